@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"legwork/gait"
+	"legwork/imu"
+)
+
+func (m *Main) runAnalyze(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("analyze", "FILE [flags]   (FILE may be - for standard input)")
+	placement := fs.String("placement", "lower_back", "where the sensor was worn: lower_back, waist_belt, front_pocket, back_pocket, hand, hand_swinging, armband, neck_pouch, bag or unknown")
+	height := fs.Float64("height-m", 0, "the person's height in metres (for stride length and speed)")
+	sensorHeight := fs.Float64("sensor-height-m", 0, "the sensor's height above the floor in metres (overrides --height-m)")
+	distance := fs.Float64("distance-m", 0, "timed walk: the distance walked in metres (7.62 for the Timed 25-Foot Walk)")
+	asJSON := fs.Bool("json", false, "print the full result as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageError{"analyze needs exactly one FILE"}
+	}
+	p, err := gait.ParsePlacement(*placement)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if *height < 0 || *height > 2.5 || *sensorHeight < 0 || *sensorHeight > 2 || *distance < 0 {
+		return usageError{"heights must be in metres (e.g. --height-m 1.72) and the distance positive"}
+	}
+	var in io.Reader = m.Stdin
+	if pos[0] != "-" {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	src, err := imu.NewCSVReader(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	res, err := gait.Analyze(src, gait.Options{
+		Placement: p,
+		Subject:   gait.Subject{HeightM: *height, SensorHeightM: *sensorHeight},
+		DistanceM: *distance,
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	writeSummary(m.Stdout, pos[0], res)
+	return nil
+}
+
+// writeSummary prints a result for people.
+func writeSummary(w io.Writer, name string, r *gait.Result) {
+	fmt.Fprintf(w, "%s: %.1f s at %.0f Hz, placement %s\n", name, r.DurationS, r.Sampling.NominalRateHz, placementName(r.Placement))
+	s := r.Walking
+	if len(r.Bouts) == 0 {
+		fmt.Fprintln(w, "No walking found.")
+	} else {
+		fmt.Fprintf(w, "Walking: %d steps in %d bout(s), %.1f s of walking\n", s.Steps, len(r.Bouts), s.WalkingTimeS)
+		line(w, "Cadence", s.CadenceSPM, "%.1f steps/min")
+		line(w, "Step time", s.StepTimeS, "%.3f s", s.StepTimeCVPct, " (CV %.1f %%)")
+		line(w, "Stride time", s.StrideTimeS, "%.3f s", s.StrideTimeCVPct, " (CV %.1f %%)")
+		line(w, "Step regularity", s.StepRegularity, "%.2f")
+		line(w, "Stride regularity", s.StrideRegularity, "%.2f")
+		line(w, "Symmetry", s.Symmetry, "%.2f")
+		line(w, "Stride length", s.StrideLengthM, "%.2f m")
+		line(w, "Walking speed", s.WalkingSpeedMPS, "%.2f m/s")
+		line(w, "Distance", s.DistanceM, "%.1f m")
+		fmt.Fprintln(w, "\nBouts:")
+		for i, b := range r.Bouts {
+			extra := ""
+			if b.WalkingSpeedMPS.Valid() {
+				extra = fmt.Sprintf(", %.2f m/s", float64(b.WalkingSpeedMPS))
+			}
+			fmt.Fprintf(w, "  %2d  %7.2f–%7.2f s  %4d steps  %s%s\n", i+1, b.StartS, b.EndS, b.Steps, fmtValue(b.CadenceSPM, "%.1f steps/min"), extra)
+		}
+	}
+	if len(r.Turns) > 0 {
+		fmt.Fprintln(w, "\nTurns:")
+		for _, t := range r.Turns {
+			fmt.Fprintf(w, "  %7.2f–%7.2f s  %+6.0f°  peak %.0f°/s\n", t.StartS, t.EndS, t.AngleDeg, t.PeakSpeedDPS)
+		}
+	}
+	if tw := r.TimedWalk; tw != nil {
+		fmt.Fprintf(w, "\nTimed walk: %.2f m in %.2f s (%.2f–%.2f s) = %.2f m/s, %d steps\n", tw.DistanceM, tw.TimeS, tw.OnsetS, tw.OffsetS, tw.SpeedMPS, tw.Steps)
+	}
+	if len(r.Quality) > 0 {
+		fmt.Fprintln(w, "\nNotes:")
+		for _, f := range r.Quality {
+			fmt.Fprintf(w, "  - %s\n", f.Message)
+		}
+	}
+}
+
+func placementName(p gait.Placement) string {
+	if p == gait.Unknown {
+		return "unknown"
+	}
+	return strings.ReplaceAll(string(p), "_", " ")
+}
+
+func fmtValue(v gait.Value, format string) string {
+	if !v.Valid() {
+		return "not available"
+	}
+	return fmt.Sprintf(format, float64(v))
+}
+
+// line prints "label: value" and, optionally, a second value in its own format.
+func line(w io.Writer, label string, v gait.Value, format string, more ...any) {
+	s := fmtValue(v, format)
+	if len(more) == 2 && v.Valid() {
+		if mv, ok := more[0].(gait.Value); ok && mv.Valid() {
+			s += fmt.Sprintf(more[1].(string), float64(mv))
+		}
+	}
+	fmt.Fprintf(w, "  %-18s %s\n", label+":", s)
+}

@@ -1,0 +1,116 @@
+package gait
+
+import (
+	"math"
+
+	"legwork/dsp"
+)
+
+// Body is one uniformly sampled stretch of a recording expressed in the body
+// frame. Vertical comes from gravity, estimated by low-pass filtering the
+// acceleration (the sensor may be in any orientation, and a phone may turn
+// slowly in a pocket); nothing assumes that a sensor axis is vertical.
+type Body struct {
+	SampleRateHz float64
+	T0S          float64 // time of sample 0 on the recording's clock
+
+	// VertMS2 is the acceleration along the gravity direction, up positive,
+	// with gravity removed: a·ĝ − |g|, where ĝ(t) is the unit gravity
+	// estimate and |g| its magnitude (so a mis-calibrated sensor still
+	// averages zero at rest).
+	VertMS2 []float64
+	// MagMS2 is the acceleration magnitude minus its gravity estimate,
+	// ‖a‖ − |g|: insensitive to orientation, used for phones that swing.
+	MagMS2 []float64
+	// HorizMS2 is the acceleration in the horizontal plane, in the sensor
+	// frame (a − (a·ĝ)ĝ), from which the forward direction is estimated.
+	HorizMS2 [3][]float64
+	// YawRPS is the angular rate about the vertical (rad/s, positive
+	// counter-clockwise seen from above); nil without a gyroscope.
+	YawRPS []float64
+	// GyroNormRPS is the magnitude of the angular rate; nil without a
+	// gyroscope.
+	GyroNormRPS []float64
+}
+
+// Len returns the number of samples.
+func (b *Body) Len() int { return len(b.VertMS2) }
+
+// TimeOf returns the time of (fractional) sample index i.
+func (b *Body) TimeOf(i float64) float64 { return b.T0S + i/b.SampleRateHz }
+
+// IndexOf returns the nearest sample index of time t, clamped to the signal.
+func (b *Body) IndexOf(t float64) int {
+	i := int(math.Round((t - b.T0S) * b.SampleRateHz))
+	if i < 0 {
+		return 0
+	}
+	if i >= b.Len() {
+		return b.Len() - 1
+	}
+	return i
+}
+
+// BodyFrame turns sensor-frame channels into body-frame signals.
+type BodyFrame struct {
+	// GravityCutoffHz is the cut-off of the zero-phase Butterworth low-pass
+	// (order 2, applied forward and backward) that estimates gravity.
+	GravityCutoffHz float64
+}
+
+// transform fills b from the six sensor channels sampled at fs Hz. scratch
+// buffers are reused from b when large enough.
+func (f BodyFrame) transform(b *Body, ch *channels, fs, t0 float64, gyro bool, lp dsp.SOS) {
+	n := ch.len()
+	b.SampleRateHz = fs
+	b.T0S = t0
+	b.VertMS2 = grow(b.VertMS2, n)
+	b.MagMS2 = grow(b.MagMS2, n)
+	for k := 0; k < 3; k++ {
+		b.HorizMS2[k] = grow(b.HorizMS2[k], n)
+	}
+	// Gravity estimate per axis, written into HorizMS2 first (reused below).
+	var scratch []float64
+	if n > 0 {
+		scratch = make([]float64, n+64)
+	}
+	for k := 0; k < 3; k++ {
+		lp.FiltFilt(b.HorizMS2[k], ch[k], scratch)
+	}
+	if gyro {
+		b.YawRPS = grow(b.YawRPS, n)
+		b.GyroNormRPS = grow(b.GyroNormRPS, n)
+	} else {
+		b.YawRPS = nil
+		b.GyroNormRPS = nil
+	}
+	ax, ay, az := ch[0], ch[1], ch[2]
+	hx, hy, hz := b.HorizMS2[0], b.HorizMS2[1], b.HorizMS2[2]
+	for i := 0; i < n; i++ {
+		gx, gy, gz := hx[i], hy[i], hz[i]
+		g := math.Sqrt(gx*gx + gy*gy + gz*gz)
+		if g == 0 {
+			g = 1
+		}
+		ux, uy, uz := gx/g, gy/g, gz/g
+		x, y, z := ax[i], ay[i], az[i]
+		d := x*ux + y*uy + z*uz
+		b.VertMS2[i] = d - g
+		b.MagMS2[i] = math.Sqrt(x*x+y*y+z*z) - g
+		hx[i] = x - d*ux
+		hy[i] = y - d*uy
+		hz[i] = z - d*uz
+		if gyro {
+			wx, wy, wz := ch[3][i], ch[4][i], ch[5][i]
+			b.YawRPS[i] = wx*ux + wy*uy + wz*uz
+			b.GyroNormRPS[i] = math.Sqrt(wx*wx + wy*wy + wz*wz)
+		}
+	}
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}

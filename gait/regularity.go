@@ -1,0 +1,73 @@
+package gait
+
+import "math"
+
+// Regularity computes step and stride regularity of x (a bout's vertical
+// acceleration, sampled at fs Hz) from its unbiased autocorrelation
+//
+//	R(k) = (1/(n−k)) Σ (x_i − x̄)(x_{i+k} − x̄) / σ²
+//
+// (Moe-Nilssen & Helbostad, "Estimation of gait cycle characteristics by
+// trunk accelerometry", J Biomech 37:121–126, 2004). Ad1 is the largest R
+// within ±25 % of the step time, Ad2 within ±25 % of twice the step time;
+// symmetry is Ad1/Ad2. Only those lags are evaluated, which keeps the cost
+// linear in the bout length. All three are NA when the bout is shorter than
+// three strides or the step time is unknown.
+func Regularity(x []float64, fs, stepTimeS float64) (step, stride, symmetry Value) {
+	step, stride, symmetry = NA, NA, NA
+	n := len(x)
+	if !(stepTimeS > 0) || float64(n) < 6*stepTimeS*fs {
+		return
+	}
+	m := 0.0
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(n)
+	variance := 0.0
+	for _, v := range x {
+		d := v - m
+		variance += d * d
+	}
+	variance /= float64(n)
+	if variance == 0 {
+		return
+	}
+	r := func(k int) float64 {
+		s := 0.0
+		for i := 0; i+k < n; i++ {
+			s += (x[i] - m) * (x[i+k] - m)
+		}
+		return s / float64(n-k) / variance
+	}
+	best := func(lagS float64) float64 {
+		lo := int(math.Floor(0.75 * lagS * fs))
+		hi := int(math.Ceil(1.25 * lagS * fs))
+		if hi > n-1 {
+			hi = n - 1
+		}
+		b := math.Inf(-1)
+		// coarse pass every 2 samples, then refine around the best
+		bk := lo
+		for k := lo; k <= hi; k += 2 {
+			if v := r(k); v > b {
+				b, bk = v, k
+			}
+		}
+		for _, k := range []int{bk - 1, bk + 1} {
+			if k >= lo && k <= hi {
+				if v := r(k); v > b {
+					b = v
+				}
+			}
+		}
+		return b
+	}
+	a1 := best(stepTimeS)
+	a2 := best(2 * stepTimeS)
+	step, stride = Value(a1), Value(a2)
+	if a2 > 0 {
+		symmetry = Value(a1 / a2)
+	}
+	return
+}

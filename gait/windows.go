@@ -1,0 +1,67 @@
+package gait
+
+import "legwork/dsp"
+
+// Windows runs the parameter blocks of the pipeline on given time windows of
+// an in-memory recording, as if each window had been detected as a walking
+// bout: the initial contacts the step detector finds within a window (with
+// toleranceS of slack at each end) are taken as the bout's steps. This
+// separates the accuracy of the parameters from that of bout detection, the
+// way block-level validation is reported (Mobilise-D). A window that falls
+// in a gap, or holds fewer than two contacts, gives a Bout with NA values.
+func (p Pipeline) Windows(rec *Recording, opt Options, windows [][2]float64, toleranceS float64) ([]Bout, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	type segment struct {
+		body Body
+		ics  []float64
+	}
+	var segs []*segment
+	var ch channels
+	var t0 float64
+	started := false
+	lp := dsp.MustButterworth(2, p.Body.GravityCutoffHz, p.SampleRateHz, dsp.LowPass)
+	flush := func() {
+		if ch.len() == 0 {
+			return
+		}
+		s := &segment{}
+		p.Body.transform(&s.body, &ch, p.SampleRateHz, t0, rec.Gyro, lp)
+		s.ics = p.Steps.InitialContacts(&s.body, nil)
+		segs = append(segs, s)
+		ch = channels{}
+		started = false
+	}
+	rs := newResampler(p.SampleRateHz, p.MaxGapS, func(t float64, v *[6]float64) {
+		if !started {
+			started, t0 = true, t
+		}
+		ch.append(v)
+	}, func(Gap) { flush() })
+	for _, s := range rec.Samples {
+		rs.push(s)
+	}
+	rs.finish()
+	flush()
+	out := make([]Bout, len(windows))
+	for i, w := range windows {
+		out[i] = Bout{StartS: w[0], EndS: w[1], Summary: summarise(nil), MotionOnsetS: NA, MotionOffsetS: NA}
+		mid := 0.5 * (w[0] + w[1])
+		for _, s := range segs {
+			if mid < s.body.T0S || mid > s.body.TimeOf(float64(s.body.Len()-1)) {
+				continue
+			}
+			var ics []float64
+			for _, t := range s.ics {
+				if t >= w[0]-toleranceS && t <= w[1]+toleranceS {
+					ics = append(ics, t)
+				}
+			}
+			if len(ics) >= 2 {
+				out[i], _ = p.bout(&s.body, ics, opt)
+			}
+		}
+	}
+	return out, nil
+}

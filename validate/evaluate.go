@@ -1,0 +1,416 @@
+package validate
+
+import (
+	"errors"
+	"math"
+	"sort"
+	"time"
+
+	"legwork/gait"
+)
+
+// Row is one recording's figures, for the per-recording tables.
+type Row struct {
+	ID              string     `json:"id"`
+	Source          string     `json:"source"`
+	Placement       string     `json:"placement"`
+	RefSteps        int        `json:"ref_steps"`
+	Steps           int        `json:"steps"`
+	StepAPEPct      gait.Value `json:"step_ape_pct"`
+	ICF1            gait.Value `json:"ic_f1"`
+	ICTimingMAES    gait.Value `json:"ic_timing_mae_s"`
+	TimedWalkErrMPS gait.Value `json:"timed_walk_speed_error_mps"`
+	Flags           []string   `json:"flags"`
+	AnalysisMS      float64    `json:"analysis_ms"`
+}
+
+// Skip is a recording that was not evaluated, with the reason.
+type Skip struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// Report is the result of a validation run.
+type Report struct {
+	Metrics
+	BySource    map[string]Metrics `json:"by_source"`
+	ByPlacement map[string]Metrics `json:"by_placement"`
+	// Peer holds the same figures for the peer's outputs, over the
+	// recordings that have them; PeerOurs is legwork over exactly those
+	// recordings, for a side-by-side comparison.
+	Peer         *PeerComparison `json:"peer,omitempty"`
+	Rows         []Row           `json:"recordings_detail"`
+	Skipped      []Skip          `json:"skipped"`
+	ExcludedRefs int             `json:"reference_contacts_beyond_recording"`
+	Version      string          `json:"algorithm_version"`
+}
+
+// PeerComparison compares legwork with mobgap where its outputs exist.
+type PeerComparison struct {
+	Name     string                `json:"name"`
+	Overall  Metrics               `json:"peer"`
+	Ours     Metrics               `json:"legwork"`
+	BySource map[string][2]Metrics `json:"by_source"`
+}
+
+// outputs is what one system produced on one recording.
+type outputs struct {
+	ics     []float64    // detected initial contacts
+	bouts   [][2]float64 // detected walking bouts
+	windows []gait.Bout  // parameters over each reference bout's window (aligned with truth bouts)
+	timed   *[2]float64  // detected onset and offset of the timed walk
+	turns   [][3]float64 // start, end, angle
+	span    [2]float64   // recording time span
+}
+
+// Run evaluates every case. progress, when non-nil, is called after each.
+func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
+	rep := &Report{BySource: map[string]Metrics{}, ByPlacement: map[string]Metrics{}, Version: gait.AlgorithmVersion}
+	all := &acc{}
+	bySrc := map[string]*acc{}
+	byPl := map[string]*acc{}
+	peerAll, peerOurs := &acc{}, &acc{}
+	peerBySrc := map[string][2]*acc{}
+	for i, c := range cases {
+		ours, row, err := analyse(c)
+		if progress != nil {
+			progress(i+1, len(cases))
+		}
+		if errors.Is(err, ErrUnsupported) {
+			rep.Skipped = append(rep.Skipped, Skip{ID: c.Meta.ID, Reason: err.Error()})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c.Truth.Reference == nil {
+			rep.Skipped = append(rep.Skipped, Skip{ID: c.Meta.ID, Reason: "no reference (peer outputs only)"})
+			continue
+		}
+		a, excluded := evaluate(c, ours, &row)
+		rep.ExcludedRefs += excluded
+		rep.Rows = append(rep.Rows, row)
+		all.merge(a)
+		get(bySrc, c.Source).merge(a)
+		get(byPl, c.Meta.Placement).merge(a)
+		if c.Peer != nil {
+			p, _ := evaluate(c, peerOutputs(c), nil)
+			peerAll.merge(p)
+			peerOurs.merge(a)
+			pair := peerBySrc[c.Source]
+			if pair[0] == nil {
+				pair = [2]*acc{{}, {}}
+			}
+			pair[0].merge(p)
+			pair[1].merge(a)
+			peerBySrc[c.Source] = pair
+		}
+	}
+	rep.Metrics = all.metrics()
+	for k, v := range bySrc {
+		rep.BySource[k] = v.metrics()
+	}
+	for k, v := range byPl {
+		rep.ByPlacement[k] = v.metrics()
+	}
+	if peerAll.recordings > 0 {
+		rep.Peer = &PeerComparison{Name: "mobgap 1.2.0 (Mobilise-D pipeline)", Overall: peerAll.metrics(), Ours: peerOurs.metrics(), BySource: map[string][2]Metrics{}}
+		for k, v := range peerBySrc {
+			rep.Peer.BySource[k] = [2]Metrics{v[0].metrics(), v[1].metrics()}
+		}
+	}
+	return rep, nil
+}
+
+func get(m map[string]*acc, k string) *acc {
+	if m[k] == nil {
+		m[k] = &acc{}
+	}
+	return m[k]
+}
+
+// analyse runs legwork on a case.
+func analyse(c *Case) (*outputs, Row, error) {
+	row := Row{ID: c.Meta.ID, Source: c.Source, Placement: c.Meta.Placement, StepAPEPct: gait.NA, ICF1: gait.NA, ICTimingMAES: gait.NA, TimedWalkErrMPS: gait.NA}
+	opt, err := c.Options()
+	if err != nil {
+		return nil, row, err
+	}
+	rec, err := c.Recording()
+	if err != nil {
+		return nil, row, err
+	}
+	for _, b := range c.Truth.WalkingBouts {
+		if b.DistanceM != nil {
+			opt.DistanceM = *b.DistanceM
+			break
+		}
+	}
+	start := time.Now()
+	res, err := gait.AnalyzeRecording(rec, opt)
+	if err != nil {
+		return nil, row, err
+	}
+	row.AnalysisMS = float64(time.Since(start).Microseconds()) / 1000
+	for _, f := range res.Quality {
+		row.Flags = append(row.Flags, f.Code)
+	}
+	o := &outputs{ics: res.InitialContactsS}
+	if n := len(rec.Samples); n > 0 {
+		o.span = [2]float64{rec.Samples[0].TimeS, rec.Samples[n-1].TimeS}
+	}
+	for _, b := range res.Bouts {
+		o.bouts = append(o.bouts, [2]float64{b.StartS, b.EndS})
+	}
+	for _, t := range res.Turns {
+		o.turns = append(o.turns, [3]float64{t.StartS, t.EndS, t.AngleDeg})
+	}
+	if tw := res.TimedWalk; tw != nil {
+		o.timed = &[2]float64{tw.OnsetS, tw.OffsetS}
+	}
+	var wins [][2]float64
+	for _, b := range c.Truth.WalkingBouts {
+		wins = append(wins, [2]float64{b.StartS, b.EndS})
+	}
+	if len(wins) > 0 {
+		p := gait.PipelineFor(opt.Placement)
+		o.windows, err = p.Windows(rec, opt, wins, MatchToleranceS)
+		if err != nil {
+			return nil, row, err
+		}
+	}
+	return o, row, nil
+}
+
+// peerOutputs converts the peer's output file.
+func peerOutputs(c *Case) *outputs {
+	p := c.Peer
+	o := &outputs{span: [2]float64{math.Inf(-1), math.Inf(1)}}
+	for _, ic := range p.InitialContacts {
+		o.ics = append(o.ics, ic.ICS)
+	}
+	sort.Float64s(o.ics)
+	for _, g := range p.GaitSequences {
+		o.bouts = append(o.bouts, [2]float64{g.StartS, g.EndS})
+	}
+	for _, t := range p.Turns {
+		o.turns = append(o.turns, [3]float64{t.StartS, t.EndS, t.AngleDeg})
+	}
+	// Over each reference window: cadence from the peer's own contacts
+	// (60 / median step time, as for legwork), stride length and speed as
+	// the mean of the peer's strides lying in the window.
+	for _, b := range c.Truth.WalkingBouts {
+		w := gait.Bout{StartS: b.StartS, EndS: b.EndS}
+		w.CadenceSPM, w.StrideLengthM, w.WalkingSpeedMPS = gait.NA, gait.NA, gait.NA
+		var in []float64
+		for _, t := range o.ics {
+			if t >= b.StartS-MatchToleranceS && t <= b.EndS+MatchToleranceS {
+				in = append(in, t)
+			}
+		}
+		if len(in) >= 2 {
+			var st []float64
+			for i := 1; i < len(in); i++ {
+				st = append(st, in[i]-in[i-1])
+			}
+			sort.Float64s(st)
+			med := st[len(st)/2]
+			if len(st)%2 == 0 {
+				med = 0.5 * (st[len(st)/2-1] + st[len(st)/2])
+			}
+			w.CadenceSPM = gait.Value(60 / med)
+		}
+		var sl, ws []float64
+		for _, s := range p.PerStride {
+			if s.StartS >= b.StartS-MatchToleranceS && s.EndS <= b.EndS+MatchToleranceS {
+				if s.StrideLengthM != nil {
+					sl = append(sl, *s.StrideLengthM)
+				}
+				if s.WalkingSpeedMPS != nil {
+					ws = append(ws, *s.WalkingSpeedMPS)
+				}
+			}
+		}
+		if len(sl) > 0 {
+			w.StrideLengthM = gait.Value(mean(sl))
+		}
+		if len(ws) > 0 {
+			w.WalkingSpeedMPS = gait.Value(mean(ws))
+		}
+		o.windows = append(o.windows, w)
+	}
+	// The peer has no motion onset: its timed walk is the gait sequence
+	// overlapping the distance bout most.
+	for _, b := range c.Truth.WalkingBouts {
+		if b.DistanceM == nil {
+			continue
+		}
+		best, bo := -1, 0.0
+		for i, g := range o.bouts {
+			if ov := overlap(g[0], g[1], b.StartS, b.EndS); ov > bo {
+				best, bo = i, ov
+			}
+		}
+		if best >= 0 {
+			o.timed = &[2]float64{o.bouts[best][0], o.bouts[best][1]}
+		}
+		break
+	}
+	return o
+}
+
+func mean(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
+
+func overlap(a0, a1, b0, b1 float64) float64 {
+	return math.Max(0, math.Min(a1, b1)-math.Max(a0, b0))
+}
+
+// evaluate compares one system's outputs with the reference. It returns the
+// accumulated figures and the number of reference contacts that lie beyond
+// the end of the recording (not counted). row, when non-nil, gets the
+// per-recording figures.
+func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
+	t := &c.Truth
+	a := &acc{recordings: 1}
+	lo, hi := o.span[0], o.span[1]
+	if vw := t.ValidWindowS; len(vw) == 2 {
+		lo, hi = math.Max(lo, vw[0]), math.Min(hi, vw[1])
+		if math.IsInf(o.span[0], -1) {
+			lo, hi = vw[0], vw[1]
+		}
+	}
+	excluded := 0
+	var ref []float64
+	for _, x := range t.InitialContactsS {
+		if x > o.span[1]+MatchToleranceS {
+			excluded++
+			continue
+		}
+		ref = append(ref, x)
+	}
+	inWindows := func(x float64) bool {
+		if len(t.WalkingBouts) == 0 {
+			return x >= lo-MatchToleranceS && x <= hi+MatchToleranceS
+		}
+		for _, b := range t.WalkingBouts {
+			if x >= b.StartS-MatchToleranceS && x <= b.EndS+MatchToleranceS {
+				return true
+			}
+		}
+		return false
+	}
+	filter := func(x []float64, keep func(float64) bool) []float64 {
+		var out []float64
+		for _, v := range x {
+			if keep(v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	if len(ref) > 0 {
+		// ic: inside reference bouts
+		errs, fp, fn := Match(filter(o.ics, inWindows), filter(ref, inWindows), MatchToleranceS)
+		a.icTP, a.icFP, a.icFN = len(errs), fp, fn
+		for _, e := range errs {
+			a.icErr.add(e)
+		}
+		if row != nil {
+			s := icStats(a.icTP, a.icFP, a.icFN, &a.icErr)
+			row.ICF1, row.ICTimingMAES = s.F1, s.TimingMAES
+		}
+		// ic_all: everything in the valid window
+		inValid := func(x float64) bool { return x >= lo && x <= hi }
+		errs, fp, fn = Match(filter(o.ics, inValid), filter(ref, inValid), MatchToleranceS)
+		a.allTP, a.allFP, a.allFN = len(errs), fp, fn
+		for _, e := range errs {
+			a.allErr.add(e)
+		}
+	}
+	if t.StepCount != nil && *t.StepCount > 0 {
+		n := 0
+		for _, x := range o.ics {
+			if x >= lo && x <= hi {
+				n++
+			}
+		}
+		refSteps := *t.StepCount - excluded
+		if refSteps > 0 {
+			ape := 100 * math.Abs(float64(n-refSteps)) / float64(refSteps)
+			a.stepAPE = append(a.stepAPE, ape)
+			if row != nil {
+				row.RefSteps, row.Steps, row.StepAPEPct = refSteps, n, gait.Value(ape)
+			}
+		}
+	}
+	for i, b := range t.WalkingBouts {
+		if b.EndS > o.span[1] {
+			continue // the bout runs past the end of the recording
+		}
+		// bout detection
+		a.boutsN++
+		ov := 0.0
+		for _, d := range o.bouts {
+			ov += overlap(d[0], d[1], b.StartS, b.EndS)
+		}
+		if dur := b.EndS - b.StartS; dur > 0 && ov >= 0.5*dur {
+			a.boutsFound++
+		}
+		if i < len(o.windows) {
+			w := o.windows[i]
+			if b.CadenceSPM != nil {
+				a.cadence.add(errOrNaN(w.CadenceSPM, *b.CadenceSPM))
+			}
+			if b.StrideLengthM != nil {
+				a.stride.add(errOrNaN(w.StrideLengthM, *b.StrideLengthM))
+			}
+			if b.WalkingSpeedMPS != nil {
+				a.speed.add(errOrNaN(w.WalkingSpeedMPS, *b.WalkingSpeedMPS))
+			}
+		}
+		if b.DistanceM != nil && b.WalkingSpeedMPS != nil && o.timed != nil {
+			dt := o.timed[1] - o.timed[0]
+			if dt > 0 {
+				e := *b.DistanceM/dt - *b.WalkingSpeedMPS
+				a.twSpeed.add(e)
+				a.twTime.add(dt - *b.DistanceM / *b.WalkingSpeedMPS)
+				if row != nil {
+					row.TimedWalkErrMPS = gait.Value(e)
+				}
+			}
+		}
+	}
+	for _, rt := range t.Turns {
+		if rt.EndS > o.span[1] {
+			continue
+		}
+		a.turnsN++
+		sum, found := 0.0, false
+		for _, d := range o.turns {
+			if overlap(d[0], d[1], rt.StartS, rt.EndS) > 0 {
+				found = true
+				sum += d[2]
+			}
+		}
+		if found {
+			a.turnsFound++
+			a.turnAngle.add(math.Abs(sum) - math.Abs(rt.AngleDeg))
+		}
+	}
+	return a, excluded
+}
+
+// errOrNaN returns got − want, or NaN when got is not available (counted
+// as a miss by the caller's n).
+func errOrNaN(got gait.Value, want float64) float64 {
+	if !got.Valid() {
+		return math.NaN()
+	}
+	return float64(got) - want
+}
