@@ -1,0 +1,145 @@
+package legwork
+
+import (
+	"context"
+	"time"
+)
+
+// The store interfaces are plain data access: they do not check who may do
+// what (the app package does, and writes the audit log). Every method that
+// looks up one item returns an *Error with code ENOTFOUND when it does not
+// exist; unique-key violations return ECONFLICT. Implementations: sqlite
+// (the embedded default) and postgres; one conformance suite (storetest)
+// runs against both.
+
+// UserStore stores accounts and their credentials.
+type UserStore interface {
+	// CreateUser sets u.ID and u.CreatedAt (when zero). A duplicate email
+	// (case-insensitive) is ECONFLICT.
+	CreateUser(ctx context.Context, u *User) error
+	User(ctx context.Context, id int64) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM and
+	// PasswordHash.
+	UpdateUser(ctx context.Context, u *User) error
+	ListUsers(ctx context.Context) ([]*User, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	// Session returns the session with that token hash, ENOTFOUND when
+	// there is none or it has expired (at the given time).
+	Session(ctx context.Context, tokenHash []byte, now time.Time) (*Session, error)
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
+
+	CreateAPIToken(ctx context.Context, t *APIToken) error
+	APITokenByHash(ctx context.Context, hash []byte) (*APIToken, error)
+	ListAPITokens(ctx context.Context, userID int64) ([]*APIToken, error)
+	DeleteAPIToken(ctx context.Context, userID, id int64) error
+	TouchAPIToken(ctx context.Context, id int64, at time.Time) error
+}
+
+// AccessStore stores invitations and the grants they create.
+type AccessStore interface {
+	CreateInvitation(ctx context.Context, inv *Invitation) error
+	InvitationByCode(ctx context.Context, codeHash []byte) (*Invitation, error)
+	ListInvitations(ctx context.Context, personID int64) ([]*Invitation, error)
+	DeleteInvitation(ctx context.Context, personID, id int64) error
+	// AcceptInvitation marks the invitation accepted by the clinician and
+	// creates (or re-activates) the grant, atomically. An invitation
+	// already accepted or expired (at the given time) is ECONFLICT.
+	AcceptInvitation(ctx context.Context, invitationID, clinicianID int64, at time.Time) (*Grant, error)
+	// Grant returns the grant (active or revoked) or ENOTFOUND.
+	Grant(ctx context.Context, personID, clinicianID int64) (*Grant, error)
+	// ListGrantsForPerson returns every grant of a person, revoked ones
+	// included, with clinician names and emails filled.
+	ListGrantsForPerson(ctx context.Context, personID int64) ([]*Grant, error)
+	// ListGrantsForClinician returns the clinician's active grants with
+	// person names filled.
+	ListGrantsForClinician(ctx context.Context, clinicianID int64) ([]*Grant, error)
+	RevokeGrant(ctx context.Context, personID, clinicianID int64, at time.Time) error
+}
+
+// AssessmentFilter selects assessments of one person.
+type AssessmentFilter struct {
+	PersonID int64
+	TestType TestType        // "" = any
+	Device   AssistiveDevice // "" = any
+	From, To time.Time       // on RecordedAt; zero = unbounded; To exclusive
+	Page     Page            // newest first
+}
+
+// AssessmentStore stores assessments, their raw recordings and their metric
+// values.
+type AssessmentStore interface {
+	// CreateAssessment stores the assessment, its metrics and (when rec is
+	// non-nil) its raw recording in one transaction; when it returns nil
+	// the data is durable. It sets a.ID and a.CreatedAt.
+	CreateAssessment(ctx context.Context, a *Assessment, rec *Recording) error
+	Assessment(ctx context.Context, id int64) (*Assessment, error)
+	ListAssessments(ctx context.Context, f AssessmentFilter) ([]*Assessment, error)
+	// UpdateAnalysis replaces an assessment's analysis (after re-analysis
+	// with a new algorithm version), metrics included, in one transaction.
+	UpdateAnalysis(ctx context.Context, id int64, algorithmVersion string, result []byte, metrics map[string]float64, quality []string) error
+	DeleteAssessment(ctx context.Context, id int64) error
+	Recording(ctx context.Context, assessmentID int64) (*Recording, error)
+	// AssessmentIDs returns up to limit ids greater than after, ascending
+	// (for re-analysis of everything).
+	AssessmentIDs(ctx context.Context, after int64, limit int) ([]int64, error)
+
+	// MetricSeries returns one metric's values, oldest first.
+	MetricSeries(ctx context.Context, f MetricFilter) ([]MetricPoint, error)
+	// MetricNames returns the metric names a person has values for.
+	MetricNames(ctx context.Context, personID int64) ([]string, error)
+}
+
+// DiaryFilter selects diary entries of one person.
+type DiaryFilter struct {
+	PersonID int64
+	From, To time.Time // on At; zero = unbounded; To exclusive
+	Page     Page      // newest first
+}
+
+// DiaryStore stores symptom diary entries.
+type DiaryStore interface {
+	CreateDiaryEntry(ctx context.Context, e *DiaryEntry) error
+	DiaryEntry(ctx context.Context, id int64) (*DiaryEntry, error)
+	ListDiaryEntries(ctx context.Context, f DiaryFilter) ([]*DiaryEntry, error)
+	UpdateDiaryEntry(ctx context.Context, e *DiaryEntry) error
+	DeleteDiaryEntry(ctx context.Context, id int64) error
+}
+
+// InterventionStore stores interventions.
+type InterventionStore interface {
+	CreateIntervention(ctx context.Context, iv *Intervention) error
+	Intervention(ctx context.Context, id int64) (*Intervention, error)
+	// ListInterventions returns a person's interventions, by start date.
+	ListInterventions(ctx context.Context, personID int64) ([]*Intervention, error)
+	UpdateIntervention(ctx context.Context, iv *Intervention) error
+	DeleteIntervention(ctx context.Context, id int64) error
+}
+
+// AuditFilter selects audit events.
+type AuditFilter struct {
+	PersonID *int64
+	ActorID  *int64
+	Page     Page // newest first
+}
+
+// AuditStore is the append-only audit log.
+type AuditStore interface {
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+}
+
+// Store is the whole storage of a legwork deployment.
+type Store interface {
+	UserStore
+	AccessStore
+	AssessmentStore
+	DiaryStore
+	InterventionStore
+	AuditStore
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
