@@ -82,7 +82,8 @@ type run struct {
 	gravityLP dsp.SOS
 	body      Body
 
-	committed     float64 // bouts starting before this time were emitted
+	moving        []movingStretch // for timed walks
+	committed     float64         // bouts starting before this time were emitted
 	turnCommitted float64
 	icBuf         []float64
 	boutBuf       [][2]int
@@ -199,6 +200,17 @@ func (r *run) process(final bool) {
 		}
 	}
 	if final {
+		if r.opt.DistanceM > 0 {
+			var ics []float64
+			for _, t := range r.res.InitialContactsS {
+				if t >= b.T0S && t <= endT {
+					ics = append(ics, t)
+				}
+			}
+			for _, m := range r.p.Motion.Moving(b, ics, r.p.Motion.MinStillS) {
+				r.moving = append(r.moving, movingStretch{m, m[0] <= b.T0S+0.5/fs || m[1] >= endT-0.5/fs})
+			}
+		}
 		r.resetSegment()
 		return
 	}
@@ -356,11 +368,60 @@ func weighted(bouts []Bout, w []float64, f func(*Bout) Value) Value {
 	return Value(sum / sw)
 }
 
-// timedWalk times the main walking episode: the longest bout together with
+// movingStretch is a stretch of motion between two periods of standing
+// still; edge is set when it touches the start or end of the recording (so
+// the person was not seen standing still on that side).
+type movingStretch struct {
+	span [2]float64
+	edge bool
+}
+
+// timedWalk times the walk over the known distance: the stretch of motion,
+// between standing still before and standing still after, that holds the
+// most steps — what a stopwatch started on the first movement and stopped
+// when the person stands still measures. When no such stretch is found (the
+// person never stood still), it falls back on the main walking episode.
+func (r *run) timedWalk() *TimedWalk {
+	best, bestN := -1, 0
+	ics := r.res.InitialContactsS
+	for i, m := range r.moving {
+		n := 0
+		for _, t := range ics {
+			if t >= m.span[0] && t <= m.span[1] {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = i, n
+		}
+	}
+	if best < 0 || bestN < 4 {
+		return r.timedWalkBouts()
+	}
+	m := r.moving[best]
+	tw := &TimedWalk{DistanceM: r.opt.DistanceM, CadenceSPM: NA, OnsetS: m.span[0], OffsetS: m.span[1], Steps: bestN}
+	var in []float64
+	for _, t := range ics {
+		if t >= m.span[0] && t <= m.span[1] {
+			in = append(in, t)
+		}
+	}
+	tw.CadenceSPM = summarise(in).CadenceSPM
+	tw.TimeS = tw.OffsetS - tw.OnsetS
+	if tw.TimeS > 0 {
+		tw.SpeedMPS = tw.DistanceM / tw.TimeS
+	}
+	if m.edge {
+		r.flag(FlagTimedWalk, "the recording starts or ends while the person is moving: stand still for a few seconds before and after the walk so that its start and end can be timed")
+	}
+	return tw
+}
+
+// timedWalkBouts times the main walking episode: the longest bout together with
 // the bouts chained to it by pauses shorter than 3 s (a walk with a turn, or
 // a hesitation, stays one walk), from the motion onset of its first bout to
 // the motion offset of its last.
-func (r *run) timedWalk() *TimedWalk {
+func (r *run) timedWalkBouts() *TimedWalk {
 	bs := r.res.Bouts
 	if len(bs) == 0 {
 		return nil

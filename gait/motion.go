@@ -23,6 +23,13 @@ type MotionBounds struct {
 	SearchS  float64
 	// MaxRestRatio is the largest R/W accepted as "standing still".
 	MaxRestRatio float64
+	// OnsetFraction and OffsetFraction place the start and end of a moving
+	// stretch (Moving) where the envelope first rises above, and last
+	// falls below, R + fraction·(W − R).
+	OnsetFraction, OffsetFraction float64
+	// MinStillS is how long the envelope must stay low to count as
+	// standing still (Moving).
+	MinStillS float64
 }
 
 // Bounds returns the motion onset and offset around [firstS, lastS].
@@ -61,10 +68,9 @@ func (m MotionBounds) Bounds(b *Body, firstS, lastS float64) (onset, offset Valu
 		for i := from; i != to; i += step {
 			if env[i] < thr {
 				// interpolate the crossing between i−step and i
-				prev := i - step
 				t := float64(i)
-				if d := env[prev] - env[i]; d != 0 {
-					t = float64(i) + float64(-step)*(thr-env[i])/d
+				if prev := i - step; i != from && env[prev] >= thr {
+					t -= float64(step) * (thr - env[i]) / (env[prev] - env[i])
 				}
 				return Value(b.TimeOf(float64(i0) + t))
 			}
@@ -78,4 +84,69 @@ func (m MotionBounds) Bounds(b *Body, firstS, lastS float64) (onset, offset Valu
 		offset = find(l, len(env), 1)
 	}
 	return
+}
+
+// Moving splits a body signal into moving stretches separated by standing
+// still: stretches where the motion envelope stays below the threshold
+// R + Fraction·(W − R) for at least MinStillS seconds, with W the median
+// envelope at the given initial contacts and R the envelope's 5th
+// percentile over the whole signal. It returns the moving stretches as
+// [start, end] times. This is how a stopwatch brackets a walk: from the
+// moment the person leaves standing still to the moment they stand still
+// again, whatever happens in between (a turn, a hesitation).
+func (m MotionBounds) Moving(b *Body, ics []float64, minStillS float64) [][2]float64 {
+	n := b.Len()
+	if n < 8 || len(ics) == 0 {
+		return nil
+	}
+	fs := b.SampleRateHz
+	env := make([]float64, n)
+	for i, v := range b.MagMS2 {
+		env[i] = v * v
+	}
+	env = dsp.MovingMean(env, env, max(int(m.WindowS*fs), 1))
+	for i := range env {
+		env[i] = math.Sqrt(env[i])
+	}
+	at := make([]float64, 0, len(ics))
+	for _, t := range ics {
+		at = append(at, env[b.IndexOf(t)])
+	}
+	walk := dsp.Median(at)
+	rest := dsp.Quantile(env, 0.05)
+	if !(walk > rest) {
+		return nil
+	}
+	thr := rest + m.Fraction*(walk-rest)
+	minStill := int(minStillS * fs)
+	var out [][2]float64
+	start := -1 // start of the current moving stretch
+	still := 0  // length of the current run below the threshold
+	for i := 0; i <= n; i++ {
+		below := i == n || env[i] < thr
+		if below {
+			still++
+			if start >= 0 && (still >= minStill || i == n) {
+				end := max(i-still, start)
+				// refine both ends on their own thresholds
+				on := rest + m.OnsetFraction*(walk-rest)
+				off := rest + m.OffsetFraction*(walk-rest)
+				a, c := start, end
+				for a < end && env[a] < on {
+					a++
+				}
+				for c > a && env[c] < off {
+					c--
+				}
+				out = append(out, [2]float64{b.TimeOf(float64(a)), b.TimeOf(float64(c))})
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+		still = 0
+	}
+	return out
 }

@@ -12,16 +12,22 @@ type Subject struct {
 	SensorHeightM float64 // height of the sensor above the floor when standing
 }
 
-// LegLengthM returns the pendulum length: the sensor height, or 0.53 × body
-// height (the greater-trochanter height of Winter, "Biomechanics and Motor
-// Control of Human Movement", 4th ed., 2009, table 4.1), or 0 when neither
-// is known.
+// SensorHeightRatio is the default height of a lower-back sensor (L4–L5) as
+// a fraction of body height, used when only the body height is known. It is
+// the measured ratio in the Mobilise-D laboratory example data (sensor
+// 0.964 m above the floor for a 1.59 m participant); the greater trochanter,
+// sometimes used instead, sits lower, at 0.53 × height (Winter,
+// "Biomechanics and Motor Control of Human Movement", 4th ed., 2009).
+const SensorHeightRatio = 0.6
+
+// LegLengthM returns the pendulum length: the sensor height, or
+// SensorHeightRatio × body height, or 0 when neither is known.
 func (s Subject) LegLengthM() float64 {
 	if s.SensorHeightM > 0 {
 		return s.SensorHeightM
 	}
 	if s.HeightM > 0 {
-		return 0.53 * s.HeightM
+		return SensorHeightRatio * s.HeightM
 	}
 	return 0
 }
@@ -46,7 +52,12 @@ type StrideLengthEstimator interface {
 // how it was chosen are in docs/METRICS.md.
 type Zijlstra struct {
 	HighPassHz float64
-	K          float64
+	// StepFraction, when positive, raises the high-pass cut-off to this
+	// fraction of the bout's step frequency (1 / median step time), so
+	// that slow trunk movements other than the pendulum's rise and fall
+	// (bending, turning, shifting weight) do not inflate h.
+	StepFraction float64
+	K            float64
 }
 
 // StepLengths implements StrideLengthEstimator. ics must hold times inside
@@ -68,7 +79,17 @@ func (z Zijlstra) StepLengths(b *Body, ics []float64, legM float64, dst []float6
 		}
 		return dst
 	}
-	hp := dsp.MustButterworth(4, z.HighPassHz, fs, dsp.HighPass)
+	cut := z.HighPassHz
+	if z.StepFraction > 0 {
+		st := make([]float64, len(ics)-1)
+		for k := range st {
+			st[k] = ics[k+1] - ics[k]
+		}
+		if m := dsp.Median(st); m > 0 {
+			cut = max(cut, z.StepFraction/m)
+		}
+	}
+	hp := dsp.MustButterworth(4, cut, fs, dsp.HighPass)
 	scratch := make([]float64, 3*n+64)
 	pos := scratch[:n]
 	tmp := scratch[n : 2*n]
