@@ -25,7 +25,8 @@ const (
 //   - nobody signed in: EUNAUTHORIZED;
 //   - the system: everything;
 //   - the person themself: everything;
-//   - a clinician with an active grant: read only (EFORBIDDEN for writes);
+//   - a clinician with an active grant: read only (EFORBIDDEN for writes
+//     and for managing access: invitations, grants, the audit log);
 //   - a clinician whose grant was revoked: EFORBIDDEN;
 //   - anyone else, admins included: ENOTFOUND, as if the person did not
 //     exist.
@@ -321,4 +322,12 @@ func (a *App) ListAudit(ctx context.Context, personID int64, page legwork.Page) 
 		return nil, err
 	}
 	return a.store.ListAudit(ctx, legwork.AuditFilter{PersonID: &personID, Page: page})
+}
+
+// CheckWrite reports whether the caller may change the person's data,
+// with the error authorize would give. The api calls it before reading a
+// large upload, so that a refused upload is not read at all.
+func (a *App) CheckWrite(ctx context.Context, personID int64) error {
+	_, err := a.authorize(ctx, personID, writeAccess, "assessments")
+	return err
 }

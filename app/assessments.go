@@ -77,8 +77,9 @@ func (a *App) CreateAssessment(ctx context.Context, up *Upload) (*legwork.Assess
 	if err != nil {
 		return nil, err
 	}
-	if as.UserAgent == "" {
-		as.UserAgent = ua
+	if ua != "" {
+		// The recording's own user agent names the device that recorded.
+		as.UserAgent = cleanUserAgent(ua)
 	}
 	person, err := a.store.User(ctx, up.PersonID)
 	if err != nil {
@@ -140,13 +141,7 @@ func (a *App) checkUpload(up *Upload) (*legwork.Assessment, error) {
 	if err != nil {
 		return nil, err
 	}
-	ua := strings.TrimSpace(up.UserAgent)
-	if len(ua) > 500 {
-		ua = ua[:500]
-	}
-	if !utf8.ValidString(ua) {
-		ua = ""
-	}
+	ua := cleanUserAgent(up.UserAgent)
 	src := up.Source
 	if src == "" {
 		src = "legwork"
@@ -164,6 +159,18 @@ func (a *App) checkUpload(up *Upload) (*legwork.Assessment, error) {
 	}
 	return &legwork.Assessment{PersonID: up.PersonID, TestType: up.TestType, Placement: placement, Device: dev,
 		RecordedAt: at, Context: ctxText, Tags: tags, UserAgent: ua, Source: src}, nil
+}
+
+// cleanUserAgent trims a user agent to 500 bytes of valid text.
+func cleanUserAgent(ua string) string {
+	ua = strings.TrimSpace(ua)
+	if len(ua) > 500 {
+		ua = ua[:500]
+	}
+	if !utf8.ValidString(ua) || checkText("user_agent", ua, 0, 500) != nil {
+		return ""
+	}
+	return ua
 }
 
 func checkTags(in []string) ([]string, error) {
