@@ -50,7 +50,8 @@ func Median(x []float64) float64 {
 
 // Quantile returns the q-quantile of x by linear interpolation between order
 // statistics (type 7 of Hyndman & Fan, 1996, the default of R and NumPy),
-// without modifying x. It returns NaN for an empty slice.
+// without modifying x. It returns NaN for an empty slice. It runs in
+// expected linear time (selection, not a full sort).
 func Quantile(x []float64, q float64) float64 {
 	n := len(x)
 	if n == 0 {
@@ -58,8 +59,81 @@ func Quantile(x []float64, q float64) float64 {
 	}
 	s := make([]float64, n)
 	copy(s, x)
-	sort.Float64s(s)
-	return QuantileSorted(s, q)
+	return QuantileInPlace(s, q)
+}
+
+// QuantileInPlace is Quantile that reorders x instead of copying it.
+func QuantileInPlace(x []float64, q float64) float64 {
+	n := len(x)
+	if n == 0 {
+		return math.NaN()
+	}
+	h := q * float64(n-1)
+	lo := int(math.Floor(h))
+	if lo >= n-1 {
+		return selectK(x, n-1)
+	}
+	if lo < 0 {
+		return selectK(x, 0)
+	}
+	a := selectK(x, lo)
+	// after selection, x[lo+1:] holds values ≥ a; the next order statistic
+	// is their minimum
+	b := x[lo+1]
+	for _, v := range x[lo+2:] {
+		if v < b {
+			b = v
+		}
+	}
+	return a + (h-float64(lo))*(b-a)
+}
+
+// selectK reorders x so that x[k] is the k-th smallest value, every value
+// before it is ≤ x[k] and every value after it is ≥ x[k] (Hoare's
+// selection with median-of-three pivots), and returns x[k].
+func selectK(x []float64, k int) float64 {
+	lo, hi := 0, len(x)-1
+	for hi > lo {
+		if hi-lo < 16 {
+			sort.Float64s(x[lo : hi+1])
+			return x[k]
+		}
+		mid := lo + (hi-lo)/2
+		// median of three to x[mid]
+		if x[mid] < x[lo] {
+			x[mid], x[lo] = x[lo], x[mid]
+		}
+		if x[hi] < x[lo] {
+			x[hi], x[lo] = x[lo], x[hi]
+		}
+		if x[hi] < x[mid] {
+			x[hi], x[mid] = x[mid], x[hi]
+		}
+		p := x[mid]
+		i, j := lo, hi
+		for i <= j {
+			for x[i] < p {
+				i++
+			}
+			for x[j] > p {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return x[k]
+		}
+	}
+	return x[k]
 }
 
 // QuantileSorted is Quantile for an already sorted slice.
@@ -99,8 +173,9 @@ func CV(x []float64) float64 {
 }
 
 // MovingMean writes the centred moving average of x over w samples into dst
-// (allocating when dst is nil). Near the ends the window shrinks to the
-// samples available. It runs in O(n) with a running sum.
+// (allocating when dst is nil; dst may be x itself). Near the ends the
+// window shrinks to the samples available. It runs in O(n) with a running
+// sum.
 func MovingMean(dst, x []float64, w int) []float64 {
 	n := len(x)
 	if dst == nil {
@@ -114,25 +189,28 @@ func MovingMean(dst, x []float64, w int) []float64 {
 		w = 1
 	}
 	half := w / 2
-	// prefix sums computed on the fly with a sliding window
-	lo, hi := 0, 0 // window [lo, hi)
+	// ring keeps the inputs still inside the window, so that dst may alias x
+	ring := make([]float64, w)
+	lo, hi := 0, 0 // window [lo, hi) of input indices
+	rl, rh := 0, 0 // their positions in ring
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		a := i - half
-		b := i - half + w
-		if a < 0 {
-			a = 0
-		}
-		if b > n {
-			b = n
+		a := max(i-half, 0)
+		b := min(i-half+w, n)
+		for lo < a {
+			sum -= ring[rl]
+			lo++
+			if rl++; rl == w {
+				rl = 0
+			}
 		}
 		for hi < b {
+			ring[rh] = x[hi]
 			sum += x[hi]
 			hi++
-		}
-		for lo < a {
-			sum -= x[lo]
-			lo++
+			if rh++; rh == w {
+				rh = 0
+			}
 		}
 		dst[i] = sum / float64(hi-lo)
 	}

@@ -38,6 +38,15 @@ func (p Pipeline) Analyze(src Source, opt Options) (*Result, error) {
 		return nil, err
 	}
 	r := newRun(p, opt, src.HasGyro())
+	if l, ok := src.(interface{ Len() int }); ok {
+		// Size the buffers once. The resampled length is at most the
+		// input length times the rate ratio; unknown until the rate is
+		// seen, so take the input length, capped at one block.
+		n := min(l.Len(), r.blockN+r.blockN/2)
+		for i := range r.ch {
+			r.ch[i] = make([]float64, 0, n)
+		}
+	}
 	buf := make([]Sample, 2048)
 	for {
 		n, err := src.Read(buf)
@@ -79,7 +88,6 @@ type run struct {
 	trigger   int // process when the buffer reaches this many samples
 	blockN    int
 	maxN      int
-	gravityLP dsp.SOS
 	body      Body
 
 	moving        []movingStretch // for timed walks
@@ -106,7 +114,6 @@ func newRun(p Pipeline, opt Options, gyro bool) *run {
 	r.trigger = r.blockN
 	r.committed = math.Inf(-1)
 	r.turnCommitted = math.Inf(-1)
-	r.gravityLP = dsp.MustButterworth(2, p.Body.GravityCutoffHz, p.SampleRateHz, dsp.LowPass)
 	r.rs = newResampler(p.SampleRateHz, p.MaxGapS, r.onSample, r.onGap)
 	r.res = Result{
 		AlgorithmVersion: AlgorithmVersion,
@@ -146,7 +153,7 @@ func (r *run) process(final bool) {
 	}
 	fs := r.p.SampleRateHz
 	b := &r.body
-	r.p.Body.transform(b, &r.ch, fs, r.t0, r.gyro, r.gravityLP)
+	r.p.Body.transform(b, &r.ch, fs, r.t0, r.gyro)
 	endT := b.TimeOf(float64(n - 1))
 	limit := math.Inf(1)
 	keepFrom := math.Inf(1)

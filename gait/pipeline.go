@@ -40,7 +40,7 @@ type Pipeline struct {
 func LowerBackPipeline() Pipeline {
 	return Pipeline{
 		Name:         "lower_back",
-		SampleRateHz: 100,
+		SampleRateHz: 50,
 		MaxGapS:      1.0,
 		MinDurationS: 5,
 		MinRateHz:    15,
@@ -52,10 +52,11 @@ func LowerBackPipeline() Pipeline {
 			MinStepS:       0.3,
 			RelThreshold:   0.3,
 			MinVelocityMPS: 0.015,
+			MinImpactRatio: 0.2,
 		},
 		Bouts:        StepGrouping{MaxBreakS: 3, MinSteps: 4},
 		Motion:       MotionBounds{WindowS: 0.25, Fraction: 0.1, OnsetFraction: 0.2, OffsetFraction: 0.5, SearchS: 3, MaxRestRatio: 0.5, MinStillS: 1.0},
-		StrideLength: Zijlstra{HighPassHz: 0.1, StepFraction: 0.5, K: 1.15},
+		StrideLength: Zijlstra{HighPassHz: 0.1, StepFraction: 0.5, K: 1.25},
 		Turns: ElGohary{
 			CutoffHz: 1.5, PeakDPS: 15, EdgeDPS: 5, MergeGapS: 0.05,
 			MinDurationS: 0.5, MaxDurationS: 10, MinAngleDeg: 45,

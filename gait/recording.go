@@ -51,6 +51,10 @@ type sliceSource struct {
 
 func (s *sliceSource) HasGyro() bool { return s.gyro }
 
+// Len reports how many samples remain, so that the analysis can size its
+// buffers once.
+func (s *sliceSource) Len() int { return len(s.s) }
+
 func (s *sliceSource) Read(dst []Sample) (int, error) {
 	if len(s.s) == 0 {
 		return 0, io.EOF

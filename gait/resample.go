@@ -66,6 +66,7 @@ type resampler struct {
 	nominal float64
 
 	have  bool
+	tmp   [6]float64 // output buffer, reused for every emitted sample
 	last  Sample
 	next  float64 // next output time
 	bin   [6]float64
@@ -219,7 +220,7 @@ func (r *resampler) flushBin() {
 
 // emitAt emits the linear interpolation between a and b at time t.
 func (r *resampler) emitAt(t float64, a, b *Sample) {
-	var v [6]float64
+	v := &r.tmp
 	w := 0.0
 	if d := b.TimeS - a.TimeS; d > 0 {
 		w = (t - a.TimeS) / d
@@ -228,7 +229,7 @@ func (r *resampler) emitAt(t float64, a, b *Sample) {
 		v[i] = a.AccMS2[i] + w*(b.AccMS2[i]-a.AccMS2[i])
 		v[3+i] = a.GyroRPS[i] + w*(b.GyroRPS[i]-a.GyroRPS[i])
 	}
-	r.onSample(t, &v)
+	r.onSample(t, v)
 }
 
 // finish flushes what is pending and returns the sampling statistics.

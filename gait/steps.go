@@ -52,6 +52,12 @@ type TrunkVelocityIC struct {
 	MinStepS       float64 // shortest step accepted
 	RelThreshold   float64 // depth relative to the local RMS of v
 	MinVelocityMPS float64 // absolute depth floor, rejects standing sway
+	// MinImpactRatio rejects a candidate whose heel-strike rise (the
+	// impact-band acceleration's maximum minus its preceding minimum) is
+	// below this fraction of the median rise of its neighbours (±5
+	// candidates): shifts of weight before the first step and after the
+	// last move the trunk down and up without an impact. 0 disables.
+	MinImpactRatio float64
 }
 
 // InitialContacts implements StepDetector.
@@ -84,19 +90,40 @@ func (d TrunkVelocityIC) InitialContacts(b *Body, dst []float64) []float64 {
 	imp := dsp.MustButterworth(4, d.ImpactBandHz, fs, dsp.LowPass).FiltFilt(w.a, sig, w.scratch)
 	before := int(0.10 * fs)
 	after := int(0.20 * fs)
+	start := len(dst)
+	var rise []float64
 	for _, i := range peaks {
 		if neg[i] < d.RelThreshold*math.Sqrt(ms[i]) {
 			continue
 		}
-		dst = append(dst, b.TimeOf(midRise(imp, i, before, after)))
+		at, r := midRise(imp, i, before, after)
+		dst = append(dst, b.TimeOf(at))
+		rise = append(rise, r)
+	}
+	if d.MinImpactRatio > 0 && len(rise) > 2 {
+		out := dst[:start]
+		cands := append([]float64(nil), dst[start:]...)
+		win := make([]float64, 0, 11)
+		for k, t := range cands {
+			win = win[:0]
+			for j := max(k-5, 0); j <= min(k+5, len(rise)-1); j++ {
+				if j != k {
+					win = append(win, rise[j])
+				}
+			}
+			if rise[k] >= d.MinImpactRatio*dsp.Median(win) {
+				out = append(out, t)
+			}
+		}
+		dst = out
 	}
 	return dst
 }
 
 // midRise returns the fractional index at which x crosses halfway between
 // its maximum in [i, i+after) and the minimum preceding that maximum (no
-// earlier than i−before).
-func midRise(x []float64, i, before, after int) float64 {
+// earlier than i−before), and the size of that rise.
+func midRise(x []float64, i, before, after int) (float64, float64) {
 	lo := max(i-before, 0)
 	hi := min(i+after, len(x))
 	mx := i
@@ -112,14 +139,15 @@ func midRise(x []float64, i, before, after int) float64 {
 		}
 	}
 	half := 0.5 * (x[mn] + x[mx])
+	rise := x[mx] - x[mn]
 	c := mn
 	for c < mx && x[c] < half {
 		c++
 	}
 	if c > mn && x[c] != x[c-1] {
-		return float64(c-1) + (half-x[c-1])/(x[c]-x[c-1])
+		return float64(c-1) + (half-x[c-1])/(x[c]-x[c-1]), rise
 	}
-	return float64(c)
+	return float64(c), rise
 }
 
 // work holds scratch buffers for one analysis pass.

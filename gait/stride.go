@@ -89,7 +89,7 @@ func (z Zijlstra) StepLengths(b *Body, ics []float64, legM float64, dst []float6
 			cut = max(cut, z.StepFraction/m)
 		}
 	}
-	hp := dsp.MustButterworth(4, cut, fs, dsp.HighPass)
+	hp := dsp.MustButterworth(2, cut, fs, dsp.HighPass)
 	scratch := make([]float64, 3*n+64)
 	pos := scratch[:n]
 	tmp := scratch[n : 2*n]

@@ -1,6 +1,5 @@
 package gait
 
-import "legwork/dsp"
 
 // Windows runs the parameter blocks of the pipeline on given time windows of
 // an in-memory recording, as if each window had been detected as a walking
@@ -21,13 +20,12 @@ func (p Pipeline) Windows(rec *Recording, opt Options, windows [][2]float64, tol
 	var ch channels
 	var t0 float64
 	started := false
-	lp := dsp.MustButterworth(2, p.Body.GravityCutoffHz, p.SampleRateHz, dsp.LowPass)
 	flush := func() {
 		if ch.len() == 0 {
 			return
 		}
 		s := &segment{}
-		p.Body.transform(&s.body, &ch, p.SampleRateHz, t0, rec.Gyro, lp)
+		p.Body.transform(&s.body, &ch, p.SampleRateHz, t0, rec.Gyro)
 		s.ics = p.Steps.InitialContacts(&s.body, nil)
 		segs = append(segs, s)
 		ch = channels{}
