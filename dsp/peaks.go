@@ -60,4 +60,3 @@ func Peaks(dst []int, x []float64, minHeight float64, minDist int) []int {
 	}
 	return out
 }
-

@@ -82,13 +82,13 @@ type run struct {
 	gyro bool
 	rs   *resampler
 
-	ch        channels
-	t0        float64
-	started   bool
-	trigger   int // process when the buffer reaches this many samples
-	blockN    int
-	maxN      int
-	body      Body
+	ch      channels
+	t0      float64
+	started bool
+	trigger int // process when the buffer reaches this many samples
+	blockN  int
+	maxN    int
+	body    Body
 
 	moving        []movingStretch // for timed walks
 	committed     float64         // bouts starting before this time were emitted

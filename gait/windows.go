@@ -1,6 +1,5 @@
 package gait
 
-
 // Windows runs the parameter blocks of the pipeline on given time windows of
 // an in-memory recording, as if each window had been detected as a walking
 // bout: the initial contacts the step detector finds within a window (with
