@@ -1,0 +1,140 @@
+// Package storetest is the conformance suite of legwork.Store: every
+// implementation (sqlite, postgres) runs it from its tests with Run, so
+// that they all behave the same.
+//
+// Beyond what the interface documents, the suite pins down these
+// behaviours:
+//
+//   - Times are stored at microsecond precision (TimePrecision; finer parts
+//     are truncated) and read back in UTC.
+//   - Create methods set the ID and, when zero, CreatedAt (At for audit
+//     events); ids are never reused, even after a delete.
+//   - Emails are unique without regard to case (Unicode lower case), and
+//     UpdateUser does not change the email.
+//   - Every getter, updater and deleter of one item returns ENOTFOUND for a
+//     missing item, DeleteSession included; DeleteUserSessions does not.
+//     A create that refers to a missing user or person is ENOTFOUND.
+//   - List methods return a non-nil, possibly empty, slice. Page.Limit of
+//     zero or less means no limit. Listings that page (assessments, diary,
+//     audit) are newest first by id; other orders: users, API tokens by id;
+//     invitations newest first; grants by GrantedAt; interventions by
+//     StartDate; MetricSeries by time then assessment id; MetricNames in
+//     byte order.
+//   - Empty word lists (tags, sensations, triggers, quality) and an empty
+//     Result read back as nil; Metrics reads back as a non-nil map.
+//     Assessment.Result is stored byte for byte.
+//   - A metric value that is not a finite number, or an empty recording,
+//     is EINVALID, and nothing of the assessment is stored.
+//   - A session is valid while now is before ExpiresAt; an invitation can
+//     be accepted while at is before ExpiresAt.
+//   - TouchAPIToken only moves LastUsedAt forward. Revoking a revoked grant
+//     keeps the first revocation time; accepting an invitation while the
+//     grant is active keeps its GrantedAt, re-activating a revoked grant
+//     sets GrantedAt to the acceptance time.
+package storetest
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"legwork"
+)
+
+// TimePrecision is the precision at which stores keep times.
+const TimePrecision = time.Microsecond
+
+// Run runs the conformance suite. open must return a new, empty store each
+// time it is called, and close it when the test ends (t.Cleanup).
+func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s legwork.Store)
+	}{
+		{"Ping", testPing},
+		{"Users", testUsers},
+		{"UserEmailCase", testUserEmailCase},
+		{"UserNotFound", testUserNotFound},
+		{"Sessions", testSessions},
+		{"APITokens", testAPITokens},
+		{"Invitations", testInvitations},
+		{"AcceptInvitation", testAcceptInvitation},
+		{"AcceptInvitationConflicts", testAcceptInvitationConflicts},
+		{"Grants", testGrants},
+		{"Assessment", testAssessment},
+		{"AssessmentNotFound", testAssessmentNotFound},
+		{"AssessmentAtomic", testAssessmentAtomic},
+		{"ListAssessments", testListAssessments},
+		{"ListAssessmentsPaging", testListAssessmentsPaging},
+		{"UpdateAnalysis", testUpdateAnalysis},
+		{"DeleteAssessment", testDeleteAssessment},
+		{"AssessmentIDs", testAssessmentIDs},
+		{"MetricSeries", testMetricSeries},
+		{"MetricNames", testMetricNames},
+		{"Diary", testDiary},
+		{"ListDiaryEntries", testListDiaryEntries},
+		{"Interventions", testInterventions},
+		{"Audit", testAudit},
+		{"TimePrecision", testTimePrecision},
+		{"ConcurrentWrites", testConcurrentWrites},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.fn(t, open(t))
+		})
+	}
+}
+
+func testPing(t *testing.T, s legwork.Store) {
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+}
+
+// base is a fixed time the tests build on.
+var base = time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC)
+
+// day returns base plus n days.
+func day(n int) time.Time { return base.AddDate(0, 0, n) }
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }
+
+// emailSeq makes fixture emails unique within a test binary.
+var emailSeq atomic.Int64
+
+// newUser stores an account with the role and name.
+func newUser(t *testing.T, s legwork.Store, role legwork.Role, name string) *legwork.User {
+	t.Helper()
+	u := &legwork.User{
+		Email:        fmt.Sprintf("user%d@example.org", emailSeq.Add(1)),
+		Name:         name,
+		Role:         role,
+		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+	}
+	if err := s.CreateUser(t.Context(), u); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	return u
+}
+
+// wantCode fails the test unless err is a *legwork.Error with that code.
+func wantCode(t *testing.T, err error, code, what string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: got nil error, want %s", what, code)
+		return
+	}
+	if got := legwork.ErrorCode(err); got != code {
+		t.Errorf("%s: got error %v (code %q), want code %q", what, err, got, code)
+	}
+}
+
+// mustEqual fails the test when got and want differ (see diff).
+func mustEqual(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if d := diff(got, want); d != "" {
+		t.Errorf("%s differs (got, want):\n%s", what, d)
+	}
+}
