@@ -169,7 +169,7 @@ func jsonSyntaxError(data []byte, err error) error {
 	if errors.As(err, &se) {
 		off := int(min(se.Offset, int64(len(data))))
 		line := 1 + bytes.Count(data[:off], []byte("\n"))
-		return &ParseError{Format: "json", Err: fmt.Errorf("line %d (byte %d): %v", line, se.Offset, se)}
+		return &ParseError{Format: "json", Err: fmt.Errorf("not valid JSON at line %d (byte %d): %v", line, se.Offset, se)}
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
