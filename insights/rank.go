@@ -122,7 +122,7 @@ func (e Estimate) Excludes(v float64) bool { return e.Low > v || e.High < v }
 
 // Method names of [Estimate.Method].
 const (
-	MethodHLShift    = "hodges_lehmann_shift"       // two samples, Moses interval
+	MethodHLShift    = "hodges_lehmann_shift"        // two samples, Moses interval
 	MethodHLOneSmp   = "hodges_lehmann_pseudomedian" // one sample, Tukey–Walsh interval
 	MethodSegmented  = "segmented_regression"        // level change with common trend
 	MethodPreTrend   = "ols_slope"                   // slope in the before window

@@ -1,0 +1,285 @@
+package insights
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// EffectOptions controls before/after comparisons of interventions.
+type EffectOptions struct {
+	// WindowDays is the length of the before and the after window (42 = 6
+	// weeks): before = [start − WindowDays, start), after = [start,
+	// start + WindowDays).
+	WindowDays int `json:"window_days"`
+	// MinPerWindow is the minimum number of daily values in each window
+	// (4); with fewer the effect is reported as too little data.
+	MinPerWindow int `json:"min_per_window"`
+	// Level is the confidence level (0.95).
+	Level float64 `json:"level"`
+}
+
+// DefaultEffectOptions returns the defaults.
+func DefaultEffectOptions() EffectOptions {
+	return EffectOptions{WindowDays: 42, MinPerWindow: 4, Level: 0.95}
+}
+
+func (o *EffectOptions) fill() {
+	d := DefaultEffectOptions()
+	if o.WindowDays <= 0 {
+		o.WindowDays = d.WindowDays
+	}
+	if o.MinPerWindow <= 0 {
+		o.MinPerWindow = d.MinPerWindow
+	}
+	if !(o.Level > 0 && o.Level < 1) {
+		o.Level = d.Level
+	}
+}
+
+// InterventionEffect compares one series before and after the start of an
+// intervention.
+type InterventionEffect struct {
+	Intervention Period    `json:"intervention"`
+	BeforeFrom   time.Time `json:"before_from"`
+	AfterTo      time.Time `json:"after_to"` // exclusive
+	WindowDays   int       `json:"window_days"`
+	BeforeDays   int       `json:"before_days"` // daily values before
+	AfterDays    int       `json:"after_days"`  // daily values after
+	// TooLittleData is true when a window has fewer than MinPerWindow
+	// daily values; then no estimate is given.
+	TooLittleData bool     `json:"too_little_data"`
+	BeforeMedian  *float64 `json:"before_median,omitempty"`
+	AfterMedian   *float64 `json:"after_median,omitempty"`
+	// Shift is the Hodges–Lehmann estimate of after − before with its
+	// Moses confidence interval: the primary estimate.
+	Shift *Estimate `json:"shift,omitempty"`
+	// Percent is Shift relative to the before median.
+	Percent *float64 `json:"percent,omitempty"`
+	// TrendAdjusted is the level change from segmented regression with a
+	// common trend (see [SegmentedLevelChange]).
+	TrendAdjusted *Estimate `json:"trend_adjusted,omitempty"`
+	// PreTrendPerWeek is the least-squares slope in the before window, per
+	// week.
+	PreTrendPerWeek *Estimate `json:"pre_trend_per_week,omitempty"`
+	// Direction of the shift (better, worse, higher, lower, none) and
+	// whether its interval excludes no change.
+	Direction string `json:"direction,omitempty"`
+	Clear     bool   `json:"clear"`
+	// MCID for the direction of the shift, in the unit, when published.
+	MCID       *float64 `json:"mcid,omitempty"`
+	BeyondMCID *bool    `json:"beyond_mcid,omitempty"`
+	Notes      []string `json:"notes,omitempty"`
+	Message    string   `json:"message"`
+	Clinician  string   `json:"clinician"`
+}
+
+var kindWords = map[string]string{
+	KindPhysicalTherapy:  "physical therapy",
+	KindHomeExercise:     "home exercise",
+	KindAssistiveDevice:  "a walking aid",
+	KindRelapseTreatment: "relapse treatment",
+	KindMedicationChange: "a medication change",
+	KindOther:            "a change",
+}
+
+func periodWords(p Period) string {
+	k, ok := kindWords[p.Kind]
+	if !ok {
+		k = "a change"
+	}
+	if p.Name == "" {
+		return k
+	}
+	return fmt.Sprintf("%s (%s)", p.Name, k)
+}
+
+func windowWords(days int) string {
+	if days%7 == 0 {
+		if days == 7 {
+			return "week"
+		}
+		return fmt.Sprintf("%d weeks", days/7)
+	}
+	return fmt.Sprintf("%d days", days)
+}
+
+// InterventionEffects compares each intervention's before and after
+// windows in one series of daily values (oldest first).
+//
+// The primary estimate is the Hodges–Lehmann shift after − before with
+// Moses' distribution-free interval ([HodgesLehmannShift]): it is robust
+// to the odd bad day and makes no normality assumption, which suits a
+// handful of home tests. Because a difference between two windows also
+// credits any trend that was already under way, the segmented regression
+// level change with a common trend ([SegmentedLevelChange]) and the
+// before-window slope are reported beside it, and the message says so
+// when the trend may explain the difference. Both assume independent
+// days; day-to-day autocorrelation makes the intervals somewhat too
+// narrow. These are observational comparisons: other things may have
+// changed at the same time.
+func InterventionEffects(days []DailyValue, periods []Period, info MetricInfo, loc *time.Location, opt EffectOptions) []InterventionEffect {
+	opt.fill()
+	out := make([]InterventionEffect, 0, len(periods))
+	for _, p := range periods {
+		out = append(out, interventionEffect(days, p, periods, info, loc, opt))
+	}
+	return out
+}
+
+func interventionEffect(days []DailyValue, p Period, all []Period, info MetricInfo, loc *time.Location, opt EffectOptions) InterventionEffect {
+	S := DayIndex(p.Start, loc)
+	W := opt.WindowDays
+	e := InterventionEffect{Intervention: p, BeforeFrom: dayDate(S - W), AfterTo: dayDate(S + W), WindowDays: W}
+	before, after := dayWindow(days, S-W, S), dayWindow(days, S, S+W)
+	e.BeforeDays, e.AfterDays = len(before), len(after)
+	e.Notes = effectNotes(p, all, S, W, loc)
+	what := periodWords(p)
+	ww := windowWords(W)
+	if len(before) < opt.MinPerWindow || len(after) < opt.MinPerWindow {
+		e.TooLittleData = true
+		e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s on %s: %d days with tests in the %s before and %d in the %s after; at least %d in each are needed.",
+			info.Label, what, fdate(p.Start), len(before), ww, len(after), ww, opt.MinPerWindow)
+		e.Clinician = fmt.Sprintf("%s, %s started %s: too little data (%d vs %d test days in ±%d d windows; minimum %d each).",
+			info.Label, what, fdate(p.Start), len(before), len(after), W, opt.MinPerWindow)
+		return e
+	}
+	xb, xa := values(before), values(after)
+	e.BeforeMedian, e.AfterMedian = fptr(Median(xb)), fptr(Median(xa))
+	sh, ok := HodgesLehmannShift(xb, xa, opt.Level)
+	if !ok {
+		e.TooLittleData = true
+		e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s.", info.Label, what)
+		e.Clinician = e.Message
+		return e
+	}
+	e.Shift = &sh
+	if *e.BeforeMedian != 0 {
+		e.Percent = fptr(100 * sh.Value / math.Abs(*e.BeforeMedian))
+	}
+	e.Direction = info.direction(sh.Value)
+	e.Clear = sh.Excludes(0)
+	if e.Direction == DirBetter || e.Direction == DirWorse {
+		_, e.MCID = info.mcidFor(e.Direction, *e.BeforeMedian)
+		if e.MCID != nil {
+			e.BeyondMCID = bptr(math.Abs(sh.Value) > *e.MCID)
+		}
+	}
+	tb, ta := dayOffsets(before, S), dayOffsets(after, S)
+	if seg, ok := SegmentedLevelChange(tb, xb, ta, xa, opt.Level); ok {
+		e.TrendAdjusted = &seg
+	}
+	if sl, ok := SlopeEstimate(tb, xb, opt.Level); ok {
+		sl.Value, sl.Low, sl.High = 7*sl.Value, 7*sl.Low, 7*sl.High
+		e.PreTrendPerWeek = &sl
+	}
+	e.Message, e.Clinician = effectWords(e, info, what, ww)
+	return e
+}
+
+func dayOffsets(days []DailyValue, S int) []float64 {
+	t := make([]float64, len(days))
+	for i, d := range days {
+		t[i] = float64(d.Day - S)
+	}
+	return t
+}
+
+func effectNotes(p Period, all []Period, S, W int, loc *time.Location) []string {
+	var notes []string
+	if p.End != nil {
+		if E := DayIndex(*p.End, loc); E < S+W {
+			notes = append(notes, fmt.Sprintf("It ended on %s, within the %s after the start.", fdate(*p.End), windowWords(W)))
+		}
+	}
+	for _, q := range all {
+		if q == p || (q.ID != 0 && q.ID == p.ID) {
+			continue
+		}
+		Q := DayIndex(q.Start, loc)
+		if Q >= S-W && Q < S+W {
+			n := fmt.Sprintf("Another change started within these weeks: %s on %s.", periodWords(q), fdate(q.Start))
+			if q.Kind == KindRelapseTreatment {
+				n = fmt.Sprintf("A relapse treatment (%s) started on %s, within these weeks, so the comparison mostly reflects the relapse.", q.Name, fdate(q.Start))
+			}
+			notes = append(notes, n)
+		}
+	}
+	switch p.Kind {
+	case KindRelapseTreatment:
+		notes = append(notes, "Before-and-after comparisons around a relapse treatment mostly reflect the relapse and its natural recovery, not only the treatment.")
+	case KindAssistiveDevice:
+		notes = append(notes, "Tests with and without a walking aid are never compared: this compares tests done with the same aid setting before and after.")
+	}
+	return notes
+}
+
+func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person, clinician string) {
+	sh := *e.Shift
+	lv := levelWords(sh.Level)
+	if e.Clear {
+		person = fmt.Sprintf("Your %s was %s %s (%s CI %s) in the %s after starting %s than in the %s before.",
+			info.Label, info.amount(math.Abs(sh.Value)), info.judged(sh.Value), lv, info.ciWords(sh), ww, what, ww)
+		if e.MCID != nil && e.BeyondMCID != nil {
+			t, _ := info.mcidFor(e.Direction, *e.BeforeMedian)
+			if *e.BeyondMCID {
+				person += fmt.Sprintf(" That is more than %s.", info.thresholdWords(t, *e.MCID))
+			} else {
+				person += fmt.Sprintf(" That is less than %s.", info.thresholdWords(t, *e.MCID))
+			}
+		}
+	} else {
+		person = fmt.Sprintf("In the %s after starting %s your %s was %s %s than in the %s before, but the %s CI (%s) includes no change, so there is no clear difference.",
+			ww, what, info.Label, info.amount(math.Abs(sh.Value)), info.moreLess(sh.Value), ww, lv, info.ciWords(sh))
+		if sh.Value == 0 {
+			person = fmt.Sprintf("Your %s was about the same in the %s after starting %s as in the %s before (%s CI %s).",
+				info.Label, ww, what, ww, lv, info.ciWords(sh))
+		}
+	}
+	// Pre-existing trend.
+	if e.Clear && e.TrendAdjusted != nil && e.PreTrendPerWeek != nil {
+		ta, pt := *e.TrendAdjusted, *e.PreTrendPerWeek
+		sameWay := pt.Excludes(0) && math.Signbit(pt.Value) == math.Signbit(sh.Value)
+		switch {
+		case !ta.Excludes(0) && sameWay:
+			person += fmt.Sprintf(" However, it was already changing that way in the %s before (by about %s a week), and after allowing for that trend the difference is not clear, so part or all of it may be a trend that started earlier.",
+				ww, info.amount(math.Abs(pt.Value)))
+		case !ta.Excludes(0):
+			person += " After allowing for a steady trend over both periods the difference is not clear, so treat it with caution."
+		case math.Signbit(ta.Value) == math.Signbit(sh.Value):
+			person += " The difference remains after allowing for any steady trend."
+		}
+	}
+	person += " This is an observational comparison: other things may have changed at the same time."
+	for _, n := range e.Notes {
+		person += " " + n
+	}
+
+	exact := "normal approximation"
+	if sh.Exact {
+		exact = fmt.Sprintf("exact, coverage %.1f %%", 100*sh.Coverage)
+	}
+	clinician = fmt.Sprintf("%s, %s started %s: HL shift after−before %s (%s CI %s to %s; Moses, %s); n = %d vs %d test days in ±%d d windows; medians %s → %s",
+		info.Label, what, fdate(e.Intervention.Start), info.signed(sh.Value), lv, info.num(sh.Low), info.num(sh.High), exact,
+		e.BeforeDays, e.AfterDays, e.WindowDays, info.amount(*e.BeforeMedian), info.amount(*e.AfterMedian))
+	if e.Percent != nil {
+		clinician += fmt.Sprintf(" (%s)", signedPct(*e.Percent))
+	}
+	if e.TrendAdjusted != nil {
+		clinician += fmt.Sprintf("; segmented regression level change with common trend %s (%s CI %s to %s)",
+			info.signed(e.TrendAdjusted.Value), lv, info.num(e.TrendAdjusted.Low), info.num(e.TrendAdjusted.High))
+	}
+	if e.PreTrendPerWeek != nil {
+		clinician += fmt.Sprintf("; before-window slope %s/week (%s CI %s to %s)",
+			info.signed(e.PreTrendPerWeek.Value), lv, info.num(e.PreTrendPerWeek.Low), info.num(e.PreTrendPerWeek.High))
+	}
+	if e.MCID != nil {
+		clinician += fmt.Sprintf("; MCID %s %s", e.Direction, info.amount(*e.MCID))
+	}
+	clinician += ". Observational; autocorrelation not modelled."
+	if len(e.Notes) > 0 {
+		clinician += " " + strings.Join(e.Notes, " ")
+	}
+	return person, clinician
+}

@@ -1,0 +1,325 @@
+package insights
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// FallOptions controls the falls analysis.
+type FallOptions struct {
+	// FallsOnly counts only falls as events; by default falls and
+	// near-falls both count, because falls alone are too rare for most
+	// people to show anything.
+	FallsOnly bool `json:"falls_only,omitempty"`
+	// MinMonths is the minimum number of months with tests for an
+	// association (6).
+	MinMonths int `json:"min_months"`
+	// Level is the confidence level (0.95).
+	Level float64 `json:"level"`
+}
+
+// DefaultFallOptions returns the defaults.
+func DefaultFallOptions() FallOptions { return FallOptions{MinMonths: 6, Level: 0.95} }
+
+// FallMonth counts the falls of a calendar month.
+type FallMonth struct {
+	Month     string `json:"month"` // "2024-03"
+	Falls     int    `json:"falls"`
+	NearFalls int    `json:"near_falls"`
+	Injured   int    `json:"injured"`
+}
+
+// FallSeries is a series the falls are related to.
+type FallSeries struct {
+	Info     MetricInfo
+	TestType string
+	Device   string
+	Days     []DailyValue
+	// Baseline is the series' baseline median (NaN when unknown).
+	Baseline float64
+}
+
+// FallAssociation relates monthly events to the monthly median of one
+// series.
+type FallAssociation struct {
+	Metric   string `json:"metric"`
+	TestType string `json:"test_type"`
+	Device   string `json:"assistive_device"`
+	// Months with at least one test, and the events in them.
+	Months int `json:"months"`
+	Events int `json:"events"`
+	// Spearman is the rank correlation between the monthly median and the
+	// monthly number of events, with a Fisher-z interval.
+	Spearman *Estimate `json:"spearman,omitempty"`
+	// Months whose median was worse than the baseline median, and the
+	// other months, with their events; RateRatio is the event rate of the
+	// first over the second.
+	MonthsWorse int       `json:"months_worse"`
+	EventsWorse int       `json:"events_worse"`
+	MonthsOther int       `json:"months_other"`
+	EventsOther int       `json:"events_other"`
+	RateRatio   *Estimate `json:"rate_ratio,omitempty"`
+	// TooLittleData is true when there are fewer than MinMonths months or
+	// no events: then nothing is estimated.
+	TooLittleData bool   `json:"too_little_data"`
+	Message       string `json:"message"`
+	Clinician     string `json:"clinician"`
+}
+
+// FallsReport summarises falls and near-falls.
+type FallsReport struct {
+	Falls        int               `json:"falls"`
+	NearFalls    int               `json:"near_falls"`
+	Injured      int               `json:"injured"`
+	Months       []FallMonth       `json:"months"`
+	Associations []FallAssociation `json:"associations,omitempty"`
+	Message      string            `json:"message"`
+}
+
+func monthKey(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01") }
+
+// AnalyzeFalls counts falls and near-falls per calendar month (in loc) and
+// relates the monthly number of events to the monthly median of each
+// series, with two simple, honest measures of association:
+//
+//   - Spearman's rank correlation ρ over the months with tests, with the
+//     interval tanh(atanh ρ ± z·√((1 + ρ²/2)/(n − 3))) (Bonett & Wright,
+//     "Sample size requirements for estimating Pearson, Kendall and
+//     Spearman correlations", Psychometrika 65:23–28, 2000);
+//   - the rate ratio of events in months whose median was worse than the
+//     baseline median over the other months, (a/Mₐ)/(b/M_b), with the
+//     Wald interval exp(ln RR ± z·√(1/a + 1/b)) for Poisson counts
+//     (Rothman, Greenland & Lash, Modern Epidemiology, 3rd ed., 2008,
+//     ch. 14), given only when a, b > 0.
+//
+// Both are associations: they cannot say whether slower walking leads to
+// falls, falls to more careful walking, or something else to both. The
+// rate ratio treats months as independent Poisson periods, which
+// clustering of falls makes optimistic.
+func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt FallOptions) FallsReport {
+	if loc == nil {
+		loc = time.UTC
+	}
+	d := DefaultFallOptions()
+	if opt.MinMonths <= 0 {
+		opt.MinMonths = d.MinMonths
+	}
+	if !(opt.Level > 0 && opt.Level < 1) {
+		opt.Level = d.Level
+	}
+	var r FallsReport
+	byMonth := map[string]*FallMonth{}
+	for _, f := range falls {
+		k := monthKey(f.At, loc)
+		m := byMonth[k]
+		if m == nil {
+			m = &FallMonth{Month: k}
+			byMonth[k] = m
+		}
+		if f.Kind == FallKindNearFall {
+			m.NearFalls++
+			r.NearFalls++
+		} else {
+			m.Falls++
+			r.Falls++
+		}
+		if f.Injured {
+			m.Injured++
+			r.Injured++
+		}
+	}
+	keys := make([]string, 0, len(byMonth))
+	for k := range byMonth {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		r.Months = append(r.Months, *byMonth[k])
+	}
+	events := func(k string) int {
+		m := byMonth[k]
+		if m == nil {
+			return 0
+		}
+		if opt.FallsOnly {
+			return m.Falls
+		}
+		return m.Falls + m.NearFalls
+	}
+	r.Message = fmt.Sprintf("%d falls and %d near-falls recorded", r.Falls, r.NearFalls)
+	if r.Injured > 0 {
+		r.Message += fmt.Sprintf(" (%d with an injury)", r.Injured)
+	}
+	r.Message += "."
+	for _, s := range series {
+		r.Associations = append(r.Associations, fallAssociation(s, events, loc, opt))
+	}
+	return r
+}
+
+func fallAssociation(s FallSeries, events func(string) int, loc *time.Location, opt FallOptions) FallAssociation {
+	a := FallAssociation{Metric: s.Info.Name, TestType: s.TestType, Device: s.Device}
+	what := "falls or near-falls"
+	if opt.FallsOnly {
+		what = "falls"
+	}
+	// Monthly medians.
+	var months []string
+	var med []float64
+	var buf []float64
+	for i := 0; i < len(s.Days); {
+		k := monthKey(s.Days[i].At, loc)
+		buf = buf[:0]
+		for i < len(s.Days) && monthKey(s.Days[i].At, loc) == k {
+			buf = append(buf, s.Days[i].Value)
+			i++
+		}
+		months = append(months, k)
+		med = append(med, medianInPlace(buf))
+	}
+	ev := make([]float64, len(months))
+	for i, k := range months {
+		ev[i] = float64(events(k))
+		a.Events += events(k)
+	}
+	a.Months = len(months)
+	sign := s.Info.worseSign()
+	if a.Months < opt.MinMonths || a.Events == 0 || sign == 0 {
+		a.TooLittleData = true
+		a.Message = fmt.Sprintf("Too little data to relate your %s to %s: %d months with tests and %d %s in them (at least %d months and one event are needed).",
+			s.Info.Label, what, a.Months, a.Events, what, opt.MinMonths)
+		if sign == 0 {
+			a.Message = fmt.Sprintf("Your %s has no better or worse direction, so it is not related to %s.", s.Info.Label, what)
+		}
+		a.Clinician = fmt.Sprintf("%s vs monthly %s: too little data (%d months, %d events).", s.Info.Label, what, a.Months, a.Events)
+		return a
+	}
+	z := distuv.UnitNormal.Quantile((1 + opt.Level) / 2)
+	if rho, ok := spearman(med, ev); ok {
+		n := float64(a.Months)
+		se := math.Sqrt((1 + rho*rho/2) / (n - 3))
+		zr := math.Atanh(math.Max(-0.9999999, math.Min(0.9999999, rho)))
+		a.Spearman = &Estimate{Value: rho, Low: math.Tanh(zr - z*se), High: math.Tanh(zr + z*se), Level: opt.Level, Coverage: opt.Level, Method: MethodSpearmanCI, N1: a.Months}
+	}
+	if !math.IsNaN(s.Baseline) {
+		for i := range months {
+			if sign*(med[i]-s.Baseline) > 0 {
+				a.MonthsWorse++
+				a.EventsWorse += int(ev[i])
+			} else {
+				a.MonthsOther++
+				a.EventsOther += int(ev[i])
+			}
+		}
+		if a.EventsWorse > 0 && a.EventsOther > 0 {
+			rr := (float64(a.EventsWorse) / float64(a.MonthsWorse)) / (float64(a.EventsOther) / float64(a.MonthsOther))
+			se := math.Sqrt(1/float64(a.EventsWorse) + 1/float64(a.EventsOther))
+			a.RateRatio = &Estimate{Value: rr, Low: rr * math.Exp(-z*se), High: rr * math.Exp(z*se), Level: opt.Level, Coverage: opt.Level, Method: MethodRateRatio, N1: a.MonthsWorse, N2: a.MonthsOther}
+		}
+	}
+	a.Message, a.Clinician = fallWords(a, s, what, sign)
+	return a
+}
+
+func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (string, string) {
+	info := s.Info
+	lv := "95 %"
+	var ps []string
+	var cs []string
+	worseWord := info.Less
+	if sign > 0 {
+		worseWord = info.More
+	}
+	if a.Spearman != nil {
+		e := *a.Spearman
+		lv = levelWords(e.Level)
+		towardWorse := e.Value*sign > 0 // more events when the metric is worse
+		switch {
+		case !e.Excludes(0):
+			ps = append(ps, fmt.Sprintf("Over %d months, the number of %s was not clearly related to your monthly %s (%s CI of the rank correlation %.2f to %.2f).", a.Months, what, info.Label, lv, e.Low, e.High))
+		case towardWorse:
+			ps = append(ps, fmt.Sprintf("Over %d months, you had more %s in months when your %s was %s (rank correlation %.2f, %s CI %.2f to %.2f).", a.Months, what, info.Label, worseWord, e.Value, lv, e.Low, e.High))
+		default:
+			ps = append(ps, fmt.Sprintf("Over %d months, you had fewer %s in months when your %s was %s (rank correlation %.2f, %s CI %.2f to %.2f).", a.Months, what, info.Label, worseWord, e.Value, lv, e.Low, e.High))
+		}
+		cs = append(cs, fmt.Sprintf("Spearman ρ(monthly median, monthly events) = %.2f (%s CI %.2f to %.2f, Fisher z with Bonett–Wright SE), n = %d months", e.Value, lv, e.Low, e.High, a.Months))
+	}
+	if a.MonthsWorse > 0 && a.MonthsOther > 0 {
+		rw := float64(a.EventsWorse) / float64(a.MonthsWorse)
+		ro := float64(a.EventsOther) / float64(a.MonthsOther)
+		p := fmt.Sprintf("In the %d months when it was %s than your baseline you had %.1f %s a month, against %.1f in the other %d months", a.MonthsWorse, worseWord, rw, what, ro, a.MonthsOther)
+		if a.RateRatio != nil {
+			e := *a.RateRatio
+			p += fmt.Sprintf(" (rate ratio %.1f, %s CI %.1f to %.1f)", e.Value, lv, e.Low, e.High)
+			cs = append(cs, fmt.Sprintf("rate ratio (months with median worse than baseline vs other) %.2f (%s CI %.2f to %.2f, Poisson Wald), %d events/%d months vs %d/%d", e.Value, lv, e.Low, e.High, a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
+		} else {
+			cs = append(cs, fmt.Sprintf("events %d/%d months worse than baseline vs %d/%d other (rate ratio not estimable with a zero count)", a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
+		}
+		ps = append(ps, p+".")
+	}
+	ps = append(ps, "This is an association only: it does not show that one causes the other.")
+	c := fmt.Sprintf("%s (%s, %s) vs monthly %s: ", info.Label, s.TestType, s.Device, what) + strings.Join(cs, "; ") + ". Association only; months treated as independent."
+	return strings.Join(ps, " "), c
+}
+
+// spearman returns Spearman's rank correlation of x and y (Pearson
+// correlation of mid-ranks, so ties are handled); ok is false when either
+// is constant.
+func spearman(x, y []float64) (float64, bool) {
+	rx, ry := midRanks(x), midRanks(y)
+	n := float64(len(x))
+	var mx, my float64
+	for i := range rx {
+		mx += rx[i]
+		my += ry[i]
+	}
+	mx /= n
+	my /= n
+	var sxy, sxx, syy float64
+	for i := range rx {
+		dx, dy := rx[i]-mx, ry[i]-my
+		sxy += dx * dy
+		sxx += dx * dx
+		syy += dy * dy
+	}
+	if sxx == 0 || syy == 0 {
+		return 0, false
+	}
+	return sxy / math.Sqrt(sxx*syy), true
+}
+
+// midRanks returns the ranks of x (1-based), ties getting the mean of
+// their ranks.
+func midRanks(x []float64) []float64 {
+	idx := make([]int, len(x))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case x[a] < x[b]:
+			return -1
+		case x[a] > x[b]:
+			return 1
+		}
+		return 0
+	})
+	r := make([]float64, len(x))
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && x[idx[j+1]] == x[idx[i]] {
+			j++
+		}
+		mr := float64(i+j)/2 + 1
+		for k := i; k <= j; k++ {
+			r[idx[k]] = mr
+		}
+		i = j + 1
+	}
+	return r
+}

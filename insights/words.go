@@ -1,0 +1,131 @@
+package insights
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// num formats v with the metric's decimals.
+func (m MetricInfo) num(v float64) string {
+	if v == 0 || math.Abs(v) < 0.5*math.Pow(10, -float64(m.Decimals)) {
+		v = 0 // no "-0.0"
+	}
+	return strconv.FormatFloat(v, 'f', m.Decimals, 64)
+}
+
+// amount formats v with the metric's unit.
+func (m MetricInfo) amount(v float64) string {
+	s := m.num(v)
+	switch m.Unit {
+	case "":
+		return s
+	case "%":
+		return s + " %"
+	}
+	return s + " " + m.Unit
+}
+
+// pct formats a percentage: no decimals from 10 % on, one below.
+func pct(v float64) string {
+	a := math.Abs(v)
+	if a >= 9.95 {
+		return strconv.FormatFloat(a, 'f', 0, 64) + " %"
+	}
+	return strconv.FormatFloat(a, 'f', 1, 64) + " %"
+}
+
+// signedPct formats a percentage with its sign.
+func signedPct(v float64) string {
+	if v < 0 {
+		return "−" + pct(v)
+	}
+	return "+" + pct(v)
+}
+
+// signed formats v with its sign and unit.
+func (m MetricInfo) signed(v float64) string {
+	if v < 0 {
+		return "−" + m.amount(-v)
+	}
+	return "+" + m.amount(v)
+}
+
+func fdate(t time.Time) string { return t.Format("2 Jan 2006") }
+
+func fday(day int) string { return fdate(dayDate(day)) }
+
+// moreLess returns the word for a change of sign delta ("faster").
+func (m MetricInfo) moreLess(delta float64) string {
+	if delta >= 0 {
+		return m.More
+	}
+	return m.Less
+}
+
+// judged adds "(better)" or "(worse)" for directional metrics when the
+// word itself does not say it.
+func (m MetricInfo) judged(delta float64) string {
+	w := m.moreLess(delta)
+	if m.Neutral || delta == 0 {
+		return w
+	}
+	return w + " (" + m.direction(delta) + ")"
+}
+
+// thresholdWords describes a published threshold for a person.
+func (m MetricInfo) thresholdWords(t *Threshold, abs float64) string {
+	var s string
+	if t.Relative {
+		s = fmt.Sprintf("the %s change (%s here) known to matter to people with MS", pct(100*t.Amount), m.amount(abs))
+	} else {
+		s = fmt.Sprintf("the %s change known to matter to people with MS", m.amount(abs))
+	}
+	if t.Scaled {
+		s += " (scaled from a longer test, so only a rough guide)"
+	}
+	return s
+}
+
+// shortSource returns the first author and year of each source, e.g.
+// "Kaufman 2000; Hobart 2013".
+func shortSource(src string) string {
+	parts := strings.Split(src, ";")
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		name := p
+		if i := strings.IndexAny(p, ", "); i > 0 {
+			name = p[:i]
+		}
+		year := ""
+		if i := strings.LastIndex(p, ", "); i >= 0 {
+			y := strings.TrimSpace(p[i+2:])
+			if len(y) >= 4 {
+				year = y[len(y)-4:]
+			}
+		}
+		out = append(out, strings.TrimSpace(name+" "+year))
+	}
+	return strings.Join(out, "; ")
+}
+
+// ciWords formats "0.05 to 0.19" in the metric's unit, as magnitudes in
+// the direction of the estimate when the interval does not cross zero.
+func (m MetricInfo) ciWords(e Estimate) string {
+	lo, hi := e.Low, e.High
+	switch {
+	case lo >= 0 && hi >= 0:
+		return m.num(lo) + " to " + m.amount(hi)
+	case lo <= 0 && hi <= 0:
+		return m.num(-hi) + " to " + m.amount(-lo)
+	}
+	return fmt.Sprintf("%s %s to %s %s", m.amount(-lo), m.Less, m.amount(hi), m.More)
+}
+
+// levelWords returns "95 %".
+func levelWords(level float64) string {
+	return strconv.FormatFloat(100*level, 'f', -1, 64) + " %"
+}
