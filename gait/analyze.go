@@ -314,7 +314,10 @@ func summarise(ics []float64) Summary {
 }
 
 // setTimes fills the temporal parameters from step and stride times.
-// Cadence is 60 / median step time, robust to one missed or extra contact.
+// Cadence is 120 / median stride time: a median is robust to one missed or
+// extra contact, and a stride (two steps) is the same whichever leg is
+// weaker, where the median of alternating long and short steps would be
+// either one of them. With a single step, 60 / step time.
 func setTimes(s *Summary, st, str []float64) {
 	if len(st) > 0 {
 		med := dsp.Median(st)
@@ -325,8 +328,13 @@ func setTimes(s *Summary, st, str []float64) {
 		s.StepTimeCVPct = Value(dsp.CV(st))
 	}
 	if len(str) > 0 {
-		s.StrideTimeS = Value(dsp.Median(str))
+		med := dsp.Median(str)
+		s.StrideTimeS = Value(med)
 		s.StrideTimeCVPct = Value(dsp.CV(str))
+		if med > 0 {
+			s.CadenceSPM = Value(120 / med)
+			s.StepTimeS = Value(med / 2)
+		}
 	}
 }
 

@@ -1,0 +1,310 @@
+package gait_test
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+
+	"legwork/gait"
+	"legwork/synth"
+)
+
+// lowerBack analyses a synthetic walk with the lower-back preset, giving the
+// pipeline the walk's true sensor height.
+func lowerBack(t *testing.T, p synth.WalkParams, distance float64) (*gait.Result, synth.Truth) {
+	t.Helper()
+	rec, tr := synth.Walk(p)
+	sh := p.SensorHeightM
+	if sh == 0 {
+		sh = 0.93
+	}
+	res, err := gait.AnalyzeRecording(rec, gait.Options{Placement: gait.LowerBack, Subject: gait.Subject{SensorHeightM: sh}, DistanceM: distance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, tr
+}
+
+func near(t *testing.T, name string, got gait.Value, want, tol float64) {
+	t.Helper()
+	if !got.Valid() || math.Abs(float64(got)-want) > tol {
+		t.Errorf("%s = %v, want %.3f ± %.3f", name, got, want, tol)
+	}
+}
+
+func TestWalkKnownAnswers(t *testing.T) {
+	// Synthetic walks with known cadence and step length (package synth).
+	// Tolerances: cadence ±1.5 steps/min (one sample at 50 Hz is 1 % of a
+	// 0.55 s step); step count ±2 (the first step from standing and the
+	// last one may be missed, as on real recordings); stride length ±20 %
+	// of K × the true value (the correction factor K is calibrated on real
+	// walks, where it accounts for what the pendulum model leaves out;
+	// synth follows the pendulum, plus heel-strike impacts that add a
+	// little to the measured excursion, most at slow speeds).
+	cases := []struct {
+		name string
+		p    synth.WalkParams
+	}{
+		{"normal", synth.WalkParams{StandBeforeS: 3, WalkS: 30, StandAfterS: 3, CadenceSPM: 110, StepLengthM: 0.7, Seed: 1}},
+		{"slow", synth.WalkParams{StandBeforeS: 3, WalkS: 40, StandAfterS: 3, CadenceSPM: 80, StepLengthM: 0.45, Seed: 2}},
+		{"fast", synth.WalkParams{StandBeforeS: 3, WalkS: 20, StandAfterS: 3, CadenceSPM: 130, StepLengthM: 0.8, Seed: 3}},
+		{"noisy, tilted, variable", synth.WalkParams{StandBeforeS: 3, WalkS: 30, StandAfterS: 3, CadenceSPM: 100, StepLengthM: 0.6, NoiseMS2: 0.3, StepTimeCV: 0.03, RollDeg: 25, PitchDeg: -35, YawDeg: 120, Seed: 4}},
+		{"asymmetric", synth.WalkParams{StandBeforeS: 3, WalkS: 30, StandAfterS: 3, CadenceSPM: 95, StepLengthM: 0.55, Asymmetry: 0.2, Seed: 5}},
+		{"upside down", synth.WalkParams{StandBeforeS: 3, WalkS: 20, StandAfterS: 3, RollDeg: 180, Seed: 6}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, tr := lowerBack(t, c.p, 0)
+			if len(res.Bouts) != 1 {
+				t.Fatalf("got %d bouts, want 1: %+v", len(res.Bouts), res.Bouts)
+			}
+			if d := res.Walking.Steps - tr.Steps; d < -2 || d > 1 {
+				t.Errorf("steps = %d, want %d (−2…+1)", res.Walking.Steps, tr.Steps)
+			}
+			near(t, "cadence", res.Walking.CadenceSPM, tr.CadenceSPM, 1.5)
+			near(t, "stride length", res.Walking.StrideLengthM, tr.StrideLengthM*1.25, 0.2*tr.StrideLengthM*1.25)
+			// every detected contact lies within 50 ms of a true one
+			for _, ic := range res.InitialContactsS {
+				best := math.Inf(1)
+				for _, r := range tr.InitialContactsS {
+					best = min(best, math.Abs(ic-r))
+				}
+				if best > 0.05 {
+					t.Errorf("contact at %.3f s is %.3f s from the nearest true one", ic, best)
+				}
+			}
+			if c.p.Asymmetry > 0 {
+				// asymmetric steps: the stride repeats better than the step
+				if !(res.Walking.Symmetry < 0.97) {
+					t.Errorf("symmetry = %v, want < 0.97 for asymmetric gait", res.Walking.Symmetry)
+				}
+			} else if c.p.NoiseMS2 == 0 && !(res.Walking.StepRegularity > 0.9) {
+				t.Errorf("step regularity = %v, want > 0.9", res.Walking.StepRegularity)
+			}
+		})
+	}
+}
+
+func TestOrientationInvariance(t *testing.T) {
+	// The same walk, sensor rotated arbitrarily: the same contacts.
+	base := synth.WalkParams{StandBeforeS: 3, WalkS: 20, StandAfterS: 3, Seed: 7}
+	ref, _ := lowerBack(t, base, 0)
+	for _, rot := range [][3]float64{{90, 0, 0}, {0, 90, 0}, {33, -60, 150}, {180, 0, 45}} {
+		p := base
+		p.RollDeg, p.PitchDeg, p.YawDeg = rot[0], rot[1], rot[2]
+		res, _ := lowerBack(t, p, 0)
+		if len(res.InitialContactsS) != len(ref.InitialContactsS) {
+			t.Errorf("rotation %v: %d contacts, upright %d", rot, len(res.InitialContactsS), len(ref.InitialContactsS))
+			continue
+		}
+		for i := range res.InitialContactsS {
+			if d := math.Abs(res.InitialContactsS[i] - ref.InitialContactsS[i]); d > 0.005 {
+				t.Errorf("rotation %v: contact %d moved by %.4f s", rot, i, d)
+			}
+		}
+	}
+}
+
+func TestIrregularSamplingAndPhoneRate(t *testing.T) {
+	// 60 Hz with 3 ms timestamp jitter (a phone browser), duplicates and
+	// one sample going back in time: the same cadence, the drops reported.
+	rec, tr := synth.Walk(synth.WalkParams{SampleRateHz: 60, StandBeforeS: 3, WalkS: 30, StandAfterS: 3, JitterS: 0.003, NoGyro: true, Seed: 8})
+	dup := rec.Samples[100]
+	back := rec.Samples[200]
+	back.TimeS -= 0.5
+	s := append([]gait.Sample{}, rec.Samples[:101]...)
+	s = append(s, dup)
+	s = append(s, rec.Samples[101:201]...)
+	s = append(s, back)
+	s = append(s, rec.Samples[201:]...)
+	rec.Samples = s
+	res, err := gait.AnalyzeRecording(rec, gait.Options{Placement: gait.FrontPocket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "cadence", res.Walking.CadenceSPM, tr.CadenceSPM, 2)
+	if res.Sampling.Duplicates != 1 || res.Sampling.OutOfOrder != 1 {
+		t.Errorf("duplicates %d, out of order %d; want 1 and 1", res.Sampling.Duplicates, res.Sampling.OutOfOrder)
+	}
+	if !res.HasFlag(gait.FlagDroppedSamples) || !res.HasFlag(gait.FlagNoGyro) {
+		t.Errorf("flags %v", res.Quality)
+	}
+	if res.Walking.StrideLengthM.Valid() || res.Walking.WalkingSpeedMPS.Valid() {
+		t.Errorf("a pocket placement must not report stride length or speed: %v %v", res.Walking.StrideLengthM, res.Walking.WalkingSpeedMPS)
+	}
+}
+
+func TestGapsSplitTheRecording(t *testing.T) {
+	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 3, WalkS: 40, StandAfterS: 3, Seed: 9})
+	// remove 5 s in the middle of the walk
+	var s []gait.Sample
+	for _, x := range rec.Samples {
+		if x.TimeS < 20 || x.TimeS > 25 {
+			s = append(s, x)
+		}
+	}
+	rec.Samples = s
+	res, err := gait.AnalyzeRecording(rec, gait.Options{Placement: gait.LowerBack, Subject: gait.Subject{HeightM: 1.7}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.HasFlag(gait.FlagGaps) || len(res.Sampling.Gaps) != 1 {
+		t.Fatalf("gap not reported: %+v", res.Sampling)
+	}
+	if len(res.Bouts) != 2 {
+		t.Errorf("got %d bouts, want 2 (one each side of the gap)", len(res.Bouts))
+	}
+	for _, ic := range res.InitialContactsS {
+		if ic > 20.1 && ic < 24.9 {
+			t.Errorf("contact %.2f s inside the gap", ic)
+		}
+	}
+}
+
+func TestTurns(t *testing.T) {
+	p := synth.WalkParams{StandBeforeS: 3, WalkS: 40, StandAfterS: 3, Seed: 10,
+		Turns: []synth.TurnSpec{{StartS: 12, DurationS: 2, AngleDeg: 180}, {StartS: 28, DurationS: 1.5, AngleDeg: -90}}}
+	res, _ := lowerBack(t, p, 0)
+	if len(res.Turns) != 2 {
+		t.Fatalf("got %d turns, want 2: %+v", len(res.Turns), res.Turns)
+	}
+	for i, want := range p.Turns {
+		got := res.Turns[i]
+		if math.Abs(got.AngleDeg-want.AngleDeg) > 0.1*math.Abs(want.AngleDeg) {
+			t.Errorf("turn %d angle %.1f°, want %.0f° ± 10 %%", i, got.AngleDeg, want.AngleDeg)
+		}
+		if got.StartS > want.StartS+0.5 || got.EndS < want.StartS+want.DurationS-0.5 {
+			t.Errorf("turn %d spans %.2f–%.2f s, want about %.2f–%.2f s", i, got.StartS, got.EndS, want.StartS, want.StartS+want.DurationS)
+		}
+	}
+}
+
+func TestTimedWalk(t *testing.T) {
+	// The T25FW: 7.62 m. The synthetic walk moves from its onset (first
+	// swing) to its offset; the stopwatch time must match within 0.3 s.
+	p := synth.WalkParams{StandBeforeS: 4, WalkS: 6, StandAfterS: 4, CadenceSPM: 110, StepLengthM: 0.7, Seed: 11}
+	res, tr := lowerBack(t, p, 7.62)
+	tw := res.TimedWalk
+	if tw == nil {
+		t.Fatal("no timed walk")
+	}
+	want := tr.OffsetS - tr.OnsetS
+	if math.Abs(tw.TimeS-want) > 0.3 {
+		t.Errorf("time %.2f s (%.2f–%.2f), want %.2f s (%.2f–%.2f)", tw.TimeS, tw.OnsetS, tw.OffsetS, want, tr.OnsetS, tr.OffsetS)
+	}
+	if math.Abs(tw.SpeedMPS-7.62/tw.TimeS) > 1e-9 {
+		t.Errorf("speed %.3f is not distance / time", tw.SpeedMPS)
+	}
+	if res.HasFlag(gait.FlagTimedWalk) {
+		t.Errorf("unexpected flag: %v", res.Quality)
+	}
+	// walking from the first sample: flagged
+	p.StandBeforeS = 0
+	res, _ = lowerBack(t, p, 7.62)
+	if !res.HasFlag(gait.FlagTimedWalk) {
+		t.Errorf("a walk starting with the recording is not flagged: %v", res.Quality)
+	}
+}
+
+func TestQualityFlags(t *testing.T) {
+	stand, _ := synth.Walk(synth.WalkParams{StandBeforeS: 20, NoiseMS2: 0.02, Seed: 12})
+	res, _ := gait.AnalyzeRecording(stand, gait.Options{})
+	for _, f := range []string{gait.FlagNoWalking, gait.FlagUnknownPlacement} {
+		if !res.HasFlag(f) {
+			t.Errorf("standing still, no placement: flag %s missing from %v", f, res.Quality)
+		}
+	}
+	if res.Walking.Steps != 0 {
+		t.Errorf("standing still gave %d steps", res.Walking.Steps)
+	}
+	short, _ := synth.Walk(synth.WalkParams{StandBeforeS: 2, Seed: 13})
+	res, _ = gait.AnalyzeRecording(short, gait.Options{Placement: gait.LowerBack})
+	if !res.HasFlag(gait.FlagTooShort) || !res.HasFlag(gait.FlagNoHeight) {
+		t.Errorf("2 s, no height: %v", res.Quality)
+	}
+	// clipped: a sensor saturating at 2 g
+	clip, _ := synth.Walk(synth.WalkParams{StandBeforeS: 2, WalkS: 10, ImpactMS2: 15, Seed: 14})
+	for i := range clip.Samples {
+		for k := range 3 {
+			clip.Samples[i].AccMS2[k] = max(-19.6, min(19.6, clip.Samples[i].AccMS2[k]))
+		}
+	}
+	res, _ = gait.AnalyzeRecording(clip, gait.Options{Placement: gait.LowerBack})
+	if !res.HasFlag(gait.FlagClipped) {
+		t.Errorf("clipped signal not flagged: %v", res.Quality)
+	}
+	// empty
+	res, _ = gait.AnalyzeRecording(&gait.Recording{}, gait.Options{})
+	if !res.HasFlag(gait.FlagTooShort) || !res.HasFlag(gait.FlagNoWalking) {
+		t.Errorf("empty: %v", res.Quality)
+	}
+}
+
+func TestStreamingMatchesInMemory(t *testing.T) {
+	// A pipeline with short blocks must find the same bouts as one that
+	// holds the whole recording: bouts are carried across block edges.
+	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 5, WalkS: 200, StandAfterS: 5, StepTimeCV: 0.02, Seed: 15,
+		Turns: []synth.TurnSpec{{StartS: 50, DurationS: 2, AngleDeg: 180}, {StartS: 130, DurationS: 2, AngleDeg: 180}}})
+	opt := gait.Options{Placement: gait.LowerBack, Subject: gait.Subject{HeightM: 1.7}}
+	whole := gait.LowerBackPipeline()
+	whole.BlockS = 4000
+	small := gait.LowerBackPipeline()
+	small.BlockS, small.MarginS = 60, 10
+	a, err := whole.Analyze(rec.Source(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := small.Analyze(rec.Source(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.InitialContactsS) != len(b.InitialContactsS) || len(a.Turns) != len(b.Turns) || len(a.Bouts) != len(b.Bouts) {
+		t.Fatalf("whole: %d contacts, %d bouts, %d turns; blocks: %d, %d, %d", len(a.InitialContactsS), len(a.Bouts), len(a.Turns), len(b.InitialContactsS), len(b.Bouts), len(b.Turns))
+	}
+	for i := range a.InitialContactsS {
+		if d := math.Abs(a.InitialContactsS[i] - b.InitialContactsS[i]); d > 0.01 {
+			t.Fatalf("contact %d differs by %.3f s", i, d)
+		}
+	}
+	near(t, "cadence (blocks)", b.Walking.CadenceSPM, float64(a.Walking.CadenceSPM), 0.5)
+}
+
+func TestValueJSON(t *testing.T) {
+	type s struct {
+		A gait.Value `json:"a"`
+		B gait.Value `json:"b"`
+	}
+	b, err := json.Marshal(s{A: 1.5, B: gait.NA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"a":1.5,"b":null}` {
+		t.Errorf("marshal: %s", b)
+	}
+	var back s
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.A != 1.5 || back.B.Valid() {
+		t.Errorf("unmarshal: %+v", back)
+	}
+}
+
+func TestPlacements(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want gait.Placement
+		ok   bool
+	}{{"lower_back", gait.LowerBack, true}, {"purse", gait.Bag, true}, {"", gait.Unknown, true}, {"unknown", gait.Unknown, true}, {"foot", gait.Unknown, false}} {
+		got, err := gait.ParsePlacement(c.in)
+		if got != c.want || (err == nil) != c.ok {
+			t.Errorf("ParsePlacement(%q) = %q, %v", c.in, got, err)
+		}
+	}
+	if !gait.LowerBack.Trunk() || gait.Hand.Trunk() {
+		t.Error("Trunk()")
+	}
+	if (gait.Subject{HeightM: 1.8}).LegLengthM() != gait.SensorHeightRatio*1.8 || (gait.Subject{HeightM: 1.8, SensorHeightM: 1}).LegLengthM() != 1 {
+		t.Error("LegLengthM")
+	}
+}
