@@ -1,0 +1,136 @@
+package validate
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"legwork/imu"
+	"legwork/synth"
+)
+
+func TestMatch(t *testing.T) {
+	// one-to-one, nearest first, within the tolerance
+	cases := []struct {
+		det, ref []float64
+		tp       int
+		fp, fn   int
+	}{
+		{[]float64{1, 2, 3}, []float64{1.1, 2.1, 3.1}, 3, 0, 0},
+		{[]float64{1, 1.05}, []float64{1}, 1, 1, 0},   // two detections, one reference
+		{[]float64{1}, []float64{0.9, 1.05}, 1, 0, 1}, // the nearer reference wins
+		{[]float64{1}, []float64{1.3}, 0, 1, 1},       // beyond 0.25 s
+		{nil, []float64{1, 2}, 0, 0, 2},
+	}
+	for i, c := range cases {
+		errs, fp, fn := Match(c.det, c.ref, MatchToleranceS)
+		if len(errs) != c.tp || fp != c.fp || fn != c.fn {
+			t.Errorf("case %d: tp %d fp %d fn %d, want %d %d %d", i, len(errs), fp, fn, c.tp, c.fp, c.fn)
+		}
+	}
+	errs, _, _ := Match([]float64{1}, []float64{0.9, 1.05}, MatchToleranceS)
+	if math.Abs(errs[0]+0.05) > 1e-12 {
+		t.Errorf("signed error %v, want −0.05", errs[0])
+	}
+}
+
+func TestLenientJSON(t *testing.T) {
+	var v map[string]any
+	in := `{"a": NaN, "b": "NaN stays", "c": [Infinity, -Infinity, 1.5], "d": "esc\"NaN"}`
+	if err := json.Unmarshal(lenientJSON([]byte(in)), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v["a"] != nil || v["b"] != "NaN stays" || v["d"] != `esc"NaN` {
+		t.Errorf("got %v", v)
+	}
+	if c := v["c"].([]any); c[0] != nil || c[1] != nil || c[2] != 1.5 {
+		t.Errorf("array %v", c)
+	}
+}
+
+// writeCase writes a synthetic walk as a validation folder.
+func writeCase(t *testing.T, dir string, p synth.WalkParams, placement string) synth.Truth {
+	t.Helper()
+	rec, tr := synth.Walk(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, "imu.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := imu.WriteCSV(f, rec); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	meta := map[string]any{"id": "synth/" + filepath.Base(dir), "placement": placement, "participant": map[string]any{"height_m": 1.55}}
+	speed := tr.WalkingSpeedMPS
+	dist := tr.DistanceM
+	truth := map[string]any{
+		"reference":          "synthetic",
+		"valid_window_s":     nil,
+		"initial_contacts_s": tr.InitialContactsS,
+		"step_count":         tr.Steps,
+		"walking_bouts":      []map[string]any{{"start_s": tr.FirstStepS, "end_s": tr.LastStepS, "cadence_spm": tr.CadenceSPM, "walking_speed_mps": speed, "distance_m": dist}},
+		"turns":              []map[string]any{},
+	}
+	for name, v := range map[string]any{"meta.json": meta, "truth.json": truth} {
+		b, _ := json.Marshal(v)
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tr
+}
+
+func TestRunOnSyntheticFolders(t *testing.T) {
+	root := t.TempDir()
+	writeCase(t, filepath.Join(root, "synth", "a"), synth.WalkParams{StandBeforeS: 3, WalkS: 25, StandAfterS: 3, Seed: 1}, "lower_back")
+	writeCase(t, filepath.Join(root, "synth", "b"), synth.WalkParams{StandBeforeS: 3, WalkS: 25, StandAfterS: 3, CadenceSPM: 90, Seed: 2, NoGyro: true}, "front_pocket")
+	// a folder with an unsupported placement is skipped, not fatal
+	writeCase(t, filepath.Join(root, "synth", "c"), synth.WalkParams{WalkS: 5, Seed: 3}, "foot")
+	cases, err := Find(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != 3 || cases[0].Source != "synth" {
+		t.Fatalf("found %d cases (%+v)", len(cases), cases)
+	}
+	rep, err := Run(cases, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Recordings != 2 || len(rep.Skipped) != 1 {
+		t.Fatalf("recordings %d, skipped %v", rep.Recordings, rep.Skipped)
+	}
+	if f1 := float64(rep.IC.F1); f1 < 0.95 {
+		t.Errorf("F1 %.3f on synthetic walks", f1)
+	}
+	if mae := float64(rep.Cadence.MAESPM); !(mae < 2) {
+		t.Errorf("cadence MAE %.2f", mae)
+	}
+	if rep.Bouts.FoundShare != 1 {
+		t.Errorf("bouts found %v", rep.Bouts.FoundShare)
+	}
+	// the pocket recording has no stride length: its speed is not scored
+	if rep.ByPlacement["front_pocket"].WalkingSpeed.N != 0 {
+		t.Errorf("a pocket recording got a speed: %+v", rep.ByPlacement["front_pocket"].WalkingSpeed)
+	}
+	if rep.TimedWalk.N != 2 {
+		t.Errorf("timed walks scored: %d", rep.TimedWalk.N)
+	}
+	// the JSON has the keys the issue asks for
+	b, _ := json.Marshal(rep)
+	for _, k := range []string{`"recordings"`, `"ic":{"precision"`, `"timing_mae_s"`, `"step_count":{"mape_pct"`, `"cadence":{"mae_spm"`, `"stride_length":{"mae_m"`, `"walking_speed":{"mae_mps"`, `"bouts":{"found_share"`, `"timed_walk":{"speed_mae_mps"`, `"turns":{"found_share"`, `"angle_mae_deg"`, `"by_source":{"synth"`} {
+		if !strings.Contains(string(b), k) {
+			t.Errorf("JSON lacks %s", k)
+		}
+	}
+	md := Markdown(rep, []string{root})
+	if !strings.Contains(md, "| synth |") || !strings.Contains(md, "synth/c") {
+		t.Errorf("markdown lacks the source row or the skipped recording:\n%s", md)
+	}
+}
