@@ -83,22 +83,39 @@ func (m *mae) value() gait.Value {
 	return gait.Value(m.sum / float64(m.n))
 }
 
+// median is the median absolute error: with a handful of recordings whose
+// reference disagrees with the signal, it shows the typical error.
+func (m *mae) median() gait.Value {
+	if m.n == 0 {
+		return gait.NA
+	}
+	c := append([]float64(nil), m.abs...)
+	sort.Float64s(c)
+	if len(c)%2 == 1 {
+		return gait.Value(c[len(c)/2])
+	}
+	return gait.Value(0.5 * (c[len(c)/2-1] + c[len(c)/2]))
+}
+
 // CadenceStats, StrideLengthStats, … are MAEs with units in their keys.
 type CadenceStats struct {
-	MAESPM gait.Value `json:"mae_spm"`
-	N      int        `json:"n"`
+	MAESPM    gait.Value `json:"mae_spm"`
+	MedianSPM gait.Value `json:"median_ae_spm"`
+	N         int        `json:"n"`
 }
 
 // StrideLengthStats is the stride-length MAE.
 type StrideLengthStats struct {
-	MAEM gait.Value `json:"mae_m"`
-	N    int        `json:"n"`
+	MAEM    gait.Value `json:"mae_m"`
+	MedianM gait.Value `json:"median_ae_m"`
+	N       int        `json:"n"`
 }
 
 // SpeedStats is the walking-speed MAE.
 type SpeedStats struct {
-	MAEMPS gait.Value `json:"mae_mps"`
-	N      int        `json:"n"`
+	MAEMPS    gait.Value `json:"mae_mps"`
+	MedianMPS gait.Value `json:"median_ae_mps"`
+	N         int        `json:"n"`
 }
 
 // BoutStats is the share of reference bouts found.
@@ -109,9 +126,10 @@ type BoutStats struct {
 
 // TimedWalkStats is the timed-walk speed and time error.
 type TimedWalkStats struct {
-	SpeedMAEMPS gait.Value `json:"speed_mae_mps"`
-	TimeMAES    gait.Value `json:"time_mae_s"`
-	N           int        `json:"n"`
+	SpeedMAEMPS    gait.Value `json:"speed_mae_mps"`
+	SpeedMedianMPS gait.Value `json:"speed_median_ae_mps"`
+	TimeMAES       gait.Value `json:"time_mae_s"`
+	N              int        `json:"n"`
 }
 
 // TurnStats is the share of reference turns found and the angle error.
@@ -210,11 +228,11 @@ func (a *acc) metrics() Metrics {
 			m.StepCount.MedianAPEPct = gait.Value(0.5 * (c[len(c)/2-1] + c[len(c)/2]))
 		}
 	}
-	m.Cadence = CadenceStats{MAESPM: a.cadence.value(), N: a.cadence.n}
-	m.StrideLength = StrideLengthStats{MAEM: a.stride.value(), N: a.stride.n}
-	m.WalkingSpeed = SpeedStats{MAEMPS: a.speed.value(), N: a.speed.n}
+	m.Cadence = CadenceStats{MAESPM: a.cadence.value(), MedianSPM: a.cadence.median(), N: a.cadence.n}
+	m.StrideLength = StrideLengthStats{MAEM: a.stride.value(), MedianM: a.stride.median(), N: a.stride.n}
+	m.WalkingSpeed = SpeedStats{MAEMPS: a.speed.value(), MedianMPS: a.speed.median(), N: a.speed.n}
 	m.Bouts = BoutStats{FoundShare: share(a.boutsFound, a.boutsN), N: a.boutsN}
-	m.TimedWalk = TimedWalkStats{SpeedMAEMPS: a.twSpeed.value(), TimeMAES: a.twTime.value(), N: a.twSpeed.n}
+	m.TimedWalk = TimedWalkStats{SpeedMAEMPS: a.twSpeed.value(), SpeedMedianMPS: a.twSpeed.median(), TimeMAES: a.twTime.value(), N: a.twSpeed.n}
 	m.Turns = TurnStats{FoundShare: share(a.turnsFound, a.turnsN), AngleMAEDeg: a.turnAngle.value(), N: a.turnsN}
 	return m
 }
