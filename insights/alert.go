@@ -24,7 +24,7 @@ type AlertOptions struct {
 	// a relapse treatment whose median is the post-relapse level (7).
 	RelapseLevelDays int `json:"relapse_level_days"`
 	// ContextDaysBefore is how many days before the first worse test the
-	// diary is searched for pseudo-relapse triggers (3).
+	// diary is searched for pseudo-relapse triggers (3; negative for none).
 	ContextDaysBefore int `json:"context_days_before"`
 }
 
@@ -47,8 +47,11 @@ func (o *AlertOptions) fill() {
 	if o.RelapseLevelDays <= 0 {
 		o.RelapseLevelDays = d.RelapseLevelDays
 	}
-	if o.ContextDaysBefore < 0 {
+	switch {
+	case o.ContextDaysBefore == 0:
 		o.ContextDaysBefore = d.ContextDaysBefore
+	case o.ContextDaysBefore < 0:
+		o.ContextDaysBefore = 0
 	}
 }
 

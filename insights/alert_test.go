@@ -1,0 +1,206 @@
+package insights
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// alertFixture returns 28 baseline days of a T25FW time of 5.9, 6.0, 6.1
+// repeating (median 6.0, SDC ≈ 0.4 s, so the threshold is the MCID:
+// 20 % of 6.0 s = 1.2 s, i.e. worse means > 7.2 s), followed by the given
+// later observations.
+func alertFixture(t *testing.T, later []Observation) ([]DailyValue, Baseline, *Noise) {
+	t.Helper()
+	var obs []Observation
+	for i := 0; i < 28; i++ {
+		obs = append(obs, Observation{At: t0.AddDate(0, 0, i), Value: 6 + 0.1*float64(i%3-1), TestType: "t25fw", Device: "none"})
+	}
+	obs = append(obs, later...)
+	days := DailyValues(obs, time.UTC, 0, 0)
+	b, ok := EstimateBaseline(days, BaselineOptions{}, time.UTC)
+	if !ok || b.Median != 6 {
+		t.Fatalf("baseline %+v", b)
+	}
+	nz, ok := EstimateNoise(days, b, NoiseOptions{})
+	if !ok || nz.SDC95 >= 1.2 {
+		t.Fatalf("noise %+v", nz)
+	}
+	return days, b, &nz
+}
+
+// at returns the observation at day d (from t0) plus h hours.
+func at(d int, h float64, v float64) Observation {
+	return Observation{At: t0.AddDate(0, 0, d).Add(time.Duration(h * float64(time.Hour))), Value: v, TestType: "t25fw", Device: "none"}
+}
+
+func TestAlertRule(t *testing.T) {
+	info := LookupMetric("t25fw_time_s", "t25fw")
+	cases := []struct {
+		name      string
+		later     []Observation
+		confirmed []int // days (from t0) of the confirming tests
+		values    []int // number of values in each alert's run
+		ongoing   bool
+	}{
+		{"single bad day", []Observation{at(30, 0, 7.5), at(31, 0, 6.0), at(32, 0, 6.1)}, nil, nil, false},
+		{"confirmed next day", []Observation{at(30, 0, 7.5), at(31, 0, 7.6), at(32, 0, 7.7)}, []int{31}, []int{2}, true},
+		{"recovered", []Observation{at(30, 0, 7.5), at(31, 0, 7.6), at(32, 0, 6.0)}, []int{31}, []int{2}, false},
+		// 20:00 then 09:00 the next day is only 13 h: the third test
+		// confirms.
+		{"under 24 h", []Observation{at(30, 11, 7.5), at(31, 0, 7.6), at(32, 0, 7.7)}, []int{32}, []int{3}, true},
+		{"bad good bad", []Observation{at(30, 0, 7.5), at(31, 0, 6.0), at(32, 0, 7.5), at(33, 0, 6.1)}, nil, nil, false},
+		// A 20-day gap breaks the run; it restarts on day 50.
+		{"gap", []Observation{at(30, 0, 7.5), at(50, 0, 7.5), at(51, 0, 7.5)}, []int{51}, []int{2}, true},
+		// Exactly at the threshold (7.2 s) is not worse.
+		{"at threshold", []Observation{at(30, 0, 7.2), at(31, 0, 7.2)}, nil, nil, false},
+		// One episode, then recovery, then a second one.
+		{"two episodes", []Observation{at(30, 0, 7.5), at(31, 0, 7.6), at(32, 0, 7.8), at(33, 0, 6.0), at(40, 0, 7.5), at(41, 0, 7.5)}, []int{31, 41}, []int{2, 2}, true},
+	}
+	for _, c := range cases {
+		days, b, nz := alertFixture(t, c.later)
+		alerts := DetectAlerts(days, b, nz, info, nil, nil, time.UTC, AlertOptions{})
+		if len(alerts) != len(c.confirmed) {
+			t.Errorf("%s: %d alerts, want %d", c.name, len(alerts), len(c.confirmed))
+			continue
+		}
+		for i, a := range alerts {
+			if want := t0.AddDate(0, 0, c.confirmed[i]); a.ConfirmedAt.Truncate(24*time.Hour) != want.Truncate(24*time.Hour) {
+				t.Errorf("%s: alert %d confirmed %v, want day %d", c.name, i, a.ConfirmedAt, c.confirmed[i])
+			}
+			if len(a.Values) != c.values[i] {
+				t.Errorf("%s: alert %d has %d values, want %d", c.name, i, len(a.Values), c.values[i])
+			}
+			near(t, c.name+": threshold", a.Threshold, 1.2, 1e-9)
+			if !strings.HasSuffix(a.Message, contactSentence) {
+				t.Errorf("%s: message does not end with the contact sentence: %q", c.name, a.Message)
+			}
+			if a.PossiblePseudoRelapse {
+				t.Errorf("%s: pseudo-relapse without diary", c.name)
+			}
+		}
+		if n := len(alerts); n > 0 && alerts[n-1].Ongoing != c.ongoing {
+			t.Errorf("%s: ongoing %v, want %v", c.name, alerts[n-1].Ongoing, c.ongoing)
+		}
+	}
+}
+
+func TestAlertPseudoRelapseContext(t *testing.T) {
+	info := LookupMetric("t25fw_time_s", "t25fw")
+	days, b, nz := alertFixture(t, []Observation{at(30, 0, 7.5), at(31, 0, 7.6)})
+	diary := []DayContext{
+		{Date: t0.AddDate(0, 0, 29), Heat: true},
+		{Date: t0.AddDate(0, 0, 31), Infection: true, PoorSleep: true},
+		{Date: t0.AddDate(0, 0, 20), Heat: true}, // too early to count
+	}
+	a := DetectAlerts(days, b, nz, info, nil, diary, time.UTC, AlertOptions{})
+	if len(a) != 1 {
+		t.Fatalf("%d alerts", len(a))
+	}
+	if !a[0].PossiblePseudoRelapse || len(a[0].Context) != 2 {
+		t.Fatalf("context %+v", a[0].Context)
+	}
+	if a[0].Context[1].Triggers[0] != TriggerInfection || len(a[0].Context[1].Triggers) != 1 {
+		t.Errorf("day 31 triggers %v, want [infection] (poor sleep is not a pseudo-relapse trigger)", a[0].Context[1].Triggers)
+	}
+	for _, w := range []string{"pseudo-relapse", "heat on", "fever or infection on", contactSentence} {
+		if !strings.Contains(a[0].Message, w) {
+			t.Errorf("message lacks %q: %s", w, a[0].Message)
+		}
+	}
+	if !strings.Contains(a[0].Clinician, "Uhthoff") {
+		t.Errorf("clinician message lacks the pseudo-relapse note: %s", a[0].Clinician)
+	}
+	// The message never diagnoses.
+	for _, w := range []string{"you have a relapse", "diagnos"} {
+		if strings.Contains(strings.ToLower(a[0].Message), w) {
+			t.Errorf("message contains %q", w)
+		}
+	}
+}
+
+// The relapse quiet period: treatment starts on day 40. The level L is the
+// median of days 33–47: seven days at 6.0 and eight at 7.5, so L = 7.5.
+// Days 40–52 at 7.5–7.6 are 25 % worse than the baseline but not worse
+// than L (threshold max(SDC, 20 % of 7.5 = 1.5) = 1.5): no alert. Days 53
+// and 54 at 9.5 are beyond L + 1.5 = 9.0: an alert against the
+// post-relapse level. The quiet period ends on day 70; days 70 and 71 at
+// 7.6 are still beyond the baseline threshold (7.2): an alert against the
+// baseline.
+func TestAlertRelapseQuietPeriod(t *testing.T) {
+	info := LookupMetric("t25fw_time_s", "t25fw")
+	var later []Observation
+	for d := 28; d < 40; d++ {
+		later = append(later, at(d, 0, 6.0))
+	}
+	for d := 40; d < 48; d++ {
+		later = append(later, at(d, 0, 7.5))
+	}
+	for d := 48; d < 53; d++ {
+		later = append(later, at(d, 0, 7.6))
+	}
+	withFurther := append(append([]Observation{}, later...), at(53, 0, 9.5), at(54, 0, 9.5))
+	for d := 55; d < 72; d++ {
+		withFurther = append(withFurther, at(d, 0, 7.6))
+	}
+	relapse := []Period{{Kind: KindRelapseTreatment, Name: "Methylprednisolone 1 g × 3 days", Start: t0.AddDate(0, 0, 40)}}
+
+	days, b, nz := alertFixture(t, withFurther)
+	alerts := DetectAlerts(days, b, nz, info, relapse, nil, time.UTC, AlertOptions{})
+	if len(alerts) != 2 {
+		t.Fatalf("%d alerts, want 2: %+v", len(alerts), alerts)
+	}
+	a := alerts[0]
+	if a.ReferenceKind != RefPostRelapse || a.Reference != 7.5 || a.Relapse == nil || len(a.Values) != 2 || a.Values[0].Value != 9.5 {
+		t.Errorf("first alert %+v", a)
+	}
+	near(t, "post-relapse threshold", a.Threshold, 1.5, 1e-9)
+	if !strings.Contains(a.Message, "relapse treatment") {
+		t.Errorf("message %q", a.Message)
+	}
+	a = alerts[1]
+	if a.ReferenceKind != RefBaseline || a.ConfirmedAt.Before(t0.AddDate(0, 0, 70)) {
+		t.Errorf("second alert %+v", a)
+	}
+	// Without the further worsening: no alert inside the quiet period.
+	days, b, nz = alertFixture(t, later)
+	if alerts := DetectAlerts(days, b, nz, info, relapse, nil, time.UTC, AlertOptions{}); len(alerts) != 0 {
+		t.Errorf("%d alerts inside the quiet period: %+v", len(alerts), alerts)
+	}
+	// Without the relapse treatment the same data alert on day 41.
+	alerts = DetectAlerts(days, b, nz, info, nil, nil, time.UTC, AlertOptions{})
+	if len(alerts) != 1 || alerts[0].ConfirmedAt.Day() != t0.AddDate(0, 0, 41).Day() {
+		t.Errorf("without relapse: %+v", alerts)
+	}
+}
+
+func TestNoAlertWithoutMCIDOrNoise(t *testing.T) {
+	days, b, nz := alertFixture(t, []Observation{at(30, 0, 7.5), at(31, 0, 7.6)})
+	if a := DetectAlerts(days, b, nz, LookupMetric("walking_speed_mps", "walk"), nil, nil, time.UTC, AlertOptions{}); a != nil {
+		t.Errorf("alerts for a metric without MCID: %v", a)
+	}
+	if a := DetectAlerts(days, b, nil, LookupMetric("t25fw_time_s", "t25fw"), nil, nil, time.UTC, AlertOptions{}); a != nil {
+		t.Errorf("alerts without noise: %v", a)
+	}
+	if a := DetectAlerts(days, b, nz, LookupMetric("symmetry", "walk"), nil, nil, time.UTC, AlertOptions{}); a != nil {
+		t.Errorf("alerts for a neutral metric: %v", a)
+	}
+}
+
+// Higher-is-better metrics alert on falls: T25FW speed 1.25 m/s, worse
+// below 1.25·(1 − 1/6) ≈ 1.042 m/s.
+func TestAlertHigherIsBetter(t *testing.T) {
+	var obs []Observation
+	for i := 0; i < 28; i++ {
+		obs = append(obs, Observation{At: t0.AddDate(0, 0, i), Value: 1.25 + 0.01*float64(i%3-1)})
+	}
+	obs = append(obs, at(30, 0, 1.0), at(31, 0, 1.02))
+	days := DailyValues(obs, time.UTC, 0, 0)
+	b, _ := EstimateBaseline(days, BaselineOptions{}, time.UTC)
+	nz, _ := EstimateNoise(days, b, NoiseOptions{})
+	a := DetectAlerts(days, b, &nz, LookupMetric("t25fw_speed_mps", "t25fw"), nil, nil, time.UTC, AlertOptions{})
+	if len(a) != 1 || a[0].Delta >= 0 {
+		t.Fatalf("alerts %+v", a)
+	}
+	near(t, "MCID", a[0].MCID, 1.25/6, 1e-9)
+}

@@ -1,0 +1,8 @@
+package insights
+
+import "testing"
+
+func TestAlertEvaluation(t *testing.T) {
+	ev := EvaluateAlerts(DefaultEvalConfig(), 1)
+	t.Log("\n" + ev.Markdown())
+}
