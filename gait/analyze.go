@@ -39,13 +39,7 @@ func (p Pipeline) Analyze(src Source, opt Options) (*Result, error) {
 	}
 	r := newRun(p, opt, src.HasGyro())
 	if l, ok := src.(interface{ Len() int }); ok {
-		// Size the buffers once. The resampled length is at most the
-		// input length times the rate ratio; unknown until the rate is
-		// seen, so take the input length, capped at one block.
-		n := min(l.Len(), r.blockN+r.blockN/2)
-		for i := range r.ch {
-			r.ch[i] = make([]float64, 0, n)
-		}
+		r.sizeHint = l.Len()
 	}
 	buf := make([]Sample, 2048)
 	for {
@@ -90,6 +84,7 @@ type run struct {
 	maxN    int
 	body    Body
 
+	sizeHint      int             // number of input samples, when the source knows it
 	moving        []movingStretch // for timed walks
 	committed     float64         // bouts starting before this time were emitted
 	turnCommitted float64
@@ -131,6 +126,18 @@ func (r *run) onSample(t float64, v *[6]float64) {
 	if !r.started {
 		r.started = true
 		r.t0 = t
+		if r.sizeHint > 0 && cap(r.ch[0]) == 0 {
+			// Size the buffers once: the input length scaled by the
+			// resampling ratio (now known), capped at one block and a half.
+			n := r.sizeHint
+			if nom := r.rs.stats.NominalRateHz; nom > 0 {
+				n = int(float64(n)*r.p.SampleRateHz/nom) + 16
+			}
+			n = min(n, r.blockN+r.blockN/2)
+			for i := range r.ch {
+				r.ch[i] = make([]float64, 0, n)
+			}
+		}
 	}
 	r.ch.append(v)
 	if r.ch.len() >= r.trigger {
