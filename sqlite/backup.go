@@ -33,13 +33,17 @@ func (db *DB) Backup(ctx context.Context, dstPath string) error {
 	}
 	defer os.Remove(tmp)
 	// VACUUM INTO writes into an empty existing file; it reads in one
-	// transaction, so the copy is a snapshot.
-	conn, err := db.reader.Conn(ctx)
+	// transaction, so the copy is a snapshot. It needs a connection of
+	// its own: the readers are query_only, which forbids it, and the
+	// writer would hold up writes for the duration.
+	conn, err := sql.Open("sqlite", dsn(db.path, commonParams))
 	if err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", dst, err)
 	}
 	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, tmp)
-	conn.Close()
+	if cerr := conn.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", dst, err)
 	}
