@@ -59,6 +59,14 @@ func (m *Main) commands() []command {
 	return []command{
 		{"analyze", "analyse a motion recording and print gait metrics", (*Main).runAnalyze},
 		{"validate", "measure accuracy on reference recordings", (*Main).runValidate},
+		{"serve", "run the server (web app and JSON API)", (*Main).runServe},
+		{"user", "add or list accounts (user add, user list)", (*Main).runUser},
+		{"token", "create an API token for the CLI or a device (token create)", (*Main).runToken},
+		{"reanalyze", "analyse every stored recording again with the current algorithm", (*Main).runReanalyze},
+		{"backup", "copy the SQLite database to a file, while the server runs", (*Main).runBackup},
+		{"restore", "replace the SQLite database with a backup (server stopped)", (*Main).runRestore},
+		{"demo", "add the demo person and clinician with months of synthetic data", (*Main).runDemo},
+		{"loadtest", "upload synthetic recordings to a local server at a fixed rate", (*Main).runLoadtest},
 	}
 }
 
