@@ -243,7 +243,7 @@ func demoDiary(start time.Time, w int, rng *rand.Rand) []legwork.DiaryEntry {
 	if w == 18 {
 		out = append(out, legwork.DiaryEntry{At: start.AddDate(0, 0, relapseDay+1).Add(8 * time.Hour), TimeOfDay: "morning", Leg: "left",
 			Severity: ip(8), Fatigue: ip(8), Sensations: []string{legwork.SensationWeak, legwork.SensationBuckle},
-			Fall: &legwork.Fall{Kind: "fall", Circumstances: "left leg gave way getting out of bed; sat on the floor a while, not hurt"},
+			Fall:  &legwork.Fall{Kind: "fall", Circumstances: "left leg gave way getting out of bed; sat on the floor a while, not hurt"},
 			Notes: "Fell this morning."})
 	}
 	return out
