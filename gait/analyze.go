@@ -370,7 +370,11 @@ func (r *run) finish() *Result {
 		}
 	}
 	if r.opt.DistanceM > 0 {
-		res.TimedWalk = r.timedWalk()
+		tws, best := r.timedWalks()
+		if best >= 0 {
+			res.TimedWalks = tws
+			res.TimedWalk = &tws[best]
+		}
 	}
 	r.flags(stats)
 	return res
@@ -398,45 +402,48 @@ type movingStretch struct {
 	edge bool
 }
 
-// timedWalk times the walk over the known distance: the stretch of motion,
-// between standing still before and standing still after, that holds the
-// most steps — what a stopwatch started on the first movement and stopped
-// when the person stands still measures. When no such stretch is found (the
-// person never stood still), it falls back on the main walking episode.
-func (r *run) timedWalk() *TimedWalk {
-	best, bestN := -1, 0
+// timedWalks times every walk over the known distance: each stretch of
+// motion, between standing still before and standing still after, holding
+// at least four steps — what a stopwatch started on the first movement and
+// stopped when the person stands still again measures. It returns them in
+// time order and the index of the one with the most steps (the main walk).
+// When there is none (the person never stood still), it falls back on the
+// main walking episode (timedWalkBouts).
+func (r *run) timedWalks() ([]TimedWalk, int) {
 	ics := r.res.InitialContactsS
-	for i, m := range r.moving {
-		n := 0
+	var out []TimedWalk
+	best := -1
+	for _, m := range r.moving {
+		var in []float64
 		for _, t := range ics {
 			if t >= m.span[0] && t <= m.span[1] {
-				n++
+				in = append(in, t)
 			}
 		}
-		if n > bestN {
-			best, bestN = i, n
+		if len(in) < 4 {
+			continue
 		}
-	}
-	if best < 0 || bestN < 4 {
-		return r.timedWalkBouts()
-	}
-	m := r.moving[best]
-	tw := &TimedWalk{DistanceM: r.opt.DistanceM, CadenceSPM: NA, OnsetS: m.span[0], OffsetS: m.span[1], Steps: bestN}
-	var in []float64
-	for _, t := range ics {
-		if t >= m.span[0] && t <= m.span[1] {
-			in = append(in, t)
+		tw := TimedWalk{DistanceM: r.opt.DistanceM, OnsetS: m.span[0], OffsetS: m.span[1], Steps: len(in), Edge: m.edge}
+		tw.CadenceSPM = summarise(in).CadenceSPM
+		tw.TimeS = tw.OffsetS - tw.OnsetS
+		if tw.TimeS > 0 {
+			tw.SpeedMPS = tw.DistanceM / tw.TimeS
 		}
+		if best < 0 || tw.Steps > out[best].Steps {
+			best = len(out)
+		}
+		out = append(out, tw)
 	}
-	tw.CadenceSPM = summarise(in).CadenceSPM
-	tw.TimeS = tw.OffsetS - tw.OnsetS
-	if tw.TimeS > 0 {
-		tw.SpeedMPS = tw.DistanceM / tw.TimeS
+	if best < 0 {
+		if tw := r.timedWalkBouts(); tw != nil {
+			return []TimedWalk{*tw}, 0
+		}
+		return nil, -1
 	}
-	if m.edge {
+	if out[best].Edge {
 		r.flag(FlagTimedWalk, "the recording starts or ends while the person is moving: stand still for a few seconds before and after the walk so that its start and end can be timed")
 	}
-	return tw
+	return out, best
 }
 
 // timedWalkBouts times the main walking episode: the longest bout together with
@@ -495,6 +502,7 @@ func (r *run) timedWalkBouts() *TimedWalk {
 	if tw.TimeS > 0 {
 		tw.SpeedMPS = tw.DistanceM / tw.TimeS
 	}
+	tw.Edge = !exact
 	if !exact {
 		r.flag(FlagTimedWalk, "the walk started or ended without the person standing still, so the time is measured from the first to the last step; stand still for a few seconds before and after the walk")
 	}

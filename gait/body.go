@@ -31,6 +31,13 @@ type Body struct {
 	// GyroNormRPS is the magnitude of the angular rate; nil without a
 	// gyroscope.
 	GyroNormRPS []float64
+	// UpMean is the mean of the unit "up" vector (opposite to the fall
+	// direction) in the sensor frame over the segment, normalised: the
+	// sensor's average orientation.
+	UpMean Vec3
+	// TiltDeg is, per sample, the angle between the instantaneous up
+	// estimate and UpMean: how far the sensor's orientation wanders.
+	TiltDeg []float64
 }
 
 // Len returns the number of samples.
@@ -102,6 +109,19 @@ func (f BodyFrame) transform(b *Body, ch *channels, fs, t0 float64, gyro bool) {
 	}
 	ax, ay, az := ch[0], ch[1], ch[2]
 	hx, hy, hz := b.HorizMS2[0], b.HorizMS2[1], b.HorizMS2[2]
+	var up Vec3
+	for i := 0; i < n; i++ {
+		if g := math.Sqrt(hx[i]*hx[i] + hy[i]*hy[i] + hz[i]*hz[i]); g > 0 {
+			up[0] += hx[i] / g
+			up[1] += hy[i] / g
+			up[2] += hz[i] / g
+		}
+	}
+	if g := up.Norm(); g > 0 {
+		up = Vec3{up[0] / g, up[1] / g, up[2] / g}
+	}
+	b.UpMean = up
+	b.TiltDeg = grow(b.TiltDeg, n)
 	for i := 0; i < n; i++ {
 		gx, gy, gz := hx[i], hy[i], hz[i]
 		g := math.Sqrt(gx*gx + gy*gy + gz*gz)
@@ -109,6 +129,7 @@ func (f BodyFrame) transform(b *Body, ch *channels, fs, t0 float64, gyro bool) {
 			g = 1
 		}
 		ux, uy, uz := gx/g, gy/g, gz/g
+		b.TiltDeg[i] = math.Acos(max(-1, min(1, ux*up[0]+uy*up[1]+uz*up[2]))) * 180 / math.Pi
 		x, y, z := ax[i], ay[i], az[i]
 		d := x*ux + y*uy + z*uz
 		b.VertMS2[i] = d - g

@@ -21,7 +21,11 @@ type Result struct {
 	// InitialContactsS lists every initial contact inside a walking bout.
 	InitialContactsS []float64 `json:"initial_contacts_s"`
 
-	TimedWalk *TimedWalk `json:"timed_walk,omitempty"`
+	// TimedWalk is the main timed walk (the one with the most steps) when
+	// Options.DistanceM was given; TimedWalks lists every walk bracketed by
+	// standing still, in time order (a test with two trials has two).
+	TimedWalk  *TimedWalk  `json:"timed_walk,omitempty"`
+	TimedWalks []TimedWalk `json:"timed_walks,omitempty"`
 }
 
 // Summary holds gait parameters over a stretch of walking.
@@ -77,6 +81,9 @@ type TimedWalk struct {
 	Steps     int     `json:"steps"`
 	// CadenceSPM is the cadence over the timed walk.
 	CadenceSPM Value `json:"cadence_spm"`
+	// Edge is set when the walk was not bracketed by standing still on
+	// both sides, so its start or end is uncertain.
+	Edge bool `json:"edge,omitempty"`
 }
 
 // Flag is a data-quality finding. Code is stable for programs; Message is

@@ -12,35 +12,14 @@ func (p Pipeline) Windows(rec *Recording, opt Options, windows [][2]float64, tol
 		return nil, err
 	}
 	type segment struct {
-		body Body
+		body *Body
 		ics  []float64
 	}
-	var segs []*segment
-	var ch channels
-	var t0 float64
-	started := false
-	flush := func() {
-		if ch.len() == 0 {
-			return
-		}
-		s := &segment{}
-		p.Body.transform(&s.body, &ch, p.SampleRateHz, t0, rec.Gyro)
-		s.ics = p.Steps.InitialContacts(&s.body, nil)
-		segs = append(segs, s)
-		ch = channels{}
-		started = false
+	var segs []segment
+	bodies, _ := p.Segments(rec)
+	for _, b := range bodies {
+		segs = append(segs, segment{b, p.Steps.InitialContacts(b, nil)})
 	}
-	rs := newResampler(p.SampleRateHz, p.MaxGapS, func(t float64, v *[6]float64) {
-		if !started {
-			started, t0 = true, t
-		}
-		ch.append(v)
-	}, func(Gap) { flush() })
-	for _, s := range rec.Samples {
-		rs.push(s)
-	}
-	rs.finish()
-	flush()
 	out := make([]Bout, len(windows))
 	for i, w := range windows {
 		out[i] = Bout{StartS: w[0], EndS: w[1], Summary: summarise(nil), MotionOnsetS: NA, MotionOffsetS: NA}
@@ -56,9 +35,42 @@ func (p Pipeline) Windows(rec *Recording, opt Options, windows [][2]float64, tol
 				}
 			}
 			if len(ics) >= 2 {
-				out[i], _ = p.bout(&s.body, ics, opt)
+				out[i], _ = p.bout(s.body, ics, opt)
 			}
 		}
 	}
 	return out, nil
+}
+
+// Segments resamples an in-memory recording with the pipeline's settings
+// and returns the body-frame signal of each stretch between sampling gaps,
+// with the sampling statistics. The guided tests (package assess) work on
+// these.
+func (p Pipeline) Segments(rec *Recording) ([]*Body, SamplingStats) {
+	var out []*Body
+	var ch channels
+	var t0 float64
+	started := false
+	flush := func() {
+		if ch.len() == 0 {
+			return
+		}
+		b := &Body{}
+		p.Body.transform(b, &ch, p.SampleRateHz, t0, rec.Gyro)
+		out = append(out, b)
+		ch = channels{}
+		started = false
+	}
+	rs := newResampler(p.SampleRateHz, p.MaxGapS, func(t float64, v *[6]float64) {
+		if !started {
+			started, t0 = true, t
+		}
+		ch.append(v)
+	}, func(Gap) { flush() })
+	for _, s := range rec.Samples {
+		rs.push(s)
+	}
+	stats := rs.finish()
+	flush()
+	return out, stats
 }
