@@ -71,6 +71,23 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+// TestOpenOddPath opens a file whose name has characters that mean
+// something in a URI.
+func TestOpenOddPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "we?ird #name%20&mode=ro.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateUser(t.Context(), &legwork.User{Email: "a@example.org", Role: legwork.RolePerson}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database file not at its path: %v", err)
+	}
+}
+
 // TestReopen checks that data outlives the DB and that opening a migrated
 // database again changes nothing.
 func TestReopen(t *testing.T) {

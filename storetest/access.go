@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,6 +202,54 @@ func testAcceptInvitationConflicts(t *testing.T, s legwork.Store) {
 	mustEqual(t, "invitation after a failed acceptance", got, inv2)
 	if _, err := s.AcceptInvitation(ctx, inv2.ID, c2.ID, day(1)); err != nil {
 		t.Errorf("AcceptInvitation after a failed acceptance: %v", err)
+	}
+}
+
+// testAcceptInvitationRace accepts one invitation from several
+// goroutines at once: exactly one acceptance wins, the others are
+// ECONFLICT.
+func testAcceptInvitationRace(t *testing.T, s legwork.Store) {
+	ctx := t.Context()
+	p := newUser(t, s, legwork.RolePerson, "Pat")
+	const n = 8
+	clinicians := make([]*legwork.User, n)
+	for i := range clinicians {
+		clinicians[i] = newUser(t, s, legwork.RoleClinician, fmt.Sprintf("Dr %d", i))
+	}
+	inv := newInvitation(t, s, p.ID, "contested")
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, c := range clinicians {
+		wg.Go(func() { _, errs[i] = s.AcceptInvitation(ctx, inv.ID, c.ID, day(1)) })
+	}
+	wg.Wait()
+	var winner *legwork.User
+	for i, err := range errs {
+		switch {
+		case err == nil && winner != nil:
+			t.Errorf("clinicians %d and %d both accepted the invitation", winner.ID, clinicians[i].ID)
+		case err == nil:
+			winner = clinicians[i]
+		default:
+			wantCode(t, err, legwork.ECONFLICT, "losing AcceptInvitation")
+		}
+	}
+	if winner == nil {
+		t.Fatal("no acceptance succeeded")
+	}
+	grants, err := s.ListGrantsForPerson(ctx, p.ID)
+	if err != nil {
+		t.Fatalf("ListGrantsForPerson: %v", err)
+	}
+	if len(grants) != 1 || grants[0].ClinicianID != winner.ID {
+		t.Errorf("grants after the race: %+v, want one for clinician %d", grants, winner.ID)
+	}
+	got, err := s.InvitationByCode(ctx, inv.CodeHash)
+	if err != nil {
+		t.Fatalf("InvitationByCode: %v", err)
+	}
+	if got.AcceptedBy == nil || *got.AcceptedBy != winner.ID {
+		t.Errorf("invitation accepted by %v, want %d", got.AcceptedBy, winner.ID)
 	}
 }
 

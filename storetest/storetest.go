@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
 		{"Invitations", testInvitations},
 		{"AcceptInvitation", testAcceptInvitation},
 		{"AcceptInvitationConflicts", testAcceptInvitationConflicts},
+		{"AcceptInvitationRace", testAcceptInvitationRace},
 		{"Grants", testGrants},
 		{"Assessment", testAssessment},
 		{"AssessmentNotFound", testAssessmentNotFound},
