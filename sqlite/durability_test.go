@@ -324,3 +324,39 @@ func TestKill9Child(t *testing.T) {
 		fmt.Printf("ack %d\n", a.ID)
 	}
 }
+
+// TestConcurrentOpen opens one new file from several DBs at once, as a
+// server and the CLI started together would: every Open succeeds and the
+// migrations are applied once.
+func TestConcurrentOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "legwork.db")
+	const n = 5
+	dbs := make([]*DB, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { dbs[i], errs[i] = Open(path) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open %d: %v", i, err)
+			continue
+		}
+		defer dbs[i].Close()
+	}
+	if t.Failed() {
+		return
+	}
+	var applied int
+	if err := dbs[0].reader.QueryRowContext(t.Context(), `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
+		t.Fatal(err)
+	}
+	latest, err := latestVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(applied) != latest {
+		t.Errorf("%d migrations recorded, want %d (each once)", applied, latest)
+	}
+}

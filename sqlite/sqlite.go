@@ -59,7 +59,7 @@ var _ legwork.Store = (*DB)(nil)
 // first) so that the other pragmas wait for a lock held by another process.
 const (
 	commonParams = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)"
-	writerParams = commonParams + "&_pragma=journal_mode(WAL)&_txlock=immediate"
+	writerParams = commonParams + "&_txlock=immediate"
 	readerParams = commonParams + "&_pragma=query_only(1)"
 )
 
@@ -76,21 +76,16 @@ func Open(path string) (*DB, error) {
 	ctx := context.Background()
 	db := &DB{path: abs, Now: time.Now}
 
-	db.writer, err = sql.Open("sqlite", dsn(abs, writerParams))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
-	}
-	db.writer.SetMaxOpenConns(1)
-	db.writer.SetMaxIdleConns(1)
-	db.writer.SetConnMaxLifetime(0)
-	db.writer.SetConnMaxIdleTime(0)
-	if err := checkWriter(ctx, db.writer); err != nil {
-		db.writer.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
-	}
-	if err := migrate(ctx, db.writer); err != nil {
-		db.writer.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+	for attempt := 1; ; attempt++ {
+		db.writer, err = openWriter(ctx, abs)
+		if err == nil {
+			break
+		}
+		var me *migrateError
+		if attempt == openAttempts || !(isBusy(err) || errors.As(err, &me)) {
+			return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+		}
+		time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
 	}
 
 	db.reader, err = sql.Open("sqlite", dsn(abs, readerParams))
@@ -109,18 +104,51 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
+// openAttempts bounds the attempts at preparing the database file while
+// another process does the same (a server and the CLI started together
+// on a new file): SQLite may then report the database busy while the
+// other switches it to WAL, or a migration may fail because the other
+// process applied it first. Each migration runs in a transaction, so a
+// retry starts from a consistent state.
+const openAttempts = 8
+
+// openWriter opens the writer connection, checks its settings and
+// migrates the database.
+func openWriter(ctx context.Context, abs string) (*sql.DB, error) {
+	w, err := sql.Open("sqlite", dsn(abs, writerParams))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := checkWriter(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
 // dsn returns the driver's data source name for the file at the absolute
 // path abs: a file: URI, so that any character may appear in the path.
 func dsn(abs, params string) string {
 	return "file:" + (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath() + "?" + params
 }
 
-// checkWriter verifies that the pragmas the durability guarantees rest on
-// took effect.
+// checkWriter switches the database to WAL mode (a persistent setting of
+// the file) and verifies that the pragmas the durability guarantees rest
+// on took effect. The switch is a statement rather than a connection
+// parameter so that, when another process holds the database, it waits
+// with the driver's busy handler.
 func checkWriter(ctx context.Context, w *sql.DB) error {
 	var mode string
-	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return fmt.Errorf("read journal mode: %w", err)
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return fmt.Errorf("set journal mode: %w", err)
 	}
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("journal mode is %q, want wal", mode)
@@ -160,10 +188,16 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return &migrateError{err}
 	}
 	return nil
 }
+
+// migrateError is a failed migration.
+type migrateError struct{ err error }
+
+func (e *migrateError) Error() string { return "migrate: " + e.err.Error() }
+func (e *migrateError) Unwrap() error { return e.err }
 
 // SchemaVersion returns the migration version the database is at.
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
@@ -265,6 +299,13 @@ func sqliteCode(err error) int {
 		return e.Code()
 	}
 	return 0
+}
+
+// isBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED (any
+// extended code).
+func isBusy(err error) bool {
+	c := sqliteCode(err) & 0xff
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 }
 
 // isUnique reports whether err is a unique or primary key violation.
