@@ -120,15 +120,19 @@ func windowWords(days int) string {
 // narrow. These are observational comparisons: other things may have
 // changed at the same time.
 func InterventionEffects(days []DailyValue, periods []Period, info MetricInfo, loc *time.Location, opt EffectOptions) []InterventionEffect {
+	return interventionEffects(days, periods, info, loc, opt, newCritCache())
+}
+
+func interventionEffects(days []DailyValue, periods []Period, info MetricInfo, loc *time.Location, opt EffectOptions, cache *critCache) []InterventionEffect {
 	opt.fill()
 	out := make([]InterventionEffect, 0, len(periods))
 	for _, p := range periods {
-		out = append(out, interventionEffect(days, p, periods, info, loc, opt))
+		out = append(out, interventionEffect(days, p, periods, info, loc, opt, cache))
 	}
 	return out
 }
 
-func interventionEffect(days []DailyValue, p Period, all []Period, info MetricInfo, loc *time.Location, opt EffectOptions) InterventionEffect {
+func interventionEffect(days []DailyValue, p Period, all []Period, info MetricInfo, loc *time.Location, opt EffectOptions, cache *critCache) InterventionEffect {
 	S := DayIndex(p.Start, loc)
 	W := opt.WindowDays
 	e := InterventionEffect{Intervention: p, BeforeFrom: dayDate(S - W), AfterTo: dayDate(S + W), WindowDays: W}
@@ -147,7 +151,7 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	}
 	xb, xa := values(before), values(after)
 	e.BeforeMedian, e.AfterMedian = fptr(Median(xb)), fptr(Median(xa))
-	sh, ok := HodgesLehmannShift(xb, xa, opt.Level)
+	sh, ok := hodgesLehmannShift(xb, xa, opt.Level, cache)
 	if !ok {
 		e.TooLittleData = true
 		e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s.", info.Label, what)
@@ -167,10 +171,10 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 		}
 	}
 	tb, ta := dayOffsets(before, S), dayOffsets(after, S)
-	if seg, ok := SegmentedLevelChange(tb, xb, ta, xa, opt.Level); ok {
+	if seg, ok := segmentedLevelChange(tb, xb, ta, xa, opt.Level, cache); ok {
 		e.TrendAdjusted = &seg
 	}
-	if sl, ok := SlopeEstimate(tb, xb, opt.Level); ok {
+	if sl, ok := slopeEstimate(tb, xb, opt.Level, cache); ok {
 		sl.Value, sl.Low, sl.High = 7*sl.Value, 7*sl.Low, 7*sl.High
 		e.PreTrendPerWeek = &sl
 	}

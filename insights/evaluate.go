@@ -2,10 +2,13 @@ package insights
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Scenario is one kind of synthetic person in the alert evaluation.
@@ -35,7 +38,7 @@ func DefaultScenarios() []Scenario {
 
 // EvalConfig configures [EvaluateAlerts].
 type EvalConfig struct {
-	// Persons per scenario (200).
+	// Persons per scenario (300).
 	Persons int `json:"persons"`
 	// Synth is the population; Schedule, Onset, OnsetSize and RampDays are
 	// set by each scenario.
@@ -48,10 +51,10 @@ type EvalConfig struct {
 	Options Options `json:"-"`
 }
 
-// DefaultEvalConfig returns 200 persons per default scenario of the
+// DefaultEvalConfig returns 300 persons per default scenario of the
 // default population, detection within 180 days.
 func DefaultEvalConfig() EvalConfig {
-	return EvalConfig{Persons: 200, Synth: DefaultSynthConfig(), Scenarios: DefaultScenarios(), DetectWithinDays: 180}
+	return EvalConfig{Persons: 300, Synth: DefaultSynthConfig(), Scenarios: DefaultScenarios(), DetectWithinDays: 180}
 }
 
 // ScenarioResult is the alert rule's performance in one scenario.
@@ -70,6 +73,10 @@ type ScenarioResult struct {
 	FalseAlerts              int     `json:"false_alerts"`
 	FalseWithDiary           int     `json:"false_with_diary"`
 	FalseAlertsPerPersonYear float64 `json:"false_alerts_per_person_year"`
+	// FalseRateLow and FalseRateHigh are the exact 95 % Poisson interval
+	// of the false-alert rate (Garwood 1936).
+	FalseRateLow  float64 `json:"false_rate_low"`
+	FalseRateHigh float64 `json:"false_rate_high"`
 	// UnexplainedPerPersonYear counts only false alerts without a diary
 	// note.
 	UnexplainedPerPersonYear float64 `json:"unexplained_per_person_year"`
@@ -78,6 +85,10 @@ type ScenarioResult struct {
 	Onsets          int      `json:"onsets"`
 	Detected        int      `json:"detected"`
 	Sensitivity     *float64 `json:"sensitivity,omitempty"`
+	// SensitivityLow and SensitivityHigh are the 95 % Wilson score
+	// interval (Wilson 1927).
+	SensitivityLow  *float64 `json:"sensitivity_low,omitempty"`
+	SensitivityHigh *float64 `json:"sensitivity_high,omitempty"`
 	MedianDelayDays *float64 `json:"median_delay_days,omitempty"`
 	DelayQ1Days     *float64 `json:"delay_q1_days,omitempty"`
 	DelayQ3Days     *float64 `json:"delay_q3_days,omitempty"`
@@ -167,9 +178,13 @@ func EvaluateAlerts(cfg EvalConfig, seed uint64) AlertEvaluation {
 		if res.PersonYears > 0 {
 			res.FalseAlertsPerPersonYear = float64(res.FalseAlerts) / res.PersonYears
 			res.UnexplainedPerPersonYear = float64(res.FalseAlerts-res.FalseWithDiary) / res.PersonYears
+			lo, hi := poissonInterval(res.FalseAlerts, 0.95)
+			res.FalseRateLow, res.FalseRateHigh = lo/res.PersonYears, hi/res.PersonYears
 		}
 		if res.Onsets > 0 {
 			res.Sensitivity = fptr(float64(res.Detected) / float64(res.Onsets))
+			lo, hi := wilsonInterval(res.Detected, res.Onsets, 0.95)
+			res.SensitivityLow, res.SensitivityHigh = fptr(lo), fptr(hi)
 		}
 		if len(delays) > 0 {
 			slices.Sort(delays)
@@ -182,23 +197,48 @@ func EvaluateAlerts(cfg EvalConfig, seed uint64) AlertEvaluation {
 	return ev
 }
 
+// wilsonInterval is the Wilson score interval for k successes in n
+// trials: (p̂ + z²/2n ± z√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n) (Wilson,
+// "Probable inference, the law of succession, and statistical
+// inference", JASA 22:209–212, 1927).
+func wilsonInterval(k, n int, level float64) (lo, hi float64) {
+	z := distuv.UnitNormal.Quantile((1 + level) / 2)
+	nf := float64(n)
+	p := float64(k) / nf
+	c := (p + z*z/(2*nf)) / (1 + z*z/nf)
+	h := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / (1 + z*z/nf)
+	return math.Max(0, c-h), math.Min(1, c+h)
+}
+
+// poissonInterval is the exact interval for a Poisson count k:
+// [χ²_{α/2}(2k)/2, χ²_{1−α/2}(2k+2)/2] (Garwood, "Fiducial limits for the
+// Poisson distribution", Biometrika 28:437–442, 1936).
+func poissonInterval(k int, level float64) (lo, hi float64) {
+	a := (1 - level) / 2
+	if k > 0 {
+		lo = distuv.ChiSquared{K: float64(2 * k)}.Quantile(a) / 2
+	}
+	hi = distuv.ChiSquared{K: float64(2*k + 2)}.Quantile(1-a) / 2
+	return lo, hi
+}
+
 // Markdown renders the evaluation as a Markdown table.
 func (e AlertEvaluation) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Seed %d, %d synthetic people per scenario, %d days each, detection within %d days of onset.\n\n",
 		e.Seed, e.Config.Persons, e.Config.Synth.Days, e.Config.DetectWithinDays)
-	b.WriteString("| scenario | people with noise estimate | sensitivity | median delay, days (IQR) | false alerts / person-year | of which without diary note | person-years |\n")
+	b.WriteString("| scenario | people with noise estimate | sensitivity (95 % CI) | median delay, days (IQR) | false alerts / person-year (95 % CI; count) | without diary note / person-year | person-years |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, r := range e.Results {
 		sens, delay := "—", "—"
 		if r.Sensitivity != nil {
-			sens = fmt.Sprintf("%.2f (%d/%d)", *r.Sensitivity, r.Detected, r.Onsets)
+			sens = fmt.Sprintf("%.2f (%.2f–%.2f; %d/%d)", *r.Sensitivity, *r.SensitivityLow, *r.SensitivityHigh, r.Detected, r.Onsets)
 		}
 		if r.MedianDelayDays != nil {
 			delay = fmt.Sprintf("%.0f (%.0f–%.0f)", *r.MedianDelayDays, *r.DelayQ1Days, *r.DelayQ3Days)
 		}
-		fmt.Fprintf(&b, "| %s | %d/%d | %s | %s | %.3f (%d) | %.3f | %.0f |\n",
-			r.Scenario.Name, r.WithNoise, r.Persons, sens, delay, r.FalseAlertsPerPersonYear, r.FalseAlerts,
+		fmt.Fprintf(&b, "| %s | %d/%d | %s | %s | %.3f (%.3f–%.3f; %d) | %.3f | %.0f |\n",
+			r.Scenario.Name, r.WithNoise, r.Persons, sens, delay, r.FalseAlertsPerPersonYear, r.FalseRateLow, r.FalseRateHigh, r.FalseAlerts,
 			r.UnexplainedPerPersonYear, r.PersonYears)
 	}
 	return b.String()

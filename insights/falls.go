@@ -81,7 +81,13 @@ type FallsReport struct {
 	Message      string            `json:"message"`
 }
 
-func monthKey(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01") }
+// monthKey returns year·12 + month − 1 of t in loc.
+func monthKey(t time.Time, loc *time.Location) int {
+	y, m, _ := t.In(loc).Date()
+	return y*12 + int(m) - 1
+}
+
+func monthName(k int) string { return fmt.Sprintf("%04d-%02d", k/12, k%12+1) }
 
 // AnalyzeFalls counts falls and near-falls per calendar month (in loc) and
 // relates the monthly number of events to the monthly median of each
@@ -113,12 +119,12 @@ func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt Fal
 		opt.Level = d.Level
 	}
 	var r FallsReport
-	byMonth := map[string]*FallMonth{}
+	byMonth := map[int]*FallMonth{}
 	for _, f := range falls {
 		k := monthKey(f.At, loc)
 		m := byMonth[k]
 		if m == nil {
-			m = &FallMonth{Month: k}
+			m = &FallMonth{Month: monthName(k)}
 			byMonth[k] = m
 		}
 		if f.Kind == FallKindNearFall {
@@ -133,7 +139,7 @@ func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt Fal
 			r.Injured++
 		}
 	}
-	keys := make([]string, 0, len(byMonth))
+	keys := make([]int, 0, len(byMonth))
 	for k := range byMonth {
 		keys = append(keys, k)
 	}
@@ -141,7 +147,7 @@ func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt Fal
 	for _, k := range keys {
 		r.Months = append(r.Months, *byMonth[k])
 	}
-	events := func(k string) int {
+	events := func(k int) int {
 		m := byMonth[k]
 		if m == nil {
 			return 0
@@ -162,14 +168,14 @@ func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt Fal
 	return r
 }
 
-func fallAssociation(s FallSeries, events func(string) int, loc *time.Location, opt FallOptions) FallAssociation {
+func fallAssociation(s FallSeries, events func(int) int, loc *time.Location, opt FallOptions) FallAssociation {
 	a := FallAssociation{Metric: s.Info.Name, TestType: s.TestType, Device: s.Device}
 	what := "falls or near-falls"
 	if opt.FallsOnly {
 		what = "falls"
 	}
 	// Monthly medians.
-	var months []string
+	var months []int
 	var med []float64
 	var buf []float64
 	for i := 0; i < len(s.Days); {

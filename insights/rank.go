@@ -30,29 +30,42 @@ func MannWhitneyPMF(m, n int) []float64 {
 	if m <= 0 || n <= 0 {
 		return nil
 	}
+	return normalise(mannWhitneyCounts(m, n, m*n))
+}
+
+// mannWhitneyCounts returns the number of arrangements with U = u for
+// u = 0 … D (D ≤ mn). Truncating the power series at degree D leaves the
+// coefficients up to D exact, because every step only carries lower
+// degrees into higher ones.
+func mannWhitneyCounts(m, n, D int) []float64 {
 	if n > m {
 		m, n = n, m
 	}
-	L := m * n
-	c := make([]float64, L+1)
+	c := make([]float64, D+1)
 	c[0] = 1
 	for i := 1; i <= n; i++ {
-		// × (1 − q^{m+i}), truncated at degree L.
+		// × (1 − q^{m+i}).
 		s := m + i
-		for u := L; u >= s; u-- {
+		for u := D; u >= s; u-- {
 			c[u] -= c[u-s]
 		}
 		// ÷ (1 − q^i) as the power series 1 + q^i + q^{2i} + …
-		for u := i; u <= L; u++ {
+		for u := i; u <= D; u++ {
 			c[u] += c[u-i]
 		}
 	}
-	var total float64
 	for u := range c {
 		if c[u] < 0 { // rounding; the exact coefficients are ≥ 0
 			c[u] = 0
 		}
-		total += c[u]
+	}
+	return c
+}
+
+func normalise(c []float64) []float64 {
+	var total float64
+	for _, v := range c {
+		total += v
 	}
 	for u := range c {
 		c[u] /= total
@@ -69,19 +82,25 @@ func SignedRankPMF(n int) []float64 {
 	if n <= 0 {
 		return nil
 	}
-	L := n * (n + 1) / 2
-	c := make([]float64, L+1)
-	c[0] = 1
-	top := 0
-	for i := 1; i <= n; i++ {
-		top += i
-		for t := top; t >= i; t-- {
-			c[t] += c[t-i]
-		}
-	}
+	c := signedRankCounts(n, n*(n+1)/2)
 	scale := math.Ldexp(1, -n)
 	for t := range c {
 		c[t] *= scale
+	}
+	return c
+}
+
+// signedRankCounts returns the number of sign patterns with T⁺ = t for
+// t = 0 … D.
+func signedRankCounts(n, D int) []float64 {
+	c := make([]float64, D+1)
+	c[0] = 1
+	top := 0
+	for i := 1; i <= n; i++ {
+		top = min(top+i, D)
+		for t := top; t >= i; t-- {
+			c[t] += c[t-i]
+		}
 	}
 	return c
 }
@@ -98,6 +117,147 @@ func lowerCritical(pmf []float64, tail float64) (int, float64) {
 		cum += p
 	}
 	return len(pmf) - 1, cum
+}
+
+// critical is the order-statistic index k of a rank confidence interval
+// [X_(k), X_(N+1−k)]: k = u + 1 for the lower critical value u. ok is
+// false when no interval exists at the level.
+type critical struct {
+	k        int
+	coverage float64
+	exact    bool
+	ok       bool
+}
+
+// critKey identifies a critical value: kind 0 is Mann–Whitney (m, n),
+// kind 1 signed-rank (n).
+type critKey struct {
+	kind, m, n int
+	level      float64
+}
+
+// critCache memoises critical values and t quantiles within one
+// computation (a report compares many series over the same windows). It
+// is never global; a nil *critCache memoises nothing.
+type critCache struct {
+	crit map[critKey]critical
+	tq   map[tqKey]float64
+}
+
+type tqKey struct {
+	df int
+	p  float64
+}
+
+func newCritCache() *critCache {
+	return &critCache{crit: map[critKey]critical{}, tq: map[tqKey]float64{}}
+}
+
+func (c *critCache) get(k critKey) (critical, bool) {
+	if c == nil {
+		return critical{}, false
+	}
+	v, ok := c.crit[k]
+	return v, ok
+}
+
+func (c *critCache) put(k critKey, v critical) {
+	if c != nil {
+		c.crit[k] = v
+	}
+}
+
+// tQuantile returns the p-quantile of Student's t with df degrees of
+// freedom.
+func (c *critCache) tQuantile(df int, p float64) float64 {
+	k := tqKey{df, p}
+	if c != nil {
+		if v, ok := c.tq[k]; ok {
+			return v
+		}
+	}
+	v := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(p)
+	if c != nil {
+		c.tq[k] = v
+	}
+	return v
+}
+
+// lowerCriticalCounts is lowerCritical for counts truncated at degree
+// len(c)−1 with known total; ok is false when the tail was not reached
+// within the truncation.
+func lowerCriticalCounts(c []float64, total, tail float64) (u int, p float64, ok bool) {
+	cum := 0.0
+	for i, v := range c {
+		q := v / total
+		if cum+q > tail*(1+1e-12) {
+			return i - 1, cum, true
+		}
+		cum += q
+	}
+	return len(c) - 1, cum, false
+}
+
+// mwCritical returns the critical index of the Moses interval for
+// samples of m and n (see HodgesLehmannShift). The exact lower tail is
+// computed only up to one standard deviation below the mean, where the
+// critical value of any usual level lies (the full distribution is used
+// when it does not), and is normalised by the total C(m+n, n).
+func mwCritical(m, n int, level float64, cache *critCache) critical {
+	key := critKey{0, min(m, n), max(m, n), level}
+	if c, ok := cache.get(key); ok {
+		return c
+	}
+	alpha2 := (1 - level) / 2
+	mf, nf := float64(m), float64(n)
+	sd := math.Sqrt(mf * nf * (mf + nf + 1) / 12)
+	var c critical
+	if m <= maxExactMannWhitney && n <= maxExactMannWhitney {
+		L := m * n
+		D := max(0, min(L, int(mf*nf/2-sd)))
+		lg1, _ := math.Lgamma(mf + nf + 1)
+		lg2, _ := math.Lgamma(mf + 1)
+		lg3, _ := math.Lgamma(nf + 1)
+		u, p, ok := lowerCriticalCounts(mannWhitneyCounts(m, n, D), math.Exp(lg1-lg2-lg3), alpha2)
+		if !ok {
+			u, p = lowerCritical(MannWhitneyPMF(m, n), alpha2)
+		}
+		c = critical{k: u + 1, coverage: 1 - 2*p, exact: true, ok: u >= 0}
+	} else {
+		z := distuv.UnitNormal.Quantile(1 - alpha2)
+		k := int(math.Floor(mf*nf/2 - z*sd))
+		c = critical{k: k, coverage: level, ok: k >= 1}
+	}
+	cache.put(key, c)
+	return c
+}
+
+// srCritical returns the critical index of Tukey's interval for n values
+// (see HodgesLehmannOneSample), computed like mwCritical with total 2ⁿ.
+func srCritical(n int, level float64, cache *critCache) critical {
+	key := critKey{1, n, n, level}
+	if c, ok := cache.get(key); ok {
+		return c
+	}
+	alpha2 := (1 - level) / 2
+	nf := float64(n)
+	M := n * (n + 1) / 2
+	sd := math.Sqrt(nf * (nf + 1) * (2*nf + 1) / 24)
+	var c critical
+	if n <= maxExactSignedRank {
+		D := max(0, min(M, int(float64(M)/2-sd)))
+		t, p, ok := lowerCriticalCounts(signedRankCounts(n, D), math.Ldexp(1, n), alpha2)
+		if !ok {
+			t, p = lowerCritical(SignedRankPMF(n), alpha2)
+		}
+		c = critical{k: t + 1, coverage: 1 - 2*p, exact: true, ok: t >= 0}
+	} else {
+		z := distuv.UnitNormal.Quantile(1 - alpha2)
+		k := int(math.Floor(float64(M)/2 - z*sd))
+		c = critical{k: k, coverage: level, ok: k >= 1}
+	}
+	cache.put(key, c)
+	return c
 }
 
 // Estimate is a point estimate with a confidence interval.
@@ -152,6 +312,10 @@ const (
 // Differences are selected without materialising all mn of them when mn
 // is large, so the cost is O((m+n) log(m+n)) per order statistic.
 func HodgesLehmannShift(x, y []float64, level float64) (Estimate, bool) {
+	return hodgesLehmannShift(x, y, level, nil)
+}
+
+func hodgesLehmannShift(x, y []float64, level float64, cache *critCache) (Estimate, bool) {
 	m, n := len(x), len(y)
 	if m == 0 || n == 0 || !(level > 0 && level < 1) {
 		return Estimate{}, false
@@ -160,31 +324,36 @@ func HodgesLehmannShift(x, y []float64, level float64) (Estimate, bool) {
 	slices.Sort(xs)
 	slices.Sort(ys)
 	set := diffSet{x: xs, y: ys}
-	N := m * n
 	est := Estimate{Level: level, Method: MethodHLShift, N1: m, N2: n}
-	est.Value = implicitMedian(&set, N)
-	alpha2 := (1 - level) / 2
-	var k int
-	if m <= maxExactMannWhitney && n <= maxExactMannWhitney {
-		u, p := lowerCritical(MannWhitneyPMF(m, n), alpha2)
-		if u < 0 {
-			return est, false
-		}
-		k = u + 1
-		est.Exact = true
-		est.Coverage = 1 - 2*p
-	} else {
-		z := distuv.UnitNormal.Quantile(1 - alpha2)
-		mf, nf := float64(m), float64(n)
-		k = int(math.Floor(mf*nf/2 - z*math.Sqrt(mf*nf*(mf+nf+1)/12)))
-		if k < 1 {
-			return est, false
-		}
-		est.Coverage = level
+	c := mwCritical(m, n, level, cache)
+	est.Exact, est.Coverage = c.exact, c.coverage
+	if !c.ok {
+		est.Value = orderStats(&set, medianRanks(m*n))[0]
+		return est, false
 	}
-	est.Low = kthSmallest(&set, k)
-	est.High = kthSmallest(&set, N+1-k)
+	est.Value, est.Low, est.High = centreAndInterval(&set, m*n, c.k)
 	return est, true
+}
+
+// medianRanks returns the 1-based ranks whose mean is the median of N
+// values.
+func medianRanks(N int) []int {
+	if N%2 == 1 {
+		return []int{(N + 1) / 2}
+	}
+	return []int{N / 2, N/2 + 1}
+}
+
+// centreAndInterval returns the median of the set and its order
+// statistics k and N+1−k.
+func centreAndInterval(s implicitSet, N, k int) (centre, lo, hi float64) {
+	mr := medianRanks(N)
+	v := orderStats(s, append([]int{k, N + 1 - k}, mr...))
+	centre = v[2]
+	if len(mr) == 2 {
+		centre = (v[2] + v[3]) / 2
+	}
+	return centre, v[0], v[1]
 }
 
 // HodgesLehmannOneSample estimates the centre (pseudo-median) of d by the
@@ -202,6 +371,10 @@ func HodgesLehmannShift(x, y []float64, level float64) (Estimate, bool) {
 // symmetric about their centre. ok is false when d is empty or too short
 // for an interval at this level (n < 6 at 95 %).
 func HodgesLehmannOneSample(d []float64, level float64) (Estimate, bool) {
+	return hodgesLehmannOneSample(d, level, nil)
+}
+
+func hodgesLehmannOneSample(d []float64, level float64, cache *critCache) (Estimate, bool) {
 	n := len(d)
 	if n == 0 || !(level > 0 && level < 1) {
 		return Estimate{}, false
@@ -211,28 +384,17 @@ func HodgesLehmannOneSample(d []float64, level float64) (Estimate, bool) {
 	set := walshSet{d: ds}
 	M := n * (n + 1) / 2
 	est := Estimate{Level: level, Method: MethodHLOneSmp, N1: n}
-	est.Value = implicitMedian(&set, M)
-	alpha2 := (1 - level) / 2
-	var k int
-	if n <= maxExactSignedRank {
-		t, p := lowerCritical(SignedRankPMF(n), alpha2)
-		if t < 0 {
-			return est, false
+	c := srCritical(n, level, cache)
+	est.Exact, est.Coverage = c.exact, c.coverage
+	if !c.ok {
+		v := orderStats(&set, medianRanks(M))
+		est.Value = v[0]
+		if len(v) == 2 {
+			est.Value = (v[0] + v[1]) / 2
 		}
-		k = t + 1
-		est.Exact = true
-		est.Coverage = 1 - 2*p
-	} else {
-		z := distuv.UnitNormal.Quantile(1 - alpha2)
-		nf := float64(n)
-		k = int(math.Floor(float64(M)/2 - z*math.Sqrt(nf*(nf+1)*(2*nf+1)/24)))
-		if k < 1 {
-			return est, false
-		}
-		est.Coverage = level
+		return est, false
 	}
-	est.Low = kthSmallest(&set, k)
-	est.High = kthSmallest(&set, M+1-k)
+	est.Value, est.Low, est.High = centreAndInterval(&set, M, c.k)
 	return est, true
 }
 
@@ -248,14 +410,25 @@ type implicitSet interface {
 	appendAll(dst []float64) []float64
 }
 
-// smallSet is the size up to which sets are materialised and sorted.
-const smallSet = 4096
+// smallSet is the size up to which sets are materialised and sorted once
+// for all order statistics; larger sets are searched by bisection.
+const smallSet = 512
 
-func implicitMedian(s implicitSet, N int) float64 {
-	if N%2 == 1 {
-		return kthSmallest(s, (N+1)/2)
+// orderStats returns the order statistics of the given 1-based ranks.
+func orderStats(s implicitSet, ks []int) []float64 {
+	out := make([]float64, len(ks))
+	if N := s.size(); N <= smallSet {
+		all := s.appendAll(make([]float64, 0, N))
+		slices.Sort(all)
+		for i, k := range ks {
+			out[i] = all[k-1]
+		}
+		return out
 	}
-	return (kthSmallest(s, N/2) + kthSmallest(s, N/2+1)) / 2
+	for i, k := range ks {
+		out[i] = kthSmallest(s, k)
+	}
+	return out
 }
 
 // kthSmallest returns the k-th smallest member (1-based) by bisection on
@@ -279,23 +452,35 @@ func kthSmallest(s implicitSet, k int) float64 {
 	if clo >= k {
 		return lo
 	}
-	limit := 256
+	const limit = 64
+	interp := true
 	for {
 		if chi-clo <= limit {
-			in := s.appendIn(make([]float64, 0, chi-clo), lo, hi)
-			slices.Sort(in)
+			var buf [limit]float64
+			in := s.appendIn(buf[:0], lo, hi)
+			nthElement(in, k-clo-1)
 			return in[k-clo-1]
 		}
+		// Interpolate the value of rank k between the bracket ends (fast
+		// for smooth data), falling back to bisection when an
+		// interpolation step did not halve the bracket.
 		mid := lo + (hi-lo)/2
+		if interp {
+			if p := lo + (hi-lo)*(float64(k-clo)/float64(chi-clo)); p > lo && p < hi {
+				mid = p
+			}
+		}
 		if mid <= lo || mid >= hi {
 			return hi // no float between: every member in (lo, hi] equals hi
 		}
+		before := chi - clo
 		c := s.countLE(mid)
 		if c >= k {
 			hi, chi = mid, c
 		} else {
 			lo, clo = mid, c
 		}
+		interp = chi-clo <= before/2
 	}
 }
 

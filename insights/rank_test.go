@@ -241,3 +241,51 @@ func TestHodgesLehmannLargeSampleCoverage(t *testing.T) {
 		t.Errorf("covered %d of 400, want 362–392", covered)
 	}
 }
+
+// The truncated lower-tail computation of the critical values must agree
+// with the full distributions for every sample size up to the exact
+// limit, at the usual levels.
+func TestCriticalValuesMatchFullDistribution(t *testing.T) {
+	for _, level := range []float64{0.8, 0.9, 0.95, 0.99} {
+		a2 := (1 - level) / 2
+		for m := 1; m <= maxExactMannWhitney; m += 7 {
+			for n := 1; n <= maxExactMannWhitney; n += 3 {
+				u, p := lowerCritical(MannWhitneyPMF(m, n), a2)
+				c := mwCritical(m, n, level, nil)
+				if c.ok != (u >= 0) || (c.ok && (c.k != u+1 || math.Abs(c.coverage-(1-2*p)) > 1e-9)) {
+					t.Errorf("MW m=%d n=%d level %v: got %+v, full u=%d p=%v", m, n, level, c, u, p)
+				}
+			}
+		}
+		for n := 1; n <= maxExactSignedRank; n++ {
+			u, p := lowerCritical(SignedRankPMF(n), a2)
+			c := srCritical(n, level, nil)
+			if c.ok != (u >= 0) || (c.ok && (c.k != u+1 || math.Abs(c.coverage-(1-2*p)) > 1e-9)) {
+				t.Errorf("SR n=%d level %v: got %+v, full u=%d p=%v", n, level, c, u, p)
+			}
+		}
+	}
+}
+
+func TestMedianSelectMatchesSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for trial := 0; trial < 500; trial++ {
+		n := 1 + r.IntN(60)
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = math.Round(r.NormFloat64() * 3) // ties
+		}
+		want := Median(x)
+		if got := medianSelect(slices.Clone(x)); got != want {
+			t.Fatalf("n=%d: medianSelect %v, Median %v", n, got, want)
+		}
+		k := r.IntN(n)
+		y := slices.Clone(x)
+		nthElement(y, k)
+		s := slices.Clone(x)
+		slices.Sort(s)
+		if y[k] != s[k] {
+			t.Fatalf("nthElement n=%d k=%d: %v, want %v", n, k, y[k], s[k])
+		}
+	}
+}

@@ -1,67 +1,100 @@
 package insights
 
-import (
-	"math"
+import "math"
 
-	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat/distuv"
-)
-
-// olsFit fits y = Xβ + ε by ordinary least squares, X given as rows. It
-// returns β, the estimated covariance σ̂²(XᵀX)⁻¹ with σ̂² = RSS/(n−p), and
-// the residual degrees of freedom n−p. ok is false when XᵀX is singular
+// olsFit fits y = Xβ + ε by ordinary least squares, X given row by row
+// in one slice of n·p values (p ≤ 4 columns), through the normal equations XᵀXβ = Xᵀy solved by a
+// Cholesky factorisation (adequate for these few, well-scaled columns;
+// times are centred on the intervention start). It returns β, the
+// estimated covariance σ̂²(XᵀX)⁻¹ with σ̂² = RSS/(n−p), and the residual
+// degrees of freedom n−p. ok is false when XᵀX is (numerically) singular
 // or n ≤ p.
-func olsFit(rows [][]float64, y []float64) (beta []float64, cov *mat.SymDense, df int, ok bool) {
-	n := len(rows)
-	if n == 0 {
+func olsFit(X []float64, p int, y []float64) (beta []float64, cov [][]float64, df int, ok bool) {
+	n := len(y)
+	if n <= p || p < 1 || p > 4 || len(X) != n*p {
 		return nil, nil, 0, false
 	}
-	p := len(rows[0])
-	if n <= p {
-		return nil, nil, 0, false
+	var A [4][4]float64
+	var b [4]float64
+	for i := 0; i < n; i++ {
+		r := X[i*p : i*p+p]
+		for j := 0; j < p; j++ {
+			b[j] += r[j] * y[i]
+			for k := 0; k <= j; k++ {
+				A[j][k] += r[j] * r[k]
+			}
+		}
 	}
-	X := mat.NewDense(n, p, nil)
-	for i, r := range rows {
-		X.SetRow(i, r)
+	// Cholesky A = LLᵀ (lower triangle).
+	var L [4][4]float64
+	for j := 0; j < p; j++ {
+		d := A[j][j]
+		for k := 0; k < j; k++ {
+			d -= L[j][k] * L[j][k]
+		}
+		if !(d > 1e-12*A[j][j]) {
+			return nil, nil, 0, false
+		}
+		L[j][j] = math.Sqrt(d)
+		for i := j + 1; i < p; i++ {
+			v := A[i][j]
+			for k := 0; k < j; k++ {
+				v -= L[i][k] * L[j][k]
+			}
+			L[i][j] = v / L[j][j]
+		}
 	}
-	var xtx mat.SymDense
-	xtx.SymOuterK(1, X.T())
-	var ch mat.Cholesky
-	if !ch.Factorize(&xtx) {
-		return nil, nil, 0, false
+	// Inverse of L (lower triangular), then A⁻¹ = L⁻ᵀL⁻¹.
+	var Li [4][4]float64
+	for j := 0; j < p; j++ {
+		Li[j][j] = 1 / L[j][j]
+		for i := j + 1; i < p; i++ {
+			var v float64
+			for k := j; k < i; k++ {
+				v -= L[i][k] * Li[k][j]
+			}
+			Li[i][j] = v / L[i][i]
+		}
 	}
-	if c := ch.Cond(); c > 1e12 || math.IsInf(c, 0) {
-		return nil, nil, 0, false
+	inv := make([][]float64, p)
+	for i := range inv {
+		inv[i] = make([]float64, p)
+		for j := 0; j < p; j++ {
+			var v float64
+			for k := max(i, j); k < p; k++ {
+				v += Li[k][i] * Li[k][j]
+			}
+			inv[i][j] = v
+		}
 	}
-	Y := mat.NewVecDense(n, y)
-	var xty, b mat.VecDense
-	xty.MulVec(X.T(), Y)
-	if err := ch.SolveVecTo(&b, &xty); err != nil {
-		return nil, nil, 0, false
+	beta = make([]float64, p)
+	for i := 0; i < p; i++ {
+		for j := 0; j < p; j++ {
+			beta[i] += inv[i][j] * b[j]
+		}
 	}
-	var fit mat.VecDense
-	fit.MulVec(X, &b)
 	var rss float64
 	for i := 0; i < n; i++ {
-		r := y[i] - fit.AtVec(i)
-		rss += r * r
+		r := X[i*p : i*p+p]
+		f := 0.0
+		for j := 0; j < p; j++ {
+			f += r[j] * beta[j]
+		}
+		rss += (y[i] - f) * (y[i] - f)
 	}
 	df = n - p
-	var inv mat.SymDense
-	if err := ch.InverseTo(&inv); err != nil {
-		return nil, nil, 0, false
+	s2 := rss / float64(df)
+	for i := range inv {
+		for j := range inv[i] {
+			inv[i][j] *= s2
+		}
 	}
-	inv.ScaleSym(rss/float64(df), &inv)
-	beta = make([]float64, p)
-	for i := range beta {
-		beta[i] = b.AtVec(i)
-	}
-	return beta, &inv, df, true
+	return beta, inv, df, true
 }
 
 // tInterval returns the level-confidence interval est ± t_{df,(1+level)/2}·se.
-func tInterval(est, se float64, df int, level float64) (lo, hi float64) {
-	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile((1 + level) / 2)
+func tInterval(est, se float64, df int, level float64, cache *critCache) (lo, hi float64) {
+	q := cache.tQuantile(df, (1+level)/2)
 	return est - q*se, est + q*se
 }
 
@@ -81,23 +114,27 @@ func tInterval(est, se float64, df int, level float64) (lo, hi float64) {
 // ok is false when the model cannot be fitted (fewer than 4 points, or
 // all times equal).
 func SegmentedLevelChange(tBefore, yBefore, tAfter, yAfter []float64, level float64) (Estimate, bool) {
+	return segmentedLevelChange(tBefore, yBefore, tAfter, yAfter, level, nil)
+}
+
+func segmentedLevelChange(tBefore, yBefore, tAfter, yAfter []float64, level float64, cache *critCache) (Estimate, bool) {
 	n := len(tBefore) + len(tAfter)
-	rows := make([][]float64, 0, n)
+	X := make([]float64, 0, 3*n)
 	y := make([]float64, 0, n)
 	for i := range tBefore {
-		rows = append(rows, []float64{1, tBefore[i], 0})
+		X = append(X, 1, tBefore[i], 0)
 		y = append(y, yBefore[i])
 	}
 	for i := range tAfter {
-		rows = append(rows, []float64{1, tAfter[i], 1})
+		X = append(X, 1, tAfter[i], 1)
 		y = append(y, yAfter[i])
 	}
-	beta, cov, df, ok := olsFit(rows, y)
+	beta, cov, df, ok := olsFit(X, 3, y)
 	if !ok {
 		return Estimate{}, false
 	}
-	se := math.Sqrt(cov.At(2, 2))
-	lo, hi := tInterval(beta[2], se, df, level)
+	se := math.Sqrt(cov[2][2])
+	lo, hi := tInterval(beta[2], se, df, level, cache)
 	return Estimate{Value: beta[2], Low: lo, High: hi, Level: level, Coverage: level, Method: MethodSegmented, N1: len(tBefore), N2: len(tAfter)}, true
 }
 
@@ -105,14 +142,18 @@ func SegmentedLevelChange(tBefore, yBefore, tAfter, yAfter []float64, level floa
 // its t interval (df = n−2). ok is false with fewer than 3 points or all
 // t equal.
 func SlopeEstimate(t, y []float64, level float64) (Estimate, bool) {
-	rows := make([][]float64, len(t))
+	return slopeEstimate(t, y, level, nil)
+}
+
+func slopeEstimate(t, y []float64, level float64, cache *critCache) (Estimate, bool) {
+	X := make([]float64, 0, 2*len(t))
 	for i := range t {
-		rows[i] = []float64{1, t[i]}
+		X = append(X, 1, t[i])
 	}
-	beta, cov, df, ok := olsFit(rows, y)
+	beta, cov, df, ok := olsFit(X, 2, y)
 	if !ok {
 		return Estimate{}, false
 	}
-	lo, hi := tInterval(beta[1], math.Sqrt(cov.At(1, 1)), df, level)
+	lo, hi := tInterval(beta[1], math.Sqrt(cov[1][1]), df, level, cache)
 	return Estimate{Value: beta[1], Low: lo, High: hi, Level: level, Coverage: level, Method: MethodPreTrend, N1: len(t)}, true
 }

@@ -158,11 +158,23 @@ func Compute(in Input) Report {
 
 	// Group observations into series.
 	type key struct{ metric, test, device string }
-	groups := map[key][]Observation{}
+	keep := func(o Observation) bool { return !cut(o.At) && !math.IsNaN(o.Value) && !math.IsInf(o.Value, 0) }
+	sizes := map[key]int{}
+	for metric, obs := range in.Metrics {
+		for _, o := range obs {
+			if keep(o) {
+				sizes[key{metric, o.TestType, o.Device}]++
+			}
+		}
+	}
+	groups := make(map[key][]Observation, len(sizes))
+	for k, n := range sizes {
+		groups[k] = make([]Observation, 0, n)
+	}
 	latest := time.Time{}
 	for metric, obs := range in.Metrics {
 		for _, o := range obs {
-			if cut(o.At) || math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
+			if !keep(o) {
 				continue
 			}
 			k := key{metric, o.TestType, o.Device}
@@ -184,8 +196,9 @@ func Compute(in Input) Report {
 	if rep.AsOf.IsZero() {
 		rep.AsOf = latest
 	}
+	cache := newCritCache()
 	for _, k := range keys {
-		sr := computeSeries(k.metric, k.test, k.device, groups[k], periods, relapses, diary, loc, opt)
+		sr := computeSeries(k.metric, k.test, k.device, groups[k], periods, relapses, diary, loc, opt, cache)
 		for _, a := range sr.Alerts {
 			if a.Ongoing {
 				rep.OngoingAlerts = append(rep.OngoingAlerts, SeriesAlert{Metric: sr.Metric, TestType: sr.TestType, Device: sr.Device, Alert: a})
@@ -220,7 +233,7 @@ func Compute(in Input) Report {
 	return rep
 }
 
-func computeSeries(metric, test, device string, obs []Observation, periods, relapses []Period, diary diaryIndex, loc *time.Location, opt Options) SeriesReport {
+func computeSeries(metric, test, device string, obs []Observation, periods, relapses []Period, diary diaryIndex, loc *time.Location, opt Options, cache *critCache) SeriesReport {
 	info := LookupMetric(metric, test)
 	days := DailyValues(obs, loc, opt.NightStartHour, opt.NightEndHour)
 	sr := SeriesReport{Metric: metric, TestType: test, Device: device, Info: info, Tests: len(obs), Days: len(days), daily: days}
@@ -228,11 +241,6 @@ func computeSeries(metric, test, device string, obs []Observation, periods, rela
 		return sr
 	}
 	sr.First, sr.Last = days[0].At, days[len(days)-1].At
-	for _, d := range days {
-		if d.At.Before(sr.First) {
-			sr.First = d.At
-		}
-	}
 	base, ok := EstimateBaseline(days, opt.Baseline, loc)
 	if !ok {
 		bo := opt.Baseline
@@ -240,8 +248,8 @@ func computeSeries(metric, test, device string, obs []Observation, periods, rela
 			bo = DefaultBaselineOptions()
 		}
 		sr.Messages = append(sr.Messages, fmt.Sprintf("Not enough tests yet for a baseline: it needs at least %d days with tests in the first %d weeks (there are %d).", max(bo.MinDays, 1), bo.Weeks, base.Days))
-		sr.Interventions = InterventionEffects(days, periods, info, loc, opt.Effect)
-		sr.Triggers = triggerEffects(days, diary, info, opt.Trigger)
+		sr.Interventions = interventionEffects(days, periods, info, loc, opt.Effect, cache)
+		sr.Triggers = triggerEffects(days, diary, info, opt.Trigger, cache)
 		return sr
 	}
 	sr.Baseline = &base
@@ -267,7 +275,7 @@ func computeSeries(metric, test, device string, obs []Observation, periods, rela
 	default:
 		sr.Alerts = detectAlerts(days, base, noise, info, relapses, diary, loc, opt.Alert)
 	}
-	sr.Interventions = InterventionEffects(days, periods, info, loc, opt.Effect)
-	sr.Triggers = triggerEffects(days, diary, info, opt.Trigger)
+	sr.Interventions = interventionEffects(days, periods, info, loc, opt.Effect, cache)
+	sr.Triggers = triggerEffects(days, diary, info, opt.Trigger, cache)
 	return sr
 }

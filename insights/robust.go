@@ -23,8 +23,11 @@ func Median(x []float64) float64 {
 // medianInPlace sorts x and returns its median.
 func medianInPlace(x []float64) float64 {
 	n := len(x)
-	if n == 0 {
+	switch n {
+	case 0:
 		return math.NaN()
+	case 1:
+		return x[0]
 	}
 	slices.Sort(x)
 	if n%2 == 1 {
@@ -99,4 +102,58 @@ func fptr(v float64) *float64 {
 		return nil
 	}
 	return &v
+}
+
+// medianSelect returns the median of x, reordering x: Hoare's selection
+// (expected O(n)) instead of a full sort.
+func medianSelect(x []float64) float64 {
+	n := len(x)
+	if n <= 16 {
+		return medianInPlace(x)
+	}
+	k := n / 2
+	nthElement(x, k)
+	v := x[k]
+	if n%2 == 1 {
+		return v
+	}
+	m := x[0]
+	for _, y := range x[1:k] {
+		if y > m {
+			m = y
+		}
+	}
+	return (m + v) / 2
+}
+
+// nthElement reorders x so that x[k] is the value a sort would put there,
+// with no larger value before it and no smaller one after it.
+func nthElement(x []float64, k int) {
+	lo, hi := 0, len(x)-1
+	for lo < hi {
+		a, b, c := x[lo], x[lo+(hi-lo)/2], x[hi]
+		p := max(min(a, b), min(max(a, b), c)) // median of three
+		i, j := lo, hi
+		for i <= j {
+			for x[i] < p {
+				i++
+			}
+			for x[j] > p {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }

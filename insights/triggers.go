@@ -88,19 +88,28 @@ var triggerPhrases = map[string][2]string{
 // independent, which nearby shared reference days make only
 // approximately true. It is an association, not proof of cause.
 func TriggerEffects(days []DailyValue, diary []DayContext, info MetricInfo, loc *time.Location, opt TriggerOptions) []TriggerEffect {
-	return triggerEffects(days, newDiaryIndex(diary, loc), info, opt)
+	return triggerEffects(days, newDiaryIndex(diary, loc), info, opt, newCritCache())
 }
 
-func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt TriggerOptions) []TriggerEffect {
+func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt TriggerOptions, cache *critCache) []TriggerEffect {
 	opt.fill()
 	out := make([]TriggerEffect, 0, len(Triggers))
+	// One diary look-up per day: bit b of mask[i] is Triggers[b].
+	mask := make([]uint8, len(days))
+	for i, d := range days {
+		c, ok := diary[d.Day]
+		for b, trig := range Triggers {
+			if (ok && c.Has(trig)) || (trig == TriggerNight && d.Night) {
+				mask[i] |= 1 << b
+			}
+		}
+	}
 	has := make([]bool, len(days))
 	var diffs, refs, buf []float64
-	for _, trig := range Triggers {
+	for b, trig := range Triggers {
 		n := 0
-		for i, d := range days {
-			c := diary[d.Day]
-			has[i] = c.Has(trig) || (trig == TriggerNight && d.Night)
+		for i := range days {
+			has[i] = mask[i]&(1<<b) != 0
 			if has[i] {
 				n++
 			}
@@ -125,7 +134,7 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 				if len(buf) < opt.MinRef {
 					continue
 				}
-				r := medianInPlace(buf)
+				r := medianSelect(buf)
 				diffs = append(diffs, d.Value-r)
 				refs = append(refs, r)
 			}
@@ -137,7 +146,7 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 			out = append(out, te)
 			continue
 		}
-		est, ok := HodgesLehmannOneSample(diffs, opt.Level)
+		est, ok := hodgesLehmannOneSample(diffs, opt.Level, cache)
 		if !ok {
 			te.TooLittleData = true
 			te.Message, te.Clinician = triggerTooLittle(te, info, opt)

@@ -125,11 +125,23 @@ type DailyValue struct {
 // DayIndex returns the number of days from 1970-01-01 to t's calendar
 // date in loc (UTC when nil).
 func DayIndex(t time.Time, loc *time.Location) int {
+	day, _ := localDaySec(t, loc)
+	return day
+}
+
+// localDaySec returns the local day index of t in loc and the seconds
+// since local midnight.
+func localDaySec(t time.Time, loc *time.Location) (day, sec int) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	y, m, d := t.In(loc).Date()
-	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	_, off := t.In(loc).Zone()
+	s := t.Unix() + int64(off)
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return int(d), int(s - d*86400)
 }
 
 // dayDate returns UTC midnight of a day index, for display.
@@ -144,31 +156,37 @@ func DailyValues(obs []Observation, loc *time.Location, nightStart, nightEnd int
 	if loc == nil {
 		loc = time.UTC
 	}
-	o := make([]Observation, 0, len(obs))
+	type obsDay struct {
+		day, sec int
+		at       time.Time
+		v        float64
+	}
+	o := make([]obsDay, 0, len(obs))
 	for _, x := range obs {
 		if !math.IsNaN(x.Value) && !math.IsInf(x.Value, 0) {
-			o = append(o, x)
+			day, sec := localDaySec(x.At, loc)
+			o = append(o, obsDay{day, sec, x.At, x.Value})
 		}
 	}
-	sort.SliceStable(o, func(i, j int) bool { return o[i].At.Before(o[j].At) })
+	byTime := func(a, b obsDay) int { return a.at.Compare(b.at) }
+	if !slices.IsSortedFunc(o, byTime) {
+		slices.SortStableFunc(o, byTime)
+	}
 	out := make([]DailyValue, 0, len(o))
 	var buf []float64
 	for i := 0; i < len(o); {
-		day := DayIndex(o[i].At, loc)
+		day := o[i].day
 		j := i
 		buf = buf[:0]
 		night := false
-		for j < len(o) && DayIndex(o[j].At, loc) == day {
-			buf = append(buf, o[j].Value)
-			if nightStart != nightEnd {
-				h := o[j].At.In(loc).Hour()
-				if isNightHour(h, nightStart, nightEnd) {
-					night = true
-				}
+		for j < len(o) && o[j].day == day {
+			buf = append(buf, o[j].v)
+			if nightStart != nightEnd && isNightHour(o[j].sec/3600, nightStart, nightEnd) {
+				night = true
 			}
 			j++
 		}
-		out = append(out, DailyValue{Day: day, At: o[i].At, Value: medianInPlace(buf), Tests: j - i, Night: night})
+		out = append(out, DailyValue{Day: day, At: o[i].at, Value: medianInPlace(buf), Tests: j - i, Night: night})
 		i = j
 	}
 	return out

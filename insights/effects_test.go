@@ -1,0 +1,292 @@
+package insights
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Two-sample pooled t test as a special case of the OLS machinery: with
+// X = [1, post], β₁ is the difference of means and SE(β₁) =
+// s_p·√(1/n₁ + 1/n₂) (any statistics textbook). Hand values: before 1, 2,
+// 3 (mean 2, SS 2), after 4, 6, 8 (mean 6, SS 8): s_p² = 10/4 = 2.5,
+// SE = √(2.5·2/3) = 1.29099.
+func TestOLSMatchesPooledTTest(t *testing.T) {
+	X := []float64{1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1}
+	y := []float64{1, 2, 3, 4, 6, 8}
+	beta, cov, df, ok := olsFit(X, 2, y)
+	if !ok || df != 4 {
+		t.Fatalf("ok %v df %d", ok, df)
+	}
+	near(t, "difference", beta[1], 4, 1e-12)
+	near(t, "SE", math.Sqrt(cov[1][1]), math.Sqrt(2.5*2.0/3), 1e-12)
+}
+
+// Slope SE = s/√Sxx. Hand values: t = 0…4, y = 1, 3, 2, 5, 4: slope 0.8
+// (Sxy = 8, Sxx = 10), intercept 1.4, residuals −0.4, 0.8, −1.0, 1.2,
+// −0.6, RSS = 3.6, s² = 1.2, SE = √0.12. The 95 % interval uses t₃,0.975
+// = 3.182446 (Student's t table).
+func TestSlopeEstimateHandExample(t *testing.T) {
+	e, ok := SlopeEstimate([]float64{0, 1, 2, 3, 4}, []float64{1, 3, 2, 5, 4}, 0.95)
+	if !ok {
+		t.Fatal("not ok")
+	}
+	near(t, "slope", e.Value, 0.8, 1e-12)
+	near(t, "low", e.Low, 0.8-3.182446*math.Sqrt(0.12), 1e-5)
+	near(t, "high", e.High, 0.8+3.182446*math.Sqrt(0.12), 1e-5)
+}
+
+func TestSegmentedLevelChangeExact(t *testing.T) {
+	// y = 1 + 0.01·t + 0.2·post exactly, plus a tiny alternating wobble
+	// so the residual variance is not zero: β₂ = 0.2.
+	var tb, yb, ta, ya []float64
+	for d := -20; d < 0; d++ {
+		tb = append(tb, float64(d))
+		yb = append(yb, 1+0.01*float64(d)+1e-4*float64(d%2))
+	}
+	for d := 0; d < 20; d++ {
+		ta = append(ta, float64(d))
+		ya = append(ya, 1.2+0.01*float64(d)+1e-4*float64(d%2))
+	}
+	e, ok := SegmentedLevelChange(tb, yb, ta, ya, 0.95)
+	if !ok {
+		t.Fatal("not ok")
+	}
+	near(t, "level change", e.Value, 0.2, 1e-3)
+	if !e.Excludes(0) {
+		t.Errorf("interval %v–%v includes 0", e.Low, e.High)
+	}
+}
+
+// speedSeries makes daily walking-speed tests around an intervention that
+// starts on day 0 (= start): level before, level+shift after, slope per
+// day, Gaussian noise sd, seeded.
+func speedSeries(start time.Time, before, after int, level, shift, slope, sd float64, seed uint64) []Observation {
+	r := rand.New(rand.NewPCG(seed, 7))
+	var obs []Observation
+	for d := -before; d < after; d++ {
+		v := level + slope*float64(d) + sd*r.NormFloat64()
+		if d >= 0 {
+			v += shift
+		}
+		obs = append(obs, Observation{At: start.AddDate(0, 0, d).Add(10 * time.Hour), Value: v, TestType: "walk", Device: "none"})
+	}
+	return obs
+}
+
+func TestInterventionEffectShift(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	info := LookupMetric("walking_speed_mps", "walk")
+	days := DailyValues(speedSeries(start, 42, 42, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
+	pt := Period{Kind: KindPhysicalTherapy, Name: "Physio, twice weekly", Start: start}
+	e := InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	if e.TooLittleData || e.Shift == nil {
+		t.Fatalf("effect %+v", e)
+	}
+	// 42 + 42 days (exact Moses interval, 42 ≤ 50). At this seed the
+	// interval covers the true 0.12 and excludes 0 (the coverage over many
+	// seeds is checked in TestInterventionShiftCoverage). Tolerance: 3
+	// standard errors of the shift, 3·0.03·√(2/42).
+	if !e.Shift.Exact || !e.Clear || e.Shift.Low > 0.12 || e.Shift.High < 0.12 {
+		t.Errorf("shift %+v", *e.Shift)
+	}
+	near(t, "shift", e.Shift.Value, 0.12, 3*0.03*math.Sqrt(2.0/42))
+	if e.Direction != DirBetter || e.BeforeDays != 42 || e.AfterDays != 42 {
+		t.Errorf("direction %s, n %d/%d", e.Direction, e.BeforeDays, e.AfterDays)
+	}
+	for _, w := range []string{"walking speed was", "m/s faster", "95 % CI", "in the 6 weeks after starting Physio, twice weekly (physical therapy) than in the 6 weeks before", "observational"} {
+		if !strings.Contains(e.Message, w) {
+			t.Errorf("message lacks %q: %s", w, e.Message)
+		}
+	}
+	if e.TrendAdjusted == nil || !e.TrendAdjusted.Excludes(0) {
+		t.Errorf("trend-adjusted %+v", e.TrendAdjusted)
+	}
+}
+
+// Over 300 seeds the 95 % Moses interval of the before/after shift
+// should cover the true 0.12 m/s in about 95 % of cases: the count is
+// Binomial(300, ≥ 0.95), whose 99.9 % lower bound is about 272.
+func TestInterventionShiftCoverage(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	S := DayIndex(start, nil)
+	covered := 0
+	for seed := uint64(1); seed <= 300; seed++ {
+		days := DailyValues(speedSeries(start, 42, 42, 1.0, 0.12, 0, 0.03, seed), time.UTC, 0, 0)
+		e, ok := HodgesLehmannShift(values(dayWindow(days, S-42, S)), values(dayWindow(days, S, S+42)), 0.95)
+		if ok && e.Low <= 0.12 && 0.12 <= e.High {
+			covered++
+		}
+	}
+	if covered < 272 {
+		t.Errorf("covered %d of 300, want ≥ 272", covered)
+	}
+}
+
+// A steady improvement of 0.003 m/s a day with no change at the start:
+// the before/after shift is about 0.126 m/s (42 days × 0.003) and clear,
+// but the segmented regression finds no level change, and the message
+// warns that the trend was already under way.
+func TestInterventionEffectPreExistingTrend(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	info := LookupMetric("walking_speed_mps", "walk")
+	days := DailyValues(speedSeries(start, 42, 42, 1.0, 0, 0.003, 0.03, 2), time.UTC, 0, 0)
+	e := InterventionEffects(days, []Period{{Kind: KindHomeExercise, Name: "Daily exercises", Start: start}}, info, time.UTC, EffectOptions{})[0]
+	if e.Shift == nil || !e.Clear {
+		t.Fatalf("shift %+v", e.Shift)
+	}
+	near(t, "shift", e.Shift.Value, 0.126, 0.03)
+	if e.TrendAdjusted == nil || e.TrendAdjusted.Excludes(0) {
+		t.Errorf("trend-adjusted %+v should include 0", e.TrendAdjusted)
+	}
+	if !strings.Contains(e.Message, "already changing") {
+		t.Errorf("message does not warn about the trend: %s", e.Message)
+	}
+}
+
+func TestInterventionEffectTooLittleDataAndNotes(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	info := LookupMetric("t25fw_time_s", "t25fw")
+	obs := series(start.AddDate(0, 0, -10), 3, 6, 6.1, 6.2) // 3 before
+	obs = append(obs, series(start.AddDate(0, 0, 1), 2, 5.5, 5.6, 5.4, 5.5, 5.6)...)
+	days := DailyValues(obs, time.UTC, 0, 0)
+	relapse := Period{Kind: KindRelapseTreatment, Name: "Steroids", Start: start.AddDate(0, 0, 5)}
+	cane := Period{Kind: KindAssistiveDevice, Name: "Cane", Start: start}
+	out := InterventionEffects(days, []Period{cane, relapse}, info, time.UTC, EffectOptions{})
+	e := out[0]
+	if !e.TooLittleData || e.Shift != nil || e.BeforeDays != 3 || e.AfterDays != 5 {
+		t.Errorf("effect %+v", e)
+	}
+	if !strings.Contains(e.Message, "Too little data") || !strings.Contains(e.Message, "at least 4") {
+		t.Errorf("message %q", e.Message)
+	}
+	joined := strings.Join(e.Notes, " ")
+	if !strings.Contains(joined, "relapse treatment") || !strings.Contains(joined, "never compared") {
+		t.Errorf("notes %v", e.Notes)
+	}
+	if !strings.Contains(strings.Join(out[1].Notes, " "), "natural recovery") {
+		t.Errorf("relapse notes %v", out[1].Notes)
+	}
+}
+
+func TestTriggerEffects(t *testing.T) {
+	// Daily T25FW times of 6 s with 2 % noise for 300 days; on every 9th
+	// day it is hot and the time is 10 % (0.6 s) longer; tests on every
+	// 5th day are at 22:00 and 5 % longer.
+	r := rand.New(rand.NewPCG(5, 5))
+	start := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
+	var obs []Observation
+	var diary []DayContext
+	for d := 0; d < 300; d++ {
+		at := start.AddDate(0, 0, d)
+		v := 6 * (1 + 0.02*r.NormFloat64())
+		if d%9 == 0 {
+			v += 0.6
+			diary = append(diary, DayContext{Date: at, Heat: true})
+		}
+		if d%5 == 0 {
+			at = at.Add(13 * time.Hour)
+			v *= 1.05
+		}
+		obs = append(obs, Observation{At: at, Value: v, TestType: "t25fw", Device: "none"})
+	}
+	days := DailyValues(obs, time.UTC, 21, 6)
+	info := LookupMetric("t25fw_time_s", "t25fw")
+	te := TriggerEffects(days, diary, info, time.UTC, TriggerOptions{})
+	byName := map[string]TriggerEffect{}
+	for _, e := range te {
+		byName[e.Trigger] = e
+	}
+	heat := byName[TriggerHeat]
+	if heat.TooLittleData || heat.Effect == nil || heat.DaysWith != 34 {
+		t.Fatalf("heat %+v", heat)
+	}
+	// True effect 0.6 s (+ a little on hot night days); tolerance 0.15 s
+	// ≈ 3 SE of a pseudo-median of 34 differences with SD ≈ 0.15 s.
+	near(t, "heat effect", heat.Effect.Value, 0.6, 0.15)
+	if !heat.Clear || heat.Direction != DirWorse || !heat.Effect.Exact {
+		t.Errorf("heat %+v", heat)
+	}
+	if !strings.Contains(heat.Message, "On days with heat your Timed 25-Foot Walk time was") || !strings.Contains(heat.Message, "association") {
+		t.Errorf("heat message %q", heat.Message)
+	}
+	night := byName[TriggerNight]
+	if night.DaysWith != 60 || night.Effect == nil {
+		t.Fatalf("night %+v", night)
+	}
+	near(t, "night effect", night.Effect.Value, 0.3, 0.12)
+	cold := byName[TriggerCold]
+	if !cold.TooLittleData || cold.DaysWith != 0 || !strings.Contains(cold.Message, "No tests yet") {
+		t.Errorf("cold %+v", cold)
+	}
+}
+
+// Spearman hand example: x = 1…6, y = 2 1 4 3 6 5, Σd² = 6, ρ = 1 −
+// 6·6/(6·35) = 0.828571. With ties the Pearson correlation of mid-ranks
+// is used: x = 1 2 2 3, y = 1 2 3 4 has ranks 1 2.5 2.5 4 vs 1 2 3 4,
+// ρ = 0.948683 (= 4.5/√(4.5·5)).
+func TestSpearmanHandExamples(t *testing.T) {
+	rho, ok := spearman([]float64{1, 2, 3, 4, 5, 6}, []float64{2, 1, 4, 3, 6, 5})
+	if !ok {
+		t.Fatal("not ok")
+	}
+	near(t, "rho", rho, 1-36.0/210, 1e-12)
+	rho, _ = spearman([]float64{1, 2, 2, 3}, []float64{1, 2, 3, 4})
+	near(t, "rho ties", rho, 4.5/math.Sqrt(4.5*5), 1e-12)
+	if _, ok := spearman([]float64{1, 1, 1}, []float64{1, 2, 3}); ok {
+		t.Error("constant x gave a correlation")
+	}
+}
+
+func TestAnalyzeFalls(t *testing.T) {
+	// Six months of walking speed: Jan–Mar at 1.0 m/s (baseline 1.0),
+	// Apr–May at 0.8, Jun at 1.1. Events: 1 in Feb, 3 in Apr, 2 in May
+	// (one a near-fall, one injured), 0 otherwise.
+	var days []DailyValue
+	speeds := []float64{1.0, 1.0, 1.0, 0.8, 0.8, 1.1}
+	for m, v := range speeds {
+		for d := 1; d <= 20; d += 4 {
+			at := time.Date(2024, time.Month(m+1), d, 10, 0, 0, 0, time.UTC)
+			days = append(days, DailyValue{Day: DayIndex(at, nil), At: at, Value: v, Tests: 1})
+		}
+	}
+	fall := func(m, d int, kind string, inj bool) Fall {
+		return Fall{At: time.Date(2024, time.Month(m), d, 12, 0, 0, 0, time.UTC), Kind: kind, Injured: inj}
+	}
+	falls := []Fall{fall(2, 3, FallKindFall, false), fall(4, 1, FallKindFall, false), fall(4, 9, FallKindFall, true), fall(4, 20, FallKindNearFall, false), fall(5, 2, FallKindFall, false), fall(5, 30, FallKindNearFall, false)}
+	rep := AnalyzeFalls(falls, []FallSeries{{Info: LookupMetric("walking_speed_mps", "walk"), TestType: "walk", Device: "none", Days: days, Baseline: 1.0}}, nil, FallOptions{})
+	if rep.Falls != 4 || rep.NearFalls != 2 || rep.Injured != 1 || len(rep.Months) != 3 || rep.Months[1].Month != "2024-04" || rep.Months[1].Falls != 2 {
+		t.Fatalf("counts %+v", rep)
+	}
+	a := rep.Associations[0]
+	if a.TooLittleData || a.Months != 6 || a.Events != 6 {
+		t.Fatalf("association %+v", a)
+	}
+	// Monthly medians 1.0 1.0 1.0 0.8 0.8 1.1, events 0 1 0 3 2 0:
+	// mid-ranks x 4 4 4 1.5 1.5 6, y 2 4 2 6 5 2, both with mean 3.5;
+	// Σ dx·dy = −13, Σ dx² = 15, Σ dy² = 15.5, ρ = −13/√(15·15.5) =
+	// −0.852574 by hand. With 6 months its interval includes 0.
+	near(t, "rho", a.Spearman.Value, -13/math.Sqrt(15*15.5), 1e-12)
+	if a.Spearman.Excludes(0) {
+		t.Errorf("rho interval %v–%v excludes 0", a.Spearman.Low, a.Spearman.High)
+	}
+	// Rate ratio: 5 events in 2 months below baseline vs 1 in 4 others:
+	// RR = 2.5/0.25 = 10, Wald interval 10·exp(±1.96·√(1/5 + 1/1)).
+	if a.MonthsWorse != 2 || a.EventsWorse != 5 || a.MonthsOther != 4 || a.EventsOther != 1 {
+		t.Fatalf("months %+v", a)
+	}
+	se := math.Sqrt(1.0/5 + 1)
+	near(t, "RR", a.RateRatio.Value, 10, 1e-12)
+	near(t, "RR low", a.RateRatio.Low, 10*math.Exp(-1.959964*se), 1e-4)
+	near(t, "RR high", a.RateRatio.High, 10*math.Exp(1.959964*se), 1e-3)
+	if !strings.Contains(a.Message, "not clearly related") || !strings.Contains(a.Message, "rate ratio 10.0") || !strings.Contains(a.Message, "association only") {
+		t.Errorf("message %q", a.Message)
+	}
+	// Falls only, and too few months.
+	rep = AnalyzeFalls(falls, []FallSeries{{Info: LookupMetric("walking_speed_mps", "walk"), Days: days[:20], Baseline: 1.0}}, nil, FallOptions{FallsOnly: true})
+	if a := rep.Associations[0]; !a.TooLittleData || a.Events != 3 || !strings.Contains(a.Message, "Too little data") {
+		t.Errorf("too little %+v", a)
+	}
+}
