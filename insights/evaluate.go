@@ -82,9 +82,9 @@ type ScenarioResult struct {
 	UnexplainedPerPersonYear float64 `json:"unexplained_per_person_year"`
 	// Onsets, Detected and Sensitivity = Detected/Onsets (nil when
 	// stable); delays in days from onset to the confirming test.
-	Onsets          int      `json:"onsets"`
-	Detected        int      `json:"detected"`
-	Sensitivity     *float64 `json:"sensitivity,omitempty"`
+	Onsets      int      `json:"onsets"`
+	Detected    int      `json:"detected"`
+	Sensitivity *float64 `json:"sensitivity,omitempty"`
 	// SensitivityLow and SensitivityHigh are the 95 % Wilson score
 	// interval (Wilson 1927).
 	SensitivityLow  *float64 `json:"sensitivity_low,omitempty"`
