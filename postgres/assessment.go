@@ -11,8 +11,15 @@ import (
 	"legwork"
 )
 
+// assessmentColumns are the columns scanAssessment reads.
 const assessmentColumns = `a.id, a.person_id, a.test_type, a.placement, a.device, a.recorded_at, a.created_at,
 	a.context, a.tags::text, a.user_agent, a.source, a.algorithm_version, a.result, a.quality::text,
+	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id)`
+
+// listColumns are assessmentColumns without the result, which listings
+// leave out: it can be large, and a list never shows it.
+const listColumns = `a.id, a.person_id, a.test_type, a.placement, a.device, a.recorded_at, a.created_at,
+	a.context, a.tags::text, a.user_agent, a.source, a.algorithm_version, NULL::bytea, a.quality::text,
 	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id)`
 
 func scanAssessment(row pgx.Row) (*legwork.Assessment, error) {
@@ -178,7 +185,7 @@ func loadMetrics(ctx context.Context, tx pgx.Tx, list []*legwork.Assessment) err
 }
 
 // ListAssessments returns a person's assessments, newest (highest id)
-// first, with their metrics.
+// first, with their metrics but without their results (Result is nil).
 func (db *DB) ListAssessments(ctx context.Context, f legwork.AssessmentFilter) ([]*legwork.Assessment, error) {
 	var q query
 	q.and("a.person_id = ?", f.PersonID)
@@ -197,7 +204,7 @@ func (db *DB) ListAssessments(ctx context.Context, f legwork.AssessmentFilter) (
 	if f.Page.Before > 0 {
 		q.and("a.id < ?", f.Page.Before)
 	}
-	stmt := `SELECT ` + assessmentColumns + ` FROM assessments a` + q.whereClause() + ` ORDER BY a.id DESC` + q.limit(f.Page.Limit)
+	stmt := `SELECT ` + listColumns + ` FROM assessments a` + q.whereClause() + ` ORDER BY a.id DESC` + q.limit(f.Page.Limit)
 	var list []*legwork.Assessment
 	err := db.readTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, stmt, q.args...)

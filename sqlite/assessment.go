@@ -10,8 +10,15 @@ import (
 	"legwork"
 )
 
+// assessmentColumns are the columns scanAssessment reads.
 const assessmentColumns = `a.id, a.person_id, a.test_type, a.placement, a.device, a.recorded_at, a.created_at,
 	a.context, a.tags, a.user_agent, a.source, a.algorithm_version, a.result, a.quality,
+	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id)`
+
+// listColumns are assessmentColumns without the result, which listings
+// leave out: it can be large, and a list never shows it.
+const listColumns = `a.id, a.person_id, a.test_type, a.placement, a.device, a.recorded_at, a.created_at,
+	a.context, a.tags, a.user_agent, a.source, a.algorithm_version, NULL, a.quality,
 	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id)`
 
 func scanAssessment(s scanner) (*legwork.Assessment, error) {
@@ -198,7 +205,7 @@ func loadMetrics(ctx context.Context, q queryer, list []*legwork.Assessment) err
 }
 
 // ListAssessments returns a person's assessments, newest (highest id)
-// first, with their metrics.
+// first, with their metrics but without their results (Result is nil).
 func (db *DB) ListAssessments(ctx context.Context, f legwork.AssessmentFilter) ([]*legwork.Assessment, error) {
 	where, args := []string{"a.person_id = ?"}, []any{f.PersonID}
 	if f.TestType != "" {
@@ -216,7 +223,7 @@ func (db *DB) ListAssessments(ctx context.Context, f legwork.AssessmentFilter) (
 	if f.Page.Before > 0 {
 		where, args = append(where, "a.id < ?"), append(args, f.Page.Before)
 	}
-	query := `SELECT ` + assessmentColumns + ` FROM assessments a WHERE ` + strings.Join(where, " AND ") +
+	query := `SELECT ` + listColumns + ` FROM assessments a WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY a.id DESC` + limitClause(f.Page.Limit, &args)
 	list := []*legwork.Assessment{}
 	err := db.read(ctx, func(tx *sql.Tx) error {

@@ -22,7 +22,8 @@
 //     byte order.
 //   - Empty word lists (tags, sensations, triggers, quality) and an empty
 //     Result read back as nil; Metrics reads back as a non-nil map.
-//     Assessment.Result is stored byte for byte.
+//     Assessment.Result is stored byte for byte. ListAssessments leaves
+//     Result nil (it can be large; Assessment returns it).
 //   - A metric value that is not a finite number, or an empty recording,
 //     is EINVALID, and nothing of the assessment is stored.
 //   - A session is valid while now is before ExpiresAt; an invitation can
