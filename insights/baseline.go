@@ -35,7 +35,8 @@ type Baseline struct {
 	Days int       `json:"days"` // daily values in the period
 	// Median is the median of the daily values (the reference for change).
 	Median float64 `json:"median"`
-	// SD is the robust standard deviation 1.4826·MAD of the daily values.
+	// SD is the robust standard deviation of the daily values
+	// ([RobustScale]: 1.4826·MAD, with a fallback for rounded data).
 	SD float64 `json:"sd"`
 	// Q1 and Q3 are the quartiles (Hyndman–Fan type 7).
 	Q1 float64 `json:"q1"`
@@ -98,7 +99,7 @@ func EstimateBaseline(days []DailyValue, opt BaselineOptions, loc *time.Location
 	}
 	v := values(w)
 	b.Median = Median(v)
-	b.SD = MAD(v)
+	b.SD, _ = RobustScale(v)
 	b.Q1, b.Q3 = Quantile(0.25, v), Quantile(0.75, v)
 	return b, true
 }
@@ -140,9 +141,12 @@ type Noise struct {
 	SDC95 float64 `json:"sdc95"`
 	// SDC95Pct is SDC95 as a percentage of the baseline median.
 	SDC95Pct *float64 `json:"sdc95_pct,omitempty"`
-	// Robust is true when SDDiff is 1.4826·MAD of the differences, false
-	// when it is their sample SD (fewer than RobustFrom pairs).
-	Robust bool `json:"robust"`
+	// Robust is true when SDDiff is the robust scale of the differences
+	// ([RobustScale]), false when it is their sample SD (fewer than
+	// RobustFrom pairs); Estimator names it: "mad", "mean_abs_dev" or
+	// "sd".
+	Robust    bool   `json:"robust"`
+	Estimator string `json:"estimator"`
 	// LowPrecision is true when fewer than RobustFrom pairs were
 	// available: the estimate is then rough.
 	LowPrecision bool `json:"low_precision,omitempty"`
@@ -168,7 +172,10 @@ type Noise struct {
 // difference", Ann Math Stat 12:153–162, 1941). SD(d) is the robust
 // 1.4826·MAD(d) from opt.RobustFrom pairs on, so that one unusual day
 // does not inflate it, and the sample SD below that, where the MAD is too
-// unstable. ok is false with fewer than opt.MinPairs pairs.
+// unstable. When at least half of the differences are equal (rounded
+// values) the MAD is zero, and [RobustScale] falls back to the scaled mean
+// absolute deviation. ok is false with fewer than
+// opt.MinPairs pairs.
 func EstimateNoise(days []DailyValue, base Baseline, opt NoiseOptions) (Noise, bool) {
 	def := DefaultNoiseOptions()
 	if opt.MinPairs <= 0 {
@@ -201,10 +208,10 @@ func EstimateNoise(days []DailyValue, base Baseline, opt NoiseOptions) (Noise, b
 		return nz, false
 	}
 	if len(d) >= opt.RobustFrom {
-		nz.SDDiff = MAD(d)
+		nz.SDDiff, nz.Estimator = RobustScale(d)
 		nz.Robust = true
 	} else {
-		nz.SDDiff = sampleSD(d)
+		nz.SDDiff, nz.Estimator = sampleSD(d), "sd"
 		nz.LowPrecision = true
 	}
 	nz.SEM = nz.SDDiff / math.Sqrt2

@@ -122,6 +122,27 @@ func TestEstimateNoiseRobust(t *testing.T) {
 		t.Fatalf("noise %+v ok=%v", nz, ok)
 	}
 	near(t, "SDDiff", nz.SDDiff, MADScale, 1e-12)
+	if nz.Estimator != "mad" {
+		t.Errorf("estimator %q", nz.Estimator)
+	}
+}
+
+// Rounded data: differences 0.1, 0.1, −0.2 repeating (values 5.9, 6.0,
+// 6.1, …) have median 0.1 and absolute deviations 0, 0, 0.3, so the MAD
+// is 0; the fallback is 1.2533 × mean(0, 0, 0.3) = 1.2533 × 0.1.
+func TestRobustScaleRoundedData(t *testing.T) {
+	var d []float64
+	for i := 0; i < 12; i++ {
+		d = append(d, 0.1, 0.1, -0.2)
+	}
+	sd, est := RobustScale(d)
+	if est != "mean_abs_dev" {
+		t.Fatalf("estimator %q", est)
+	}
+	near(t, "scale", sd, MeanADScale*0.1, 1e-9)
+	if sd, est := RobustScale([]float64{2, 2, 2}); sd != 0 || est != "mad" {
+		t.Errorf("constant: %v %q", sd, est)
+	}
 }
 
 // A weekly tester has 4 tests and 3 pairs in 4 weeks; with one missed

@@ -236,9 +236,9 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person
 	} else {
 		person = fmt.Sprintf("In the %s after starting %s your %s was %s %s than in the %s before, but the %s CI (%s) includes no change, so there is no clear difference.",
 			ww, what, info.Label, info.amount(math.Abs(sh.Value)), info.moreLess(sh.Value), ww, lv, info.ciWords(sh))
-		if sh.Value == 0 {
-			person = fmt.Sprintf("Your %s was about the same in the %s after starting %s as in the %s before (%s CI %s).",
-				info.Label, ww, what, ww, lv, info.ciWords(sh))
+		if info.negligible(sh.Value) {
+			person = fmt.Sprintf("Your %s was about the same in the %s after starting %s as in the %s before (a difference of %s; %s CI %s).",
+				info.Label, ww, what, ww, info.lessThanUnit(), lv, info.ciWords(sh))
 		}
 	}
 	// Pre-existing trend.

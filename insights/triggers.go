@@ -193,8 +193,12 @@ func triggerEffectWords(te TriggerEffect, info MetricInfo, opt TriggerOptions) (
 		p = fmt.Sprintf("%s your %s was %s %s (%s CI %s) than %s (%d days compared, each with days within %s).",
 			ph[0], info.Label, info.amount(math.Abs(e.Value)), info.judged(e.Value), lv, info.ciWords(e), ph[1], te.Matched, windowWords(opt.RefDays))
 	} else {
-		p = fmt.Sprintf("%s your %s was about the same as %s: the difference was %s %s, and the %s CI (%s) includes no difference (%d days compared).",
-			ph[0], info.Label, ph[1], info.amount(math.Abs(e.Value)), info.moreLess(e.Value), lv, info.ciWords(e), te.Matched)
+		diff := info.amount(math.Abs(e.Value)) + " " + info.moreLess(e.Value)
+		if info.negligible(e.Value) {
+			diff = info.lessThanUnit()
+		}
+		p = fmt.Sprintf("%s your %s was about the same as %s: the difference was %s, and the %s CI (%s) includes no difference (%d days compared).",
+			ph[0], info.Label, ph[1], diff, lv, info.ciWords(e), te.Matched)
 	}
 	p += " This shows an association, not proof of cause."
 	exact := "normal approximation"

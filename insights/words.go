@@ -8,12 +8,25 @@ import (
 	"time"
 )
 
-// num formats v with the metric's decimals.
+// num formats v with the metric's decimals and a true minus sign.
 func (m MetricInfo) num(v float64) string {
-	if v == 0 || math.Abs(v) < 0.5*math.Pow(10, -float64(m.Decimals)) {
+	if m.negligible(v) {
 		v = 0 // no "-0.0"
 	}
+	if v < 0 {
+		return "−" + strconv.FormatFloat(-v, 'f', m.Decimals, 64)
+	}
 	return strconv.FormatFloat(v, 'f', m.Decimals, 64)
+}
+
+// negligible reports whether v rounds to zero at the metric's decimals.
+func (m MetricInfo) negligible(v float64) bool {
+	return math.Abs(v) < 0.5*math.Pow(10, -float64(m.Decimals))
+}
+
+// lessThanUnit returns "less than 0.01 m/s" for the metric's precision.
+func (m MetricInfo) lessThanUnit() string {
+	return "less than " + m.amount(math.Pow(10, -float64(m.Decimals)))
 }
 
 // amount formats v with the metric's unit.
