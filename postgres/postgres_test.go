@@ -81,9 +81,7 @@ func runTests(m *testing.M) int {
 // schema as its search_path.
 func newSchema(t testing.TB) string {
 	t.Helper()
-	if testDB.url == "" {
-		t.Skipf("PostgreSQL tests skipped: set %s to a server URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", envURL)
-	}
+	skipWithoutServer(t)
 	ctx := context.Background()
 	schema := fmt.Sprintf("t%d", testDB.seq.Add(1))
 	ident := pgx.Identifier{schema}.Sanitize()
@@ -105,6 +103,14 @@ func newSchema(t testing.TB) string {
 	return u.String()
 }
 
+// skipWithoutServer skips the test when no server was given.
+func skipWithoutServer(t testing.TB) {
+	t.Helper()
+	if testDB.url == "" {
+		t.Skipf("PostgreSQL tests skipped: set %s to a server URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", envURL)
+	}
+}
+
 // openTest opens a store in a new schema, closed when the test ends.
 func openTest(t testing.TB) *DB {
 	t.Helper()
@@ -118,6 +124,7 @@ func openTest(t testing.TB) *DB {
 }
 
 func TestStore(t *testing.T) {
+	skipWithoutServer(t)
 	storetest.Run(t, func(t *testing.T) legwork.Store { return openTest(t) })
 }
 
