@@ -1,11 +1,14 @@
-// Package assess runs legwork's guided tests on a recording: the Timed
-// 25-Foot Walk, the 2-Minute Walk, the U-turn test, static balance and the
-// five-times sit-to-stand, plus free walking. Each test checks that its
-// recording fits the protocol before scoring it, and reports the numbers
-// clinicians know as named metrics.
+// Package assess scores legwork's guided tests from a motion recording: the
+// Timed 25-Foot Walk, the 2-Minute Walk, the U-turn test, static balance
+// (Romberg) and the five-times sit-to-stand, plus free walking. Each test
+// first checks that its recording fits the protocol and, when it does not,
+// says why in words the person can act on instead of returning a silent
+// wrong number. Results are named metrics with their units in the name
+// (t25fw_time_s, sway_rms_ms2…), the numbers clinicians know.
 //
 // Like gait, it does no I/O and imports only the standard library, gonum and
-// legwork's analysis packages.
+// legwork's analysis packages. Formulas and sources are in the doc comments
+// and in docs/METRICS.md.
 package assess
 
 import (
@@ -27,6 +30,9 @@ const (
 	Walk     Test = "walk"
 )
 
+// Tests lists the protocols.
+var Tests = []Test{T25FW, Walk2Min, UTurn, Balance, STS5, Walk}
+
 // T25FWDistanceM is 25 feet in metres.
 const T25FWDistanceM = 7.62
 
@@ -36,6 +42,22 @@ type Options struct {
 	Subject   gait.Subject
 	// DistanceM overrides a walk test's distance (T25FW: 7.62 m).
 	DistanceM float64
+	// PhoneFrame says the axes follow the W3C/Android phone convention
+	// (x right, y up the screen, z out of the screen): recordings from the
+	// web app and phone apps. It enables the checks that need to know
+	// where the screen faces.
+	PhoneFrame bool
+	// Segments are the app's markers, in seconds on the recording's clock:
+	// "trial1", "trial2" for the T25FW; "eyes_open", "eyes_closed" for
+	// balance. Without them the tests find their parts themselves.
+	Segments []Segment
+}
+
+// Segment is a named part of a recording.
+type Segment struct {
+	Name   string  `json:"name"`
+	StartS float64 `json:"start_s"`
+	EndS   float64 `json:"end_s"`
 }
 
 // Outcome is a scored test.
@@ -43,18 +65,19 @@ type Outcome struct {
 	Test             Test   `json:"test"`
 	AlgorithmVersion string `json:"algorithm_version"`
 	// Valid is false when the recording does not fit the protocol; then
-	// Problems says why in words the person can act on, and Metrics holds
-	// only what could still be measured safely (possibly nothing).
+	// Problems says why, and Metrics holds only what could still be
+	// measured safely (possibly nothing).
 	Valid    bool      `json:"valid"`
 	Problems []Problem `json:"problems,omitempty"`
-	// Metrics are the named scalar results, with units in their names
-	// (e.g. "t25fw_time_s", "cadence_spm").
+	// Metrics are the named scalar results.
 	Metrics map[string]float64 `json:"metrics"`
-	// Gait is the gait analysis of walking tests.
+	// Gait is the gait analysis (walking tests and the U-turn test).
 	Gait *gait.Result `json:"gait,omitempty"`
-	// Detail holds test-specific results (per-trial, per-repetition…).
+	// Detail holds test-specific results (trials, turns, conditions,
+	// repetitions): one of *T25FWDetail, *Walk2MinDetail, *UTurnDetail,
+	// *BalanceDetail, *STSDetail.
 	Detail any `json:"detail,omitempty"`
-	// Quality repeats the data-quality flags for convenience.
+	// Quality repeats the data-quality flags of the recording.
 	Quality []gait.Flag `json:"quality"`
 }
 
@@ -64,57 +87,85 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
-// Version is the version of the test scoring, combined with the gait
-// algorithm version in every Outcome.
+// Problem codes.
+const (
+	ProblemNoWalking     = "no_walking"
+	ProblemPlacement     = "placement"
+	ProblemTooShort      = "too_short"
+	ProblemInterrupted   = "interrupted"
+	ProblemNoGyro        = "no_gyroscope"
+	ProblemNoTurns       = "no_turns"
+	ProblemMotion        = "motion_during_balance"
+	ProblemFewReps       = "too_few_repetitions"
+	ProblemOneTrial      = "one_trial"
+	ProblemNotStill      = "not_still"
+	ProblemSegments      = "segments"
+	ProblemImplausible   = "implausible"
+	ProblemFailedTrial   = "failed_trial"
+	ProblemNoSitToStand  = "no_sit_to_stand"
+	ProblemUnknownTest   = "unknown_test"
+	ProblemNoRecording   = "no_recording"
+	ProblemLowSampleRate = "low_sample_rate"
+)
+
+// Version is the version of the test scoring; every Outcome carries it
+// combined with the gait algorithm version.
 const Version = "legwork-assess/1"
+
+// ParseTest maps a name to a Test.
+func ParseTest(s string) (Test, error) {
+	for _, t := range Tests {
+		if string(t) == s {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("unknown test %q (want one of t25fw, walk2min, uturn, balance, sts5, walk)", s)
+}
 
 // Run scores a recording as the given test.
 func Run(test Test, src gait.Source, opt Options) (*Outcome, error) {
-	switch test {
-	case T25FW, Walk2Min, Walk:
-		return runWalk(test, src, opt)
-	}
-	return nil, fmt.Errorf("assess: test %q is not supported yet", test)
-}
-
-func runWalk(test Test, src gait.Source, opt Options) (*Outcome, error) {
-	gopt := gait.Options{Placement: opt.Placement, Subject: opt.Subject, DistanceM: opt.DistanceM}
-	if test == T25FW && gopt.DistanceM == 0 {
-		gopt.DistanceM = T25FWDistanceM
-	}
-	res, err := gait.Analyze(src, gopt)
+	rec, err := gait.ReadAll(src)
 	if err != nil {
 		return nil, err
 	}
-	o := &Outcome{Test: test, AlgorithmVersion: Version + "+" + gait.AlgorithmVersion, Valid: true, Gait: res, Quality: res.Quality, Metrics: map[string]float64{}}
-	if len(res.Bouts) == 0 {
-		o.Valid = false
-		o.Problems = append(o.Problems, Problem{Code: "no_walking", Message: "no walking was found in the recording; start the test, then walk at least a few steps"})
+	return RunRecording(test, rec, opt)
+}
+
+// RunRecording is Run for a recording held in memory.
+func RunRecording(test Test, rec *gait.Recording, opt Options) (*Outcome, error) {
+	o := &Outcome{Test: test, AlgorithmVersion: Version + "+" + gait.AlgorithmVersion, Valid: true, Metrics: map[string]float64{}, Quality: []gait.Flag{}}
+	if len(rec.Samples) < 2 {
+		o.problem(ProblemNoRecording, "the recording is empty: start the test again and keep the app open until it finishes")
+		return o, nil
 	}
-	w := res.Walking
-	put := func(name string, v gait.Value) {
-		if v.Valid() {
-			o.Metrics[name] = float64(v)
-		}
+	switch test {
+	case T25FW:
+		return o, runT25FW(o, rec, opt)
+	case Walk2Min, Walk:
+		return o, runWalk(o, test, rec, opt)
+	case UTurn:
+		return o, runUTurn(o, rec, opt)
+	case Balance:
+		return o, runBalance(o, rec, opt)
+	case STS5:
+		return o, runSTS5(o, rec, opt)
 	}
-	if o.Valid {
-		o.Metrics["steps"] = float64(w.Steps)
-		o.Metrics["walking_time_s"] = w.WalkingTimeS
-		put("cadence_spm", w.CadenceSPM)
-		put("step_time_s", w.StepTimeS)
-		put("step_time_cv_pct", w.StepTimeCVPct)
-		put("stride_time_s", w.StrideTimeS)
-		put("stride_time_cv_pct", w.StrideTimeCVPct)
-		put("step_regularity", w.StepRegularity)
-		put("stride_regularity", w.StrideRegularity)
-		put("symmetry", w.Symmetry)
-		put("stride_length_m", w.StrideLengthM)
-		put("walking_speed_mps", w.WalkingSpeedMPS)
-		put("distance_m", w.DistanceM)
-		if tw := res.TimedWalk; tw != nil && test == T25FW {
-			o.Metrics["t25fw_time_s"] = tw.TimeS
-			o.Metrics["t25fw_speed_mps"] = tw.SpeedMPS
-		}
+	return nil, fmt.Errorf("assess: unknown test %q", test)
+}
+
+// problem records a reason the recording does not fit the protocol.
+func (o *Outcome) problem(code, msg string) {
+	o.Valid = false
+	o.Problems = append(o.Problems, Problem{Code: code, Message: msg})
+}
+
+// note records a caveat that does not invalidate the result.
+func (o *Outcome) note(code, msg string) {
+	o.Problems = append(o.Problems, Problem{Code: code, Message: msg})
+}
+
+func (o *Outcome) put(name string, v gait.Value) {
+	if v.Valid() {
+		o.Metrics[name] = float64(v)
 	}
-	return o, nil
 }

@@ -296,6 +296,15 @@ func (p Pipeline) bout(b *Body, ics []float64, opt Options) (Bout, []float64) {
 		}
 	}
 	bt.MotionOnsetS, bt.MotionOffsetS = p.Motion.Bounds(b, bt.StartS, bt.EndS)
+	i0, i1 := b.IndexOf(bt.StartS), b.IndexOf(bt.EndS)
+	bt.TiltSDDeg = Value(dsp.Std(b.TiltDeg[i0 : i1+1]))
+	var up Vec3
+	for k := range 3 {
+		up[k] = dsp.Mean(b.AccMS2[k][i0 : i1+1])
+	}
+	if g := up.Norm(); g > 0 {
+		bt.UpSensor = Vec3{up[0] / g, up[1] / g, up[2] / g}
+	}
 	return bt, out
 }
 

@@ -31,6 +31,10 @@ type Body struct {
 	// GyroNormRPS is the magnitude of the angular rate; nil without a
 	// gyroscope.
 	GyroNormRPS []float64
+	// AccMS2 is the resampled acceleration in the sensor frame. It shares
+	// the analysis buffers and is only valid until they are reused (the
+	// bodies that Pipeline.Segments returns keep theirs).
+	AccMS2 [3][]float64
 	// UpMean is the mean of the unit "up" vector (opposite to the fall
 	// direction) in the sensor frame over the segment, normalised: the
 	// sensor's average orientation.
@@ -73,6 +77,7 @@ func (f BodyFrame) transform(b *Body, ch *channels, fs, t0 float64, gyro bool) {
 	n := ch.len()
 	b.SampleRateHz = fs
 	b.T0S = t0
+	b.AccMS2 = [3][]float64{ch[0], ch[1], ch[2]}
 	b.VertMS2 = grow(b.VertMS2, n)
 	b.MagMS2 = grow(b.MagMS2, n)
 	for k := 0; k < 3; k++ {

@@ -60,6 +60,13 @@ type Bout struct {
 	// motion settled after the last. They are what a stopwatch would time.
 	MotionOnsetS  Value `json:"motion_onset_s"`
 	MotionOffsetS Value `json:"motion_offset_s"`
+	// TiltSDDeg is the standard deviation of the sensor's tilt during the
+	// bout: a few degrees for a sensor worn at the trunk, tens of degrees
+	// for a phone shifting in a pocket or a bag.
+	TiltSDDeg Value `json:"tilt_sd_deg"`
+	// UpSensor is the mean "up" direction during the bout in the sensor's
+	// own axes (unit vector): how the sensor was worn.
+	UpSensor Vec3 `json:"up_sensor"`
 }
 
 // Turn is a rotation about the vertical axis.

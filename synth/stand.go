@@ -61,7 +61,9 @@ func Stand(p StandParams) *gait.Recording {
 			x := (t - p.StepAtS) / 1.0
 			a[0] += 2.5 * math.Sin(2*math.Pi*x)
 			a[1] += 1.5 * math.Sin(math.Pi*x)
-			a[2] += 4 * pulse(t-p.StepAtS-0.6, 0.03)
+			if tau := t - p.StepAtS - 0.6; tau >= 0 {
+				a[2] += 4 * pulse(tau, 0.03)
+			}
 			w[2] += 0.6 * math.Sin(math.Pi*x)
 		}
 		s := &rec.Samples[k]
