@@ -157,7 +157,7 @@ func TestUTurn(t *testing.T) {
 func TestUTurnsRefinement(t *testing.T) {
 	in := []gait.Turn{
 		{StartS: 1, EndS: 2, AngleDeg: 100, DurationS: 1},
-		{StartS: 3, EndS: 4, AngleDeg: 80, DurationS: 1},   // same direction, 1 s later: merged into 180°
+		{StartS: 3, EndS: 4, AngleDeg: 80, DurationS: 1},    // same direction, 1 s later: merged into 180°
 		{StartS: 10, EndS: 11, AngleDeg: -60, DurationS: 1}, // ≤ 90°: dropped
 		{StartS: 20, EndS: 22, AngleDeg: 175, DurationS: 2}, // ≥ 170°: kept alone
 		{StartS: 23, EndS: 24, AngleDeg: 95, DurationS: 1},  // next to a ≥170° turn: not merged
