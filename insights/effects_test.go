@@ -257,7 +257,8 @@ func TestAnalyzeFalls(t *testing.T) {
 	}
 	falls := []Fall{fall(2, 3, FallKindFall, false), fall(4, 1, FallKindFall, false), fall(4, 9, FallKindFall, true), fall(4, 20, FallKindNearFall, false), fall(5, 2, FallKindFall, false), fall(5, 30, FallKindNearFall, false)}
 	rep := AnalyzeFalls(falls, []FallSeries{{Info: LookupMetric("walking_speed_mps", "walk"), TestType: "walk", Device: "none", Days: days, Baseline: 1.0}}, nil, FallOptions{})
-	if rep.Falls != 4 || rep.NearFalls != 2 || rep.Injured != 1 || len(rep.Months) != 3 || rep.Months[1].Month != "2024-04" || rep.Months[1].Falls != 2 {
+	// Months January–June, zeros included.
+	if rep.Falls != 4 || rep.NearFalls != 2 || rep.Injured != 1 || len(rep.Months) != 6 || rep.Months[3].Month != "2024-04" || rep.Months[3].Falls != 2 || rep.Months[0].Falls != 0 {
 		t.Fatalf("counts %+v", rep)
 	}
 	a := rep.Associations[0]

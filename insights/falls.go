@@ -89,7 +89,8 @@ func monthKey(t time.Time, loc *time.Location) int {
 
 func monthName(k int) string { return fmt.Sprintf("%04d-%02d", k/12, k%12+1) }
 
-// AnalyzeFalls counts falls and near-falls per calendar month (in loc) and
+// AnalyzeFalls counts falls and near-falls per calendar month (in loc),
+// every month from the first to the last with a test or a fall, and
 // relates the monthly number of events to the monthly median of each
 // series, with two simple, honest measures of association:
 //
@@ -139,13 +140,24 @@ func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt Fal
 			r.Injured++
 		}
 	}
-	keys := make([]int, 0, len(byMonth))
+	// Every month from the first to the last month with a test or a fall,
+	// zeros included, so that the months can be charted as they are.
+	first, last := math.MaxInt, math.MinInt
 	for k := range byMonth {
-		keys = append(keys, k)
+		first, last = min(first, k), max(last, k)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		r.Months = append(r.Months, *byMonth[k])
+	for _, s := range series {
+		if n := len(s.Days); n > 0 {
+			first = min(first, monthKey(s.Days[0].At, loc))
+			last = max(last, monthKey(s.Days[n-1].At, loc))
+		}
+	}
+	for k := first; k <= last; k++ {
+		if m := byMonth[k]; m != nil {
+			r.Months = append(r.Months, *m)
+		} else {
+			r.Months = append(r.Months, FallMonth{Month: monthName(k)})
+		}
 	}
 	events := func(k int) int {
 		m := byMonth[k]
