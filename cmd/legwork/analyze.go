@@ -6,11 +6,94 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 
+	"legwork/assess"
 	"legwork/gait"
 	"legwork/imu"
 )
+
+// segmentFlags collects --segment NAME:START:END values.
+type segmentFlags []assess.Segment
+
+func (s *segmentFlags) String() string { return fmt.Sprint(*s) }
+
+func (s *segmentFlags) Set(v string) error {
+	parts := strings.Split(v, ":")
+	if len(parts) != 3 || parts[0] == "" {
+		return fmt.Errorf("want NAME:START:END, got %q", v)
+	}
+	a, err1 := strconv.ParseFloat(parts[1], 64)
+	b, err2 := strconv.ParseFloat(parts[2], 64)
+	if err1 != nil || err2 != nil || !(b > a) {
+		return fmt.Errorf("want NAME:START:END with START < END in seconds, got %q", v)
+	}
+	*s = append(*s, assess.Segment{Name: parts[0], StartS: a, EndS: b})
+	return nil
+}
+
+// writeOutcome prints a guided test's result for people.
+func writeOutcome(w io.Writer, name string, o *assess.Outcome) {
+	fmt.Fprintf(w, "%s: %s test\n", name, o.Test)
+	if o.Valid {
+		fmt.Fprintln(w, "Result: valid")
+	} else {
+		fmt.Fprintln(w, "Result: NOT VALID — the recording does not fit the test")
+	}
+	for _, p := range o.Problems {
+		fmt.Fprintf(w, "  ! %s\n", p.Message)
+	}
+	if len(o.Metrics) > 0 {
+		fmt.Fprintln(w, "\nMetrics:")
+		keys := make([]string, 0, len(o.Metrics))
+		for k := range o.Metrics {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %-28s %.4g\n", k, o.Metrics[k])
+		}
+	}
+	switch d := o.Detail.(type) {
+	case *assess.T25FWDetail:
+		fmt.Fprintln(w, "\nTrials:")
+		for _, t := range d.Trials {
+			fmt.Fprintf(w, "  %d  %.2f–%.2f s  %.2f s  %.2f m/s  %d steps\n", t.Index, t.OnsetS, t.OffsetS, t.TimeS, t.SpeedMPS, t.Steps)
+		}
+	case *assess.Walk2MinDetail:
+		fmt.Fprintln(w, "\nCadence in each 30 s:")
+		for _, x := range d.Windows {
+			fmt.Fprintf(w, "  %6.1f–%6.1f s  %3d steps  %s\n", x.StartS, x.EndS, x.Steps, fmtValue(x.CadenceSPM, "%.1f steps/min"))
+		}
+	case *assess.UTurnDetail:
+		fmt.Fprintln(w, "\nU-turns:")
+		for _, t := range d.Turns {
+			fmt.Fprintf(w, "  %6.2f–%6.2f s  %+5.0f°  %.2f s  %.2f rad/s  %d steps\n", t.StartS, t.EndS, t.AngleDeg, t.DurationS, t.SpeedRPS, t.Steps)
+		}
+	case *assess.BalanceDetail:
+		fmt.Fprintln(w, "\nConditions:")
+		for _, c := range d.Conditions {
+			if c.Failed {
+				fmt.Fprintf(w, "  %-12s failed at %.1f s (a step or loss of balance)\n", c.Name, float64(c.FailAtS))
+				continue
+			}
+			fmt.Fprintf(w, "  %-12s RMS %.3f m/s² (AP %.3f, ML %.3f), path %.2f m/s², ellipse %.4f m²/s⁴\n", c.Name, float64(c.RMSMS2), float64(c.APRMSMS2), float64(c.MLRMSMS2), float64(c.PathMS2), float64(c.EllipseM2S4))
+		}
+	case *assess.STSDetail:
+		fmt.Fprintln(w, "\nRepetitions:")
+		for _, r := range d.Reps {
+			fmt.Fprintf(w, "  %d  stand %.2f s, seated %.2f s, %.2f s\n", r.Index, r.StandS, r.SeatedS, r.DurationS)
+		}
+	}
+	if len(o.Quality) > 0 {
+		fmt.Fprintln(w, "\nNotes:")
+		for _, f := range o.Quality {
+			fmt.Fprintf(w, "  - %s\n", f.Message)
+		}
+	}
+}
 
 func (m *Main) runAnalyze(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("analyze", "FILE [flags]   (FILE may be - for standard input)")
@@ -19,6 +102,10 @@ func (m *Main) runAnalyze(ctx context.Context, args []string) error {
 	sensorHeight := fs.Float64("sensor-height-m", 0, "the sensor's height above the floor in metres (overrides --height-m)")
 	distance := fs.Float64("distance-m", 0, "timed walk: the distance walked in metres (7.62 for the Timed 25-Foot Walk)")
 	asJSON := fs.Bool("json", false, "print the full result as JSON")
+	testName := fs.String("test", "", "score the recording as a guided test: t25fw, walk2min, uturn, balance, sts5 or walk")
+	phone := fs.Bool("phone-axes", false, "the sensor axes follow the phone convention (x right, y up the screen, z out of the screen), as in recordings from the web app")
+	var segs segmentFlags
+	fs.Var(&segs, "segment", "a marked part of the recording, NAME:START:END in seconds (repeatable), e.g. trial1:3:12 or eyes_open:0:30")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -46,6 +133,29 @@ func (m *Main) runAnalyze(ctx context.Context, args []string) error {
 	src, err := imu.NewCSVReader(in)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if *testName != "" {
+		test, err := assess.ParseTest(*testName)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		out, err := assess.Run(test, src, assess.Options{
+			Placement:  p,
+			Subject:    gait.Subject{HeightM: *height, SensorHeightM: *sensorHeight},
+			DistanceM:  *distance,
+			PhoneFrame: *phone,
+			Segments:   segs,
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+		if *asJSON {
+			enc := json.NewEncoder(m.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(out)
+		}
+		writeOutcome(m.Stdout, pos[0], out)
+		return nil
 	}
 	res, err := gait.Analyze(src, gait.Options{
 		Placement: p,

@@ -98,3 +98,26 @@ func TestValidateCommandNeedsData(t *testing.T) {
 		t.Errorf("empty folder: %v", err)
 	}
 }
+
+func TestAnalyzeGuidedTest(t *testing.T) {
+	rec, _ := synth.SitToStand(synth.SitToStandParams{SitBeforeS: 3, SitAfterS: 3, Seed: 2})
+	path := filepath.Join(t.TempDir(), "sts.csv")
+	f, _ := os.Create(path)
+	imu.WriteCSV(f, rec)
+	f.Close()
+	out, _, err := runMain(t, "", "analyze", path, "--test", "sts5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"sts5 test", "Result: valid", "sts5_time_s", "Repetitions:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, _, err := runMain(t, "", "analyze", path, "--test", "jump"); err == nil {
+		t.Error("unknown test accepted")
+	}
+	if _, _, err := runMain(t, "", "analyze", path, "--test", "balance", "--segment", "eyes_open:5"); err == nil {
+		t.Error("malformed segment accepted")
+	}
+}
