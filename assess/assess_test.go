@@ -85,7 +85,7 @@ func TestWalkTestsRejectBadRecordings(t *testing.T) {
 	walk, _ := synth.Walk(synth.WalkParams{StandBeforeS: 3, WalkS: 20, StandAfterS: 3, Seed: 4})
 	for i := range walk.Samples {
 		t := walk.Samples[i].TimeS
-		ang := 0.5 * math.Sin(2*math.Pi*0.15*t) // ±29°
+		ang := 0.9 * math.Sin(2*math.Pi*0.15*t) // ±52°
 		a := walk.Samples[i].AccMS2
 		walk.Samples[i].AccMS2 = gait.Vec3{a[0]*math.Cos(ang) - a[2]*math.Sin(ang), a[1], a[0]*math.Sin(ang) + a[2]*math.Cos(ang)}
 	}

@@ -64,7 +64,9 @@ func runUTurn(o *Outcome, rec *gait.Recording, opt Options) error {
 		o.problem(ProblemNoGyro, "this device gave no gyroscope data, which the U-turn test needs to measure turning: use a phone with a gyroscope")
 		return nil
 	}
-	res, err := analyseWalk(o, rec, opt, 0)
+	// turning tilts the sensor's gravity estimate: the walking placement
+	// check does not apply
+	res, err := analyseWalk(o, rec, opt, 0, false)
 	if err != nil {
 		return err
 	}

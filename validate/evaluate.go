@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"legwork/assess"
 	"legwork/gait"
 )
 
@@ -42,7 +43,10 @@ type Report struct {
 	Rows         []Row           `json:"recordings_detail"`
 	Skipped      []Skip          `json:"skipped"`
 	ExcludedRefs int             `json:"reference_contacts_beyond_recording"`
-	Version      string          `json:"algorithm_version"`
+	// PeerTests compares the guided tests with peer libraries on the
+	// recordings that only have peer outputs.
+	PeerTests *PeerTests `json:"peer_tests,omitempty"`
+	Version   string     `json:"algorithm_version"`
 }
 
 // PeerComparison compares legwork with mobgap where its outputs exist.
@@ -105,6 +109,13 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 			pair[1].merge(a)
 			peerBySrc[c.Source] = pair
 		}
+	}
+	pt, err := runPeerTests(cases)
+	if err != nil {
+		return nil, err
+	}
+	if len(pt.UTurn)+len(pt.Balance) > 0 || pt.SitToStand != nil {
+		rep.PeerTests = pt
 	}
 	rep.Metrics = all.metrics()
 	for k, v := range bySrc {
@@ -384,6 +395,31 @@ func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
 					row.TimedWalkErrMPS = gait.Value(e)
 				}
 			}
+		}
+	}
+	var dt []gait.Turn
+	for _, d := range o.turns {
+		dt = append(dt, gait.Turn{StartS: d[0], EndS: d[1], AngleDeg: d[2], DurationS: d[1] - d[0]})
+	}
+	uturns := assess.UTurns(dt)
+	for _, rt := range t.Turns {
+		if rt.EndS > o.span[1] || math.Abs(rt.AngleDeg) < 150 {
+			continue
+		}
+		a.uN++
+		best, bo := -1, 0.0
+		for i, u := range uturns {
+			if ov := overlap(u.StartS, u.EndS, rt.StartS, rt.EndS); ov > bo {
+				best, bo = i, ov
+			}
+		}
+		if best >= 0 {
+			u := uturns[best]
+			a.uFound++
+			a.uDur.add((u.EndS - u.StartS) - (rt.EndS - rt.StartS))
+			a.uStart.add(u.StartS - rt.StartS)
+			a.uEnd.add(u.EndS - rt.EndS)
+			a.uAngle.add(math.Abs(u.AngleDeg) - math.Abs(rt.AngleDeg))
 		}
 	}
 	for _, rt := range t.Turns {

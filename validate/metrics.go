@@ -139,6 +139,17 @@ type TurnStats struct {
 	N           int        `json:"n"`
 }
 
+// UTurnStats scores U-turn detection (reference turns of 150° or more)
+// after the U-turn refinement of the U-turn test (assess.UTurns).
+type UTurnStats struct {
+	FoundShare   gait.Value `json:"found_share"`
+	DurationMAES gait.Value `json:"duration_mae_s"`
+	StartMAES    gait.Value `json:"start_mae_s"`
+	EndMAES      gait.Value `json:"end_mae_s"`
+	AngleMAEDeg  gait.Value `json:"angle_mae_deg"`
+	N            int        `json:"n"`
+}
+
 // Metrics is the set of figures for one group of recordings.
 type Metrics struct {
 	Recordings   int               `json:"recordings"`
@@ -151,6 +162,7 @@ type Metrics struct {
 	Bouts        BoutStats         `json:"bouts"`
 	TimedWalk    TimedWalkStats    `json:"timed_walk"`
 	Turns        TurnStats         `json:"turns"`
+	UTurns       UTurnStats        `json:"uturns"`
 }
 
 // acc accumulates the raw material of Metrics.
@@ -166,6 +178,9 @@ type acc struct {
 	twSpeed, twTime        mae
 	turnsFound, turnsN     int
 	turnAngle              mae
+	uFound, uN             int
+	uDur, uStart, uEnd     mae
+	uAngle                 mae
 }
 
 func (a *acc) merge(b *acc) {
@@ -176,7 +191,9 @@ func (a *acc) merge(b *acc) {
 	a.allTP += b.allTP
 	a.allFP += b.allFP
 	a.allFN += b.allFN
-	for _, m := range [][2]*mae{{&a.icErr, &b.icErr}, {&a.allErr, &b.allErr}, {&a.cadence, &b.cadence}, {&a.stride, &b.stride}, {&a.speed, &b.speed}, {&a.twSpeed, &b.twSpeed}, {&a.twTime, &b.twTime}, {&a.turnAngle, &b.turnAngle}} {
+	a.uFound += b.uFound
+	a.uN += b.uN
+	for _, m := range [][2]*mae{{&a.icErr, &b.icErr}, {&a.allErr, &b.allErr}, {&a.cadence, &b.cadence}, {&a.stride, &b.stride}, {&a.speed, &b.speed}, {&a.twSpeed, &b.twSpeed}, {&a.twTime, &b.twTime}, {&a.turnAngle, &b.turnAngle}, {&a.uDur, &b.uDur}, {&a.uStart, &b.uStart}, {&a.uEnd, &b.uEnd}, {&a.uAngle, &b.uAngle}} {
 		for _, e := range m[1].abs {
 			m[0].add(e)
 		}
@@ -234,5 +251,6 @@ func (a *acc) metrics() Metrics {
 	m.Bouts = BoutStats{FoundShare: share(a.boutsFound, a.boutsN), N: a.boutsN}
 	m.TimedWalk = TimedWalkStats{SpeedMAEMPS: a.twSpeed.value(), SpeedMedianMPS: a.twSpeed.median(), TimeMAES: a.twTime.value(), N: a.twSpeed.n}
 	m.Turns = TurnStats{FoundShare: share(a.turnsFound, a.turnsN), AngleMAEDeg: a.turnAngle.value(), N: a.turnsN}
+	m.UTurns = UTurnStats{FoundShare: share(a.uFound, a.uN), DurationMAES: a.uDur.value(), StartMAES: a.uStart.value(), EndMAES: a.uEnd.value(), AngleMAEDeg: a.uAngle.value(), N: a.uN}
 	return m
 }

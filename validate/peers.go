@@ -1,0 +1,308 @@
+package validate
+
+import (
+	"math"
+	"path/filepath"
+	"sort"
+
+	"legwork/assess"
+	"legwork/gait"
+)
+
+// PeerTests compares legwork's guided tests with other libraries' outputs on
+// recordings that have no ground truth: Biogen's DISPEL on Konectom phone
+// recordings of the static balance and U-turn tests, and
+// scikit-digital-health's Sit2Stand on a lumbar recording. These check that
+// legwork's definitions and detections agree with established
+// implementations; they are not accuracy against a reference.
+type PeerTests struct {
+	UTurn []UTurnPeerRow `json:"dispel_uturn"`
+	// UTurnSpeedRelErr is the mean of |ours − DISPEL| / DISPEL over the
+	// recordings, for the mean turn speed; UTurnCountAgree the share of
+	// recordings where the number of U-turns agrees.
+	UTurnSpeedRelErr gait.Value       `json:"dispel_uturn_speed_rel_error"`
+	UTurnCountAgree  gait.Value       `json:"dispel_uturn_count_agreement"`
+	Balance          []BalancePeerRow `json:"dispel_balance"`
+	// BalanceRankCorr is Spearman's ρ between legwork's sway path and
+	// DISPEL's total excursion across the recordings (the two filter the
+	// signal differently, so only the ordering is comparable).
+	BalanceRankCorr gait.Value  `json:"dispel_balance_rank_correlation"`
+	SitToStand      *STSPeerRow `json:"skdh_sit_to_stand,omitempty"`
+}
+
+// UTurnPeerRow is one recording's U-turn test, legwork vs DISPEL.
+type UTurnPeerRow struct {
+	ID            string     `json:"id"`
+	Turns         int        `json:"turns"`
+	PeerTurns     gait.Value `json:"peer_turns"`
+	SpeedRPS      gait.Value `json:"turn_speed_rps"`
+	PeerSpeedRPS  gait.Value `json:"peer_turn_speed_rps"`
+	DurationS     gait.Value `json:"turn_duration_s"`
+	PeerDurationS gait.Value `json:"peer_turn_duration_s"`
+	Problems      []string   `json:"problems,omitempty"`
+}
+
+// BalancePeerRow is one recording's static balance, legwork vs DISPEL.
+type BalancePeerRow struct {
+	ID string `json:"id"`
+	// PathMS2 is legwork's sway path; PeerTotexMS2 DISPEL's total
+	// excursion converted from mG to m/s².
+	PathMS2      gait.Value `json:"path_ms2"`
+	PeerTotexMS2 gait.Value `json:"peer_totex_ms2"`
+	RMSMS2       gait.Value `json:"rms_ms2"`
+	Failed       bool       `json:"failed"`
+	// PeerExcessiveMotion is set when DISPEL's test expects its
+	// excessive-motion flag on this recording.
+	PeerExcessiveMotion bool `json:"peer_excessive_motion"`
+}
+
+// STSPeerRow compares sit-to-stand transitions with skdh's.
+type STSPeerRow struct {
+	ID          string     `json:"id"`
+	PeerN       int        `json:"peer_transfers"`
+	Found       int        `json:"found"`
+	Extra       int        `json:"extra"`
+	StartMAES   gait.Value `json:"start_mae_s"`
+	EndMAES     gait.Value `json:"end_mae_s"`
+	DurationMAE gait.Value `json:"duration_mae_s"`
+}
+
+type dispelOutputs struct {
+	Measures []struct {
+		ID    string   `json:"id"`
+		Value *float64 `json:"value"`
+	} `json:"measures"`
+	Flags []struct {
+		Flags []struct {
+			ID string `json:"id"`
+		} `json:"flags"`
+	} `json:"flags"`
+}
+
+type dispelMeta struct {
+	Segments []struct {
+		Name   string  `json:"name"`
+		StartS float64 `json:"start_s"`
+		EndS   float64 `json:"end_s"`
+	} `json:"segments"`
+}
+
+type skdhOutputs struct {
+	Runs map[string]struct {
+		Transfers []struct {
+			StartTS float64 `json:"start_t_s"`
+			EndTS   float64 `json:"end_t_s"`
+		} `json:"transfers"`
+	} `json:"runs"`
+}
+
+// runPeerTests evaluates the guided tests on the peer-only recordings.
+func runPeerTests(cases []*Case) (*PeerTests, error) {
+	pt := &PeerTests{UTurnSpeedRelErr: gait.NA, UTurnCountAgree: gait.NA, BalanceRankCorr: gait.NA}
+	var relErr []float64
+	agree, nAgree := 0, 0
+	for _, c := range cases {
+		if c.Truth.Reference != nil {
+			continue
+		}
+		po := filepath.Join(c.Dir, "peer_outputs.json")
+		if !exists(po) {
+			continue
+		}
+		switch {
+		case len(c.Meta.ID) > 6 && c.Source == "dispel_sbt_utt":
+			var out dispelOutputs
+			var meta dispelMeta
+			if err := readJSON(po, &out); err != nil {
+				return nil, err
+			}
+			if err := readJSON(filepath.Join(c.Dir, "meta.json"), &meta); err != nil {
+				return nil, err
+			}
+			m := map[string]float64{}
+			for _, x := range out.Measures {
+				if x.Value != nil {
+					m[x.ID] = *x.Value
+				}
+			}
+			excessive := false
+			for _, f := range out.Flags {
+				for _, g := range f.Flags {
+					if g.ID == "sbt-behavioral-deviation-excessive_motion" {
+						excessive = true
+					}
+				}
+			}
+			rec, err := c.Recording()
+			if err != nil {
+				return nil, err
+			}
+			opt := assess.Options{Placement: gait.WaistBelt, PhoneFrame: true}
+			for _, s := range meta.Segments {
+				part := slice(rec, s.StartS, s.EndS)
+				switch s.Name {
+				case "utt":
+					peerSpeed, ok := m["utt-all-ts-mean"]
+					if !ok {
+						continue
+					}
+					peerTurns, hasTurns := m["utt-all-turns"]
+					o, err := assess.RunRecording(assess.UTurn, part, opt)
+					if err != nil {
+						return nil, err
+					}
+					row := UTurnPeerRow{ID: c.Meta.ID, PeerTurns: gait.NA, SpeedRPS: gait.NA, DurationS: gait.NA, PeerSpeedRPS: gait.Value(peerSpeed), PeerDurationS: gait.NA}
+					if hasTurns {
+						row.PeerTurns = gait.Value(peerTurns)
+					}
+					if v, ok := m["utt-all-dur-mean"]; ok {
+						row.PeerDurationS = gait.Value(v)
+					}
+					row.Turns = int(o.Metrics["turns"])
+					if v, ok := o.Metrics["turn_speed_rps"]; ok {
+						row.SpeedRPS = gait.Value(v)
+					}
+					if v, ok := o.Metrics["turn_duration_s"]; ok {
+						row.DurationS = gait.Value(v)
+					}
+					for _, p := range o.Problems {
+						row.Problems = append(row.Problems, p.Code)
+					}
+					if row.SpeedRPS.Valid() && row.PeerSpeedRPS.Valid() {
+						relErr = append(relErr, math.Abs(float64(row.SpeedRPS-row.PeerSpeedRPS))/float64(row.PeerSpeedRPS))
+					}
+					if hasTurns {
+						nAgree++
+						if float64(row.Turns) == peerTurns {
+							agree++
+						}
+					}
+					pt.UTurn = append(pt.UTurn, row)
+				case "sbt":
+					totex, ok := m["sbt-full-totex"]
+					if !ok {
+						continue
+					}
+					o, err := assess.RunRecording(assess.Balance, part, assess.Options{Placement: gait.WaistBelt, PhoneFrame: true, Segments: []assess.Segment{{Name: "eyes_open", StartS: s.StartS, EndS: s.EndS}}})
+					if err != nil {
+						return nil, err
+					}
+					row := BalancePeerRow{ID: c.Meta.ID, PeerTotexMS2: gait.Value(totex * 9.80665e-3), PathMS2: gait.NA, RMSMS2: gait.NA, PeerExcessiveMotion: excessive}
+					if v, ok := o.Metrics["sway_path_ms2"]; ok {
+						row.PathMS2 = gait.Value(v)
+					}
+					if v, ok := o.Metrics["sway_rms_ms2"]; ok {
+						row.RMSMS2 = gait.Value(v)
+					}
+					if d, ok := o.Detail.(*assess.BalanceDetail); ok {
+						for _, cd := range d.Conditions {
+							row.Failed = row.Failed || cd.Failed
+						}
+					}
+					pt.Balance = append(pt.Balance, row)
+				}
+			}
+		case c.Source == "skdh_sit2stand":
+			var out skdhOutputs
+			if err := readJSON(po, &out); err != nil {
+				return nil, err
+			}
+			run, ok := out.Runs["stillness_constraint_false"]
+			if !ok {
+				continue
+			}
+			rec, err := c.Recording()
+			if err != nil {
+				return nil, err
+			}
+			bodies, _ := gait.LowerBackPipeline().Segments(rec)
+			var ours []assess.Transfer
+			for _, b := range bodies {
+				for _, t := range assess.DefaultTransfers.Transfers(b) {
+					if t.Kind == "sit_to_stand" {
+						ours = append(ours, t)
+					}
+				}
+			}
+			row := &STSPeerRow{ID: c.Meta.ID, PeerN: len(run.Transfers)}
+			var ms, me, md mae
+			used := make([]bool, len(ours))
+			for _, pt := range run.Transfers {
+				best, bo := -1, 0.0
+				for i, t := range ours {
+					if ov := overlap(t.StartS, t.EndS, pt.StartTS, pt.EndTS); ov > bo && !used[i] {
+						best, bo = i, ov
+					}
+				}
+				if best < 0 {
+					continue
+				}
+				used[best] = true
+				row.Found++
+				ms.add(ours[best].StartS - pt.StartTS)
+				me.add(ours[best].EndS - pt.EndTS)
+				md.add((ours[best].EndS - ours[best].StartS) - (pt.EndTS - pt.StartTS))
+			}
+			row.Extra = len(ours) - row.Found
+			row.StartMAES, row.EndMAES, row.DurationMAE = ms.value(), me.value(), md.value()
+			pt.SitToStand = row
+		}
+	}
+	if len(relErr) > 0 {
+		s := 0.0
+		for _, e := range relErr {
+			s += e
+		}
+		pt.UTurnSpeedRelErr = gait.Value(s / float64(len(relErr)))
+	}
+	if nAgree > 0 {
+		pt.UTurnCountAgree = gait.Value(float64(agree) / float64(nAgree))
+	}
+	var a, b []float64
+	for _, r := range pt.Balance {
+		if r.PathMS2.Valid() && !r.Failed {
+			a = append(a, float64(r.PathMS2))
+			b = append(b, float64(r.PeerTotexMS2))
+		}
+	}
+	if len(a) >= 3 {
+		pt.BalanceRankCorr = gait.Value(spearman(a, b))
+	}
+	return pt, nil
+}
+
+// slice returns the samples of rec between a and b seconds.
+func slice(rec *gait.Recording, a, b float64) *gait.Recording {
+	out := &gait.Recording{Gyro: rec.Gyro}
+	for _, s := range rec.Samples {
+		if s.TimeS >= a && s.TimeS <= b {
+			out.Samples = append(out.Samples, s)
+		}
+	}
+	return out
+}
+
+// spearman is Spearman's rank correlation (no ties expected).
+func spearman(x, y []float64) float64 {
+	rx, ry := ranks(x), ranks(y)
+	n := float64(len(x))
+	d2 := 0.0
+	for i := range rx {
+		d := rx[i] - ry[i]
+		d2 += d * d
+	}
+	return 1 - 6*d2/(n*(n*n-1))
+}
+
+func ranks(x []float64) []float64 {
+	idx := make([]int, len(x))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return x[idx[a]] < x[idx[b]] })
+	r := make([]float64, len(x))
+	for k, i := range idx {
+		r[i] = float64(k + 1)
+	}
+	return r
+}
