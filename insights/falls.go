@@ -101,8 +101,8 @@ func monthName(k int) string { return fmt.Sprintf("%04d-%02d", k/12, k%12+1) }
 //   - the rate ratio of events in months whose median was worse than the
 //     baseline median over the other months, (a/Mₐ)/(b/M_b), with the
 //     Wald interval exp(ln RR ± z·√(1/a + 1/b)) for Poisson counts
-//     (Rothman, Greenland & Lash, Modern Epidemiology, 3rd ed., 2008,
-//     ch. 14), given only when a, b > 0.
+//     (Rothman, Greenland & Lash, Modern Epidemiology, 3rd ed., 2008),
+//     given only when a, b > 0.
 //
 // Both are associations: they cannot say whether slower walking leads to
 // falls, falls to more careful walking, or something else to both. The

@@ -22,7 +22,7 @@ const (
 //
 //	[m+n choose n]_q = ∏_{i=1..n} (1 − q^{m+i}) / (1 − q^i)
 //
-// (Andrews, The Theory of Partitions, 1976, Theorem 3.1; Mann & Whitney,
+// (Andrews, The Theory of Partitions, 1976, ch. 3; Mann & Whitney,
 // Ann Math Stat 18:50–60, 1947), computed here by n polynomial
 // multiplications and power-series divisions, O(n·mn) operations. It
 // returns nil when m or n is not positive.
@@ -303,7 +303,7 @@ const (
 // largest value with P(U ≤ u) ≤ (1 − level)/2 under the null distribution
 // of the Mann–Whitney statistic (exact for m, n ≤ 50, see
 // [MannWhitneyPMF]). For larger samples k = ⌊mn/2 − z_{(1+level)/2}
-// √(mn(m+n+1)/12)⌋ (Hollander, Wolfe & Chicken eq. 4.43; the floor makes
+// √(mn(m+n+1)/12)⌋ (their large-sample approximation; the floor makes
 // the interval slightly conservative). The interval assumes independent
 // observations and a pure shift; ties make the exact coverage
 // approximate. ok is false when a sample is empty or the samples are too
@@ -367,7 +367,7 @@ func centreAndInterval(s implicitSet, N, k int) (centre, lo, hi float64) {
 // where t is the largest value with P(T⁺ ≤ t) ≤ (1 − level)/2 under the
 // null distribution of the Wilcoxon signed-rank statistic (exact for
 // n ≤ 50, see [SignedRankPMF]); for larger n, k = ⌊M/2 − z_{(1+level)/2}
-// √(n(n+1)(2n+1)/24)⌋ (ibid., eq. 3.28). It assumes independent values
+// √(n(n+1)(2n+1)/24)⌋ (their large-sample approximation). It assumes independent values
 // symmetric about their centre. ok is false when d is empty or too short
 // for an interval at this level (n < 6 at 95 %).
 func HodgesLehmannOneSample(d []float64, level float64) (Estimate, bool) {

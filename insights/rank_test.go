@@ -16,10 +16,10 @@ func cdfAt(pmf []float64, u int) float64 {
 }
 
 // Critical values of the Mann–Whitney U for equal sample sizes, two-sided
-// α = 0.05 (reject when U ≤ value), as printed in the standard tables,
-// e.g. Zar, Biostatistical Analysis, 5th ed., Appendix Table B.11, and
-// Siegel & Castellan, Nonparametric Statistics, 2nd ed., Table J. The
-// critical value is the largest u with P(U ≤ u) ≤ 0.025.
+// α = 0.05 (reject when U ≤ value), as printed in the standard published
+// tables (e.g. the appendix tables of Zar, Biostatistical Analysis, and of
+// Siegel & Castellan, Nonparametric Statistics for the Behavioral
+// Sciences). The critical value is the largest u with P(U ≤ u) ≤ 0.025.
 func TestMannWhitneyCriticalValues(t *testing.T) {
 	table := []struct{ n, crit int }{
 		{4, 0}, {5, 2}, {6, 5}, {7, 8}, {8, 13}, {9, 17}, {10, 23},
@@ -35,8 +35,9 @@ func TestMannWhitneyCriticalValues(t *testing.T) {
 }
 
 // Critical values of the Wilcoxon signed-rank T, two-sided α = 0.05, from
-// the standard table (e.g. Zar, Appendix Table B.12; Wilcoxon & Wilcox,
-// Some Rapid Approximate Statistical Procedures, 1964).
+// the standard published table (e.g. Wilcoxon & Wilcox, Some Rapid
+// Approximate Statistical Procedures, 1964, and the appendix of Zar,
+// Biostatistical Analysis).
 func TestSignedRankCriticalValues(t *testing.T) {
 	table := []struct{ n, crit int }{
 		{6, 0}, {7, 2}, {8, 3}, {9, 5}, {10, 8}, {11, 10}, {12, 13},
