@@ -67,14 +67,16 @@ func Markdown(r *Report, dirs []string) string {
 	groups := func(title string, keys []string, get func(string) Metrics) {
 		p("## %s\n\n", title)
 		det := [][]string{{"group", "recordings", "IC F1", "precision", "recall", "IC timing MAE s", "IC-all F1", "step count MAPE %", "step count median %", "bouts found"}}
-		par := [][]string{{"group", "cadence MAE (median) spm", "stride length MAE (median) m", "speed MAE (median) m/s", "timed-walk speed MAE (median) m/s", "turns found", "turn angle MAE °"}}
+		par := [][]string{{"group", "cadence MAE (median) spm", "stride length MAE (median) m", "speed MAE (median) m/s", "timed-walk speed MAE (median) m/s", "timed-walk time MAE s", "turns found", "turn angle MAE °", "U-turns found", "U-turn duration MAE s"}}
 		for _, k := range keys {
 			m := get(k)
 			det = append(det, []string{k, fmt.Sprint(m.Recordings), f(m.IC.F1, "%.3f"), f(m.IC.Precision, "%.3f"), f(m.IC.Recall, "%.3f"), f(m.IC.TimingMAES, "%.3f"), f(m.ICAll.F1, "%.3f"),
 				nf(m.StepCount.MAPEPct, "%.1f", m.StepCount.N), f(m.StepCount.MedianAPEPct, "%.1f"), nf(m.Bouts.FoundShare, "%.2f", m.Bouts.N)})
 			par = append(par, []string{k, pair(m.Cadence.MAESPM, m.Cadence.MedianSPM, "%.2f", m.Cadence.N), pair(m.StrideLength.MAEM, m.StrideLength.MedianM, "%.3f", m.StrideLength.N),
 				pair(m.WalkingSpeed.MAEMPS, m.WalkingSpeed.MedianMPS, "%.3f", m.WalkingSpeed.N), pair(m.TimedWalk.SpeedMAEMPS, m.TimedWalk.SpeedMedianMPS, "%.3f", m.TimedWalk.N),
-				nf(m.Turns.FoundShare, "%.2f", m.Turns.N), f(m.Turns.AngleMAEDeg, "%.1f")})
+				f(m.TimedWalk.TimeMAES, "%.2f"),
+				nf(m.Turns.FoundShare, "%.2f", m.Turns.N), f(m.Turns.AngleMAEDeg, "%.1f"),
+				nf(m.UTurns.FoundShare, "%.2f", m.UTurns.N), f(m.UTurns.DurationMAES, "%.2f")})
 		}
 		p("Detection:\n\n")
 		table(det)
@@ -104,6 +106,34 @@ func Markdown(r *Report, dirs []string) string {
 		groups("Peer comparison", keys, func(k string) Metrics { return get[k] })
 	}
 
+	if pt := r.PeerTests; pt != nil {
+		p("## Guided tests against peer libraries\n\n")
+		p("These recordings have no ground truth: they carry the outputs that another library's own regression tests expect. ")
+		p("They check that legwork's test definitions and detections agree with established implementations, not accuracy.\n\n")
+		if len(pt.UTurn) > 0 {
+			p("**U-turn test vs DISPEL** (Biogen's library, on Konectom phone recordings; legwork's `uturn` test on the U-turn part of each recording). ")
+			p("Mean relative difference in mean turn speed: %s; U-turn count agreement: %s.\n\n", f(pt.UTurnSpeedRelErr*100, "%.1f %%"), f(pt.UTurnCountAgree*100, "%.0f %%"))
+			rows := [][]string{{"recording", "U-turns (DISPEL)", "mean turn speed rad/s (DISPEL)", "mean turn duration s (DISPEL)"}}
+			for _, x := range pt.UTurn {
+				rows = append(rows, []string{x.ID, fmt.Sprintf("%d (%s)", x.Turns, f(x.PeerTurns, "%.0f")), f(x.SpeedRPS, "%.2f") + " (" + f(x.PeerSpeedRPS, "%.2f") + ")", f(x.DurationS, "%.2f") + " (" + f(x.PeerDurationS, "%.2f") + ")"})
+			}
+			table(rows)
+		}
+		if len(pt.Balance) > 0 {
+			p("**Static balance vs DISPEL.** DISPEL high-passes the sway at 0.3 Hz after a Savitzky-Golay filter; legwork low-passes at 3.5 Hz (Mancini 2012), so the sway paths differ in scale and only their ordering is comparable: Spearman ρ = %s over the trials both scored. ", f(pt.BalanceRankCorr, "%.2f"))
+			p("legwork marks a trial failed when the person stepped or moved (horizontal acceleration above 1.2 m/s², vertical above 2 m/s², or rotation above 1 rad/s).\n\n")
+			rows := [][]string{{"recording", "legwork sway path m/s²", "DISPEL total excursion m/s²", "legwork RMS m/s²", "legwork: failed trial", "DISPEL: excessive motion flag expected"}}
+			for _, x := range pt.Balance {
+				rows = append(rows, []string{x.ID, f(x.PathMS2, "%.2f"), f(x.PeerTotexMS2, "%.2f"), f(x.RMSMS2, "%.3f"), yesNo(x.Failed), yesNo(x.PeerExcessiveMotion)})
+			}
+			table(rows)
+		}
+		if s := pt.SitToStand; s != nil {
+			p("**Sit-to-stand transitions vs scikit-digital-health's Sit2Stand** on `%s` (a lumbar recording of daily sitting and standing): ", s.ID)
+			p("%d of skdh's %d transitions found, %d further ones detected; start error %s s, end error %s s, duration error %s s (mean absolute). ", s.Found, s.PeerN, s.Extra, f(s.StartMAES, "%.2f"), f(s.EndMAES, "%.2f"), f(s.DurationMAE, "%.2f"))
+			p("legwork starts a transition where the vertical velocity leaves zero; skdh at the last zero crossing before its wavelet power peak or the end of stillness, which is usually later.\n\n")
+		}
+	}
 	p("## Where the method fails\n\n")
 	worst := func(title string, rows []Row, key func(Row) gait.Value, desc bool, n int, format string) {
 		var rs []Row
@@ -227,3 +257,10 @@ const discussion = `### What goes wrong, and why
   Oxford phones from below.
 
 `
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
