@@ -17,7 +17,7 @@ type FallOptions struct {
 	// people to show anything.
 	FallsOnly bool `json:"falls_only,omitempty"`
 	// MinMonths is the minimum number of months with tests for an
-	// association (6).
+	// association (6; at least 4).
 	MinMonths int `json:"min_months"`
 	// Level is the confidence level (0.95).
 	Level float64 `json:"level"`
@@ -116,6 +116,7 @@ func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt Fal
 	if opt.MinMonths <= 0 {
 		opt.MinMonths = d.MinMonths
 	}
+	opt.MinMonths = max(opt.MinMonths, 4) // the Fisher-z interval needs n > 3
 	if !(opt.Level > 0 && opt.Level < 1) {
 		opt.Level = d.Level
 	}

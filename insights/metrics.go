@@ -206,20 +206,38 @@ func LookupMetric(name, testType string) MetricInfo {
 	if testType == "walk2min" {
 		switch name {
 		case "distance_m":
-			m := walk2minDistance
+			m := walk2minDistance.clone()
 			m.Name = name
 			return m
 		case "steps":
-			m := Metrics["walk2min_steps"]
+			m := Metrics["walk2min_steps"].clone()
 			m.Name = name
 			return m
 		}
 	}
 	if m, ok := Metrics[name]; ok {
-		return m
+		return m.clone()
 	}
 	return MetricInfo{Name: name, Label: name, Neutral: true, More: "higher", Less: "lower", Decimals: 2,
 		Note: "legwork does not know this metric's direction or any published MCID."}
+}
+
+// clone returns a copy that shares no pointers with the table, so that a
+// caller changing a report cannot change the table.
+func (m MetricInfo) clone() MetricInfo {
+	if m.MCID != nil {
+		c := *m.MCID
+		if c.Worsening != nil {
+			w := *c.Worsening
+			c.Worsening = &w
+		}
+		if c.Improvement != nil {
+			i := *c.Improvement
+			c.Improvement = &i
+		}
+		m.MCID = &c
+	}
+	return m
 }
 
 // worseSign is +1 when a higher value is worse, −1 when a lower value is

@@ -194,3 +194,42 @@ func BenchmarkInsights5Years(b *testing.B) {
 		Compute(in)
 	}
 }
+
+// Random small and awkward inputs (ties, single values, odd options) must
+// never produce a report that fails to encode as JSON (NaN, ±Inf).
+func TestComputeRandomInputsEncode(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 21))
+	metrics := []string{"t25fw_time_s", "walking_speed_mps", "walk2min_steps", "symmetry", "unknown_metric"}
+	for trial := 0; trial < 60; trial++ {
+		in := Input{Metrics: map[string][]Observation{}}
+		start := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+		n := r.IntN(120)
+		for i := 0; i < n; i++ {
+			m := metrics[r.IntN(len(metrics))]
+			v := math.Round(r.NormFloat64()*2) + 10 // many ties
+			if r.IntN(10) == 0 {
+				v = 0
+			}
+			in.Metrics[m] = append(in.Metrics[m], Observation{At: start.Add(time.Duration(r.IntN(200*24)) * time.Hour), Value: v, TestType: []string{"t25fw", "walk2min"}[r.IntN(2)], Device: []string{"none", "cane"}[r.IntN(2)]})
+			if r.IntN(5) == 0 {
+				in.Days = append(in.Days, DayContext{Date: start.AddDate(0, 0, r.IntN(200)), Heat: r.IntN(2) == 0, Night: true, Infection: r.IntN(3) == 0})
+			}
+			if r.IntN(30) == 0 {
+				in.Falls = append(in.Falls, Fall{At: start.AddDate(0, 0, r.IntN(200)), Kind: FallKindFall})
+			}
+		}
+		for k := 0; k < r.IntN(4); k++ {
+			in.Interventions = append(in.Interventions, Period{Kind: KindRelapseTreatment, Start: start.AddDate(0, 0, r.IntN(200))})
+		}
+		in.Options = Options{
+			Effect:  EffectOptions{MinPerWindow: 1 + r.IntN(3), WindowDays: 1 + r.IntN(30)},
+			Trigger: TriggerOptions{MinN: 1, MinRef: 1},
+			Falls:   FallOptions{MinMonths: 1},
+			Noise:   NoiseOptions{MinPairs: 2, RobustFrom: 2},
+		}
+		rep := Compute(in)
+		if _, err := json.Marshal(rep); err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+	}
+}
