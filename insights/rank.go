@@ -425,10 +425,19 @@ func orderStats(s implicitSet, ks []int) []float64 {
 		}
 		return out
 	}
+	// The values counted while searching for one rank narrow the search
+	// for the next.
+	var probes []probe
 	for i, k := range ks {
-		out[i] = kthSmallest(s, k)
+		out[i] = kthSmallestProbes(s, k, &probes)
 	}
 	return out
+}
+
+// probe is a value and the number of members ≤ it.
+type probe struct {
+	v float64
+	c int
 }
 
 // kthSmallest returns the k-th smallest member (1-based) by bisection on
@@ -437,6 +446,12 @@ func orderStats(s implicitSet, ks []int) []float64 {
 // subtraction and addition are, so the result is the exact order
 // statistic of the floating-point members.
 func kthSmallest(s implicitSet, k int) float64 {
+	return kthSmallestProbes(s, k, nil)
+}
+
+// kthSmallestProbes is kthSmallest starting from the tightest bracket the
+// earlier probes give, and recording its own probes.
+func kthSmallestProbes(s implicitSet, k int, probes *[]probe) float64 {
 	N := s.size()
 	if N <= smallSet {
 		all := s.appendAll(make([]float64, 0, N))
@@ -447,10 +462,24 @@ func kthSmallest(s implicitSet, k int) float64 {
 	if k == 1 {
 		return lo
 	}
+	if probes == nil {
+		probes = &[]probe{}
+	}
+	if len(*probes) == 0 {
+		*probes = append(*probes, probe{lo, s.countLE(lo)}, probe{hi, N})
+	}
 	// Invariant: countLE(lo) < k ≤ countLE(hi).
-	clo, chi := s.countLE(lo), N
-	if clo >= k {
-		return lo
+	clo, chi := -1, N
+	for _, p := range *probes {
+		if p.c < k && (clo < 0 || p.v > lo) {
+			lo, clo = p.v, p.c
+		}
+		if p.c >= k && p.v < hi {
+			hi, chi = p.v, p.c
+		}
+	}
+	if clo < 0 {
+		return lo // the smallest member already has rank ≥ k
 	}
 	const limit = 64
 	interp := true
@@ -475,6 +504,7 @@ func kthSmallest(s implicitSet, k int) float64 {
 		}
 		before := chi - clo
 		c := s.countLE(mid)
+		*probes = append(*probes, probe{mid, c})
 		if c >= k {
 			hi, chi = mid, c
 		} else {

@@ -204,9 +204,22 @@ func TestImplicitSelectionMatchesBruteForce(t *testing.T) {
 				t.Fatalf("diff trial %d k=%d: %v, want %v", trial, k, got, all[k-1])
 			}
 		}
+		// Several ranks in one call share their probes.
+		ks := []int{len(all) / 10, len(all) / 2, len(all)/2 + 1, len(all) - len(all)/10}
+		for i, v := range orderStats(&set, ks) {
+			if v != all[ks[i]-1] {
+				t.Fatalf("orderStats trial %d k=%d: %v, want %v", trial, ks[i], v, all[ks[i]-1])
+			}
+		}
 		ws := walshSet{d: xs}
 		wall := ws.appendAll(nil)
 		slices.Sort(wall)
+		wks := []int{3, len(wall) / 2, len(wall)/2 + 1, len(wall) - 2}
+		for i, v := range orderStats(&ws, wks) {
+			if v != wall[wks[i]-1] {
+				t.Fatalf("walsh orderStats trial %d k=%d: %v, want %v", trial, wks[i], v, wall[wks[i]-1])
+			}
+		}
 		for _, k := range []int{1, 7, len(wall) / 2, len(wall)} {
 			if got := kthSmallest(&ws, k); got != wall[k-1] {
 				t.Fatalf("walsh trial %d k=%d: %v, want %v", trial, k, got, wall[k-1])
