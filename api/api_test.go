@@ -223,6 +223,8 @@ func TestErrorBodies(t *testing.T) {
 		{request{method: "POST", path: f.pp("/assessments?test_type=walk"), body: []byte("x"), contentType: "image/png"}, 400, legwork.EINVALID, "format"},
 		{request{method: "POST", path: f.pp("/assessments?test_type=jog"), body: walkCSV(t, 1), contentType: "text/csv"}, 400, legwork.EINVALID, "test_type"},
 		{request{method: "POST", path: f.pp("/assessments?test_type=walk"), body: []byte("t,ax,ay,az\n"), contentType: "text/csv"}, 422, legwork.EUNPROCESSABLE, "recording"},
+		{request{method: "POST", path: f.pp("/assessments?test_type=t25fw&segments=trial1"), body: walkCSV(t, 1), contentType: "text/csv"}, 400, legwork.EINVALID, "segments"},
+		{request{method: "POST", path: f.pp("/assessments?test_type=t25fw&phone_frame=maybe"), body: walkCSV(t, 1), contentType: "text/csv"}, 400, legwork.EINVALID, "phone_frame"},
 	} {
 		resp, body := f.do(owner, tc.rq)
 		if resp.StatusCode != tc.status {

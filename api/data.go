@@ -2,6 +2,7 @@ package api
 
 import (
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -11,6 +12,7 @@ import (
 
 	"legwork"
 	"legwork/app"
+	"legwork/assess"
 )
 
 // Upload content types; ?format= overrides the Content-Type.
@@ -101,6 +103,20 @@ func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request) error 
 	for _, v := range q["tags"] {
 		tags = append(tags, strings.Split(v, ",")...)
 	}
+	var segments []assess.Segment
+	if v := q.Get("segments"); v != "" {
+		if err := json.Unmarshal([]byte(v), &segments); err != nil {
+			return legwork.FieldErrorf("segments", `must be a JSON array such as [{"name":"trial1","start_s":2.5,"end_s":11}]`)
+		}
+	}
+	phoneFrame := false
+	if v := q.Get("phone_frame"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return legwork.FieldErrorf("phone_frame", "must be true or false")
+		}
+		phoneFrame = b
+	}
 	up := &app.Upload{
 		PersonID:   id,
 		TestType:   legwork.TestType(q.Get("test_type")),
@@ -113,6 +129,8 @@ func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request) error 
 		Source:     q.Get("source"),
 		Format:     format,
 		Data:       data,
+		Segments:   segments,
+		PhoneFrame: phoneFrame,
 	}
 	as, err := s.app.CreateAssessment(r.Context(), up)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"legwork"
@@ -60,6 +61,7 @@ type App struct {
 	maxSamples    int
 	onAnalysis    func(legwork.TestType, time.Duration)
 	dummyHash     string
+	gzipWriters   sync.Pool // *gzip.Writer
 }
 
 // New returns an App on cfg.Store.

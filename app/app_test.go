@@ -3,8 +3,10 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"legwork"
 	"legwork/app"
+	"legwork/assess"
 	"legwork/gait"
 	"legwork/imu"
 	"legwork/sqlite"
@@ -457,21 +460,67 @@ func TestAssessmentUploadErrors(t *testing.T) {
 	}
 }
 
-func TestUnsupportedTestIsKept(t *testing.T) {
+// TestUnfitRecordingIsKept uploads a walk as a balance test: it does not
+// fit the protocol, so it is stored with the problems and no metrics.
+func TestUnfitRecordingIsKept(t *testing.T) {
 	e := newEnv(t)
 	ctx := e.as(e.person)
 	as, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestBalance, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 2)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if as.AlgorithmVersion != "" && len(as.Metrics) == 0 {
-		t.Fatalf("analysed with no metrics: %+v", as)
+	var res struct {
+		Valid    bool             `json:"valid"`
+		Problems []assess.Problem `json:"problems"`
 	}
-	if as.AlgorithmVersion == "" && (len(as.Quality) != 1 || as.Quality[0] != "not_analysed") {
-		t.Fatalf("unanalysed assessment without the not_analysed flag: %+v", as)
+	if err := json.Unmarshal(as.Result, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Valid || len(res.Problems) == 0 || len(as.Metrics) != 0 || len(as.Quality) == 0 {
+		t.Fatalf("a walk scored as balance: valid %v, problems %+v, metrics %v, quality %v", res.Valid, res.Problems, as.Metrics, as.Quality)
+	}
+	if !slices.Contains(as.Quality, res.Problems[0].Code) {
+		t.Errorf("quality %v lacks the problem %s", as.Quality, res.Problems[0].Code)
 	}
 	if _, err := e.app.Recording(ctx, e.person.ID, as.ID); err != nil {
 		t.Fatalf("recording not kept: %v", err)
+	}
+}
+
+// TestSegmentsSurviveReanalysis checks that the app's markers are kept
+// with the result and given again to a re-analysis.
+func TestSegmentsSurviveReanalysis(t *testing.T) {
+	e := newEnv(t)
+	ctx := e.as(e.person)
+	segs := []assess.Segment{{Name: "trial1", StartS: 0, EndS: 11}}
+	_, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 3),
+		Segments: []assess.Segment{{Name: "Trial 1", StartS: 0, EndS: 11}}})
+	wantCode(t, err, legwork.EINVALID)
+	_, err = e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 3),
+		Segments: []assess.Segment{{Name: "trial1", StartS: 5, EndS: 1}}})
+	wantCode(t, err, legwork.EINVALID)
+	as, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 3), Segments: segs, PhoneFrame: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := func(raw []byte) app.AnalysisInput {
+		var r struct {
+			Input app.AnalysisInput `json:"input"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Input
+	}
+	if in := input(as.Result); !in.PhoneFrame || !slices.Equal(in.Segments, segs) {
+		t.Fatalf("input %+v", in)
+	}
+	if _, err := e.app.Reanalyze(app.SystemContext(context.Background()), app.ReanalyzeOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.store.Assessment(context.Background(), as.ID)
+	if in := input(got.Result); !in.PhoneFrame || !slices.Equal(in.Segments, segs) {
+		t.Fatalf("after re-analysis: input %+v", in)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -44,6 +45,46 @@ type Upload struct {
 	// uncompressed file.
 	Format string
 	Data   []byte
+	// Segments are the app's markers of the test's parts, in seconds on
+	// the recording's clock ("trial1", "trial2" for the T25FW;
+	// "eyes_open", "eyes_closed" for balance). Optional.
+	Segments []assess.Segment
+	// PhoneFrame says the axes follow the W3C/Android phone convention
+	// (recordings from the web app and phone apps).
+	PhoneFrame bool
+}
+
+// AnalysisInput is what an analysis was given besides the recording and
+// the person's height. It is kept in the result (under "input") so that a
+// re-analysis gives the new algorithm the same markers.
+type AnalysisInput struct {
+	Segments   []assess.Segment `json:"segments,omitempty"`
+	PhoneFrame bool             `json:"phone_frame,omitempty"`
+}
+
+// storedResult is the stored result: the outcome and its input.
+type storedResult struct {
+	*assess.Outcome
+	Input *AnalysisInput `json:"input,omitempty"`
+}
+
+const maxSegments = 20
+
+var segmentRE = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+
+func checkSegments(segs []assess.Segment) error {
+	if len(segs) > maxSegments {
+		return legwork.FieldErrorf("segments", "at most %d segments", maxSegments)
+	}
+	for i, sg := range segs {
+		if !segmentRE.MatchString(sg.Name) {
+			return legwork.FieldErrorf("segments", "segment %d: the name must be a short lower-case word such as trial1 or eyes_open", i+1)
+		}
+		if math.IsNaN(sg.StartS) || math.IsInf(sg.StartS, 0) || math.IsNaN(sg.EndS) || math.IsInf(sg.EndS, 0) || !(sg.EndS > sg.StartS) {
+			return legwork.FieldErrorf("segments", "segment %d (%s): end_s must be after start_s", i+1, sg.Name)
+		}
+	}
+	return nil
 }
 
 // Upload limits.
@@ -88,7 +129,8 @@ func (a *App) CreateAssessment(ctx context.Context, up *Upload) (*legwork.Assess
 	if person.Role != legwork.RolePerson {
 		return nil, legwork.Errorf(legwork.ENOTFOUND, "no such person")
 	}
-	if err := a.analyse(as, rec, person); err != nil {
+	in := &AnalysisInput{Segments: up.Segments, PhoneFrame: up.PhoneFrame}
+	if err := a.analyse(as, rec, person, in); err != nil {
 		return nil, err
 	}
 	data, err := a.gzip(up.Data)
@@ -156,6 +198,9 @@ func (a *App) checkUpload(up *Upload) (*legwork.Assessment, error) {
 	}
 	if len(up.Data) == 0 {
 		return nil, legwork.FieldErrorf("recording", "is empty")
+	}
+	if err := checkSegments(up.Segments); err != nil {
+		return nil, err
 	}
 	return &legwork.Assessment{PersonID: up.PersonID, TestType: up.TestType, Placement: placement, Device: dev,
 		RecordedAt: at, Context: ctxText, Tags: tags, UserAgent: ua, Source: src}, nil
@@ -266,13 +311,17 @@ func openSource(format string, data []byte) (gait.Source, string, error) {
 const notAnalysed = "not_analysed"
 
 // analyse runs the test on rec and fills the analysis fields of as.
-func (a *App) analyse(as *legwork.Assessment, rec *gait.Recording, person *legwork.User) error {
-	opt := assess.Options{Subject: gait.Subject{HeightM: person.HeightM, SensorHeightM: person.SensorHeightM}}
+func (a *App) analyse(as *legwork.Assessment, rec *gait.Recording, person *legwork.User, in *AnalysisInput) error {
+	opt := assess.Options{Subject: gait.Subject{HeightM: person.HeightM, SensorHeightM: person.SensorHeightM},
+		Segments: in.Segments, PhoneFrame: in.PhoneFrame}
+	if len(in.Segments) == 0 && !in.PhoneFrame {
+		in = nil
+	}
 	if as.Placement != "unknown" {
 		opt.Placement = gait.Placement(as.Placement)
 	}
 	start := time.Now()
-	out, err := assess.Run(assess.Test(as.TestType), rec.Source(), opt)
+	out, err := assess.RunRecording(assess.Test(as.TestType), rec, opt)
 	if a.onAnalysis != nil {
 		a.onAnalysis(as.TestType, time.Since(start))
 	}
@@ -283,11 +332,11 @@ func (a *App) analyse(as *legwork.Assessment, rec *gait.Recording, person *legwo
 		as.Quality = []string{notAnalysed}
 		res, _ := json.Marshal(map[string]any{"test": as.TestType, "valid": false,
 			"problems": []assess.Problem{{Code: notAnalysed, Message: "this test cannot be scored yet; the recording is kept and will be scored when it can"}},
-			"error":    err.Error()})
+			"error":    err.Error(), "input": in})
 		as.Result = res
 		return nil
 	}
-	res, err := json.Marshal(out)
+	res, err := json.Marshal(storedResult{Outcome: out, Input: in})
 	if err != nil {
 		return fmt.Errorf("encode result: %w", err)
 	}
@@ -318,8 +367,15 @@ func qualityCodes(out *assess.Outcome) []string {
 
 func (a *App) gzip(data []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(len(data)/3 + 64)
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	buf.Grow(len(data)/2 + 64)
+	// A gzip writer holds about a megabyte of state: reuse them.
+	zw, _ := a.gzipWriters.Get().(*gzip.Writer)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	} else {
+		zw.Reset(&buf)
+	}
+	defer a.gzipWriters.Put(zw)
 	if _, err := zw.Write(data); err != nil {
 		return nil, err
 	}
@@ -549,7 +605,16 @@ func (a *App) reanalyseOne(ctx context.Context, id int64, current string, all bo
 		}
 		people[as.PersonID] = person
 	}
-	if err := a.analyse(as, rec, person); err != nil {
+	// The markers the first analysis was given.
+	var prev struct {
+		Input AnalysisInput `json:"input"`
+	}
+	if len(as.Result) > 0 {
+		if err := json.Unmarshal(as.Result, &prev); err != nil {
+			return fmt.Errorf("assessment %d: stored result: %w", id, err)
+		}
+	}
+	if err := a.analyse(as, rec, person, &prev.Input); err != nil {
 		return err
 	}
 	if err := a.store.UpdateAnalysis(ctx, id, as.AlgorithmVersion, as.Result, as.Metrics, as.Quality); err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"legwork"
 	"legwork/app"
+	"legwork/assess"
+	"legwork/gait"
 	"legwork/imu"
 	"legwork/synth"
 )
@@ -104,10 +106,49 @@ func demoUser(sys context.Context, a *app.App, nu app.NewUser) (*legwork.User, e
 type demoTest struct {
 	at      time.Time
 	test    legwork.TestType
-	params  synth.WalkParams
+	make    func() (*gait.Recording, []assess.Segment)
 	format  string
 	context string
 	tags    []string
+}
+
+// concat joins recordings end to end on one clock, as the app records the
+// parts of a test, and returns the segment each part spans.
+func concat(names []string, recs ...*gait.Recording) (*gait.Recording, []assess.Segment) {
+	out := &gait.Recording{Gyro: true}
+	var segs []assess.Segment
+	offset := 0.0
+	for i, r := range recs {
+		out.Gyro = out.Gyro && r.Gyro
+		if len(r.Samples) == 0 {
+			continue
+		}
+		t0 := r.Samples[0].TimeS
+		for _, smp := range r.Samples {
+			smp.TimeS += offset - t0
+			out.Samples = append(out.Samples, smp)
+		}
+		end := out.Samples[len(out.Samples)-1].TimeS
+		segs = append(segs, assess.Segment{Name: names[i], StartS: offset, EndS: end})
+		offset = end + 0.01
+	}
+	return out, segs
+}
+
+// t25fw is two timed walks of 25 feet with a rest between them.
+func t25fw(a, b synth.WalkParams) func() (*gait.Recording, []assess.Segment) {
+	return func() (*gait.Recording, []assess.Segment) {
+		r1, _ := synth.Walk(a)
+		r2, _ := synth.Walk(b)
+		return concat([]string{"trial1", "trial2"}, r1, r2)
+	}
+}
+
+func walkOnly(p synth.WalkParams) func() (*gait.Recording, []assess.Segment) {
+	return func() (*gait.Recording, []assess.Segment) {
+		r, _ := synth.Walk(p)
+		return r, nil
+	}
 }
 
 type demoDataPlan struct {
@@ -165,28 +206,54 @@ func demoPlan(anchor time.Time) *demoDataPlan {
 	for w := 0; w < demoWeeks; w++ {
 		day := float64(w*7 + 1)
 		at := start.AddDate(0, 0, w*7+1).Add(10 * time.Hour)
-		// T25FW: the time to cover 7.62 m at this week's speed.
-		wp := walk(day, uint64(1000+w), 0, 1)
-		speed := wp.StepLengthM * wp.CadenceSPM / 60
-		wp.WalkS = 7.62/speed + 0.3
-		p.tests = append(p.tests, demoTest{at: at, test: legwork.TestT25FW, params: wp, format: formats[w%len(formats)]})
+		relapse := day >= relapseDay && day < relapseDay+recoveryDays
+		// T25FW: two trials, each the time to cover 7.62 m at this
+		// week's speed, standing still before and after.
+		trial := func(day float64, seed uint64, slow float64) synth.WalkParams {
+			wp := walk(day, seed, 0, slow)
+			wp.WalkS = 7.62/(wp.StepLengthM*wp.CadenceSPM/60) + 0.3
+			return wp
+		}
+		p.tests = append(p.tests, demoTest{at: at, test: legwork.TestT25FW, format: formats[w%len(formats)],
+			make: t25fw(trial(day, uint64(1000+w), 1), trial(day, uint64(1500+w), 1))})
 		// Two-minute walk in a 15 m corridor: a 180° turn at each end.
-		wp = walk(day, uint64(2000+w), 120, 1)
-		speed = wp.StepLengthM * wp.CadenceSPM / 60
+		wp := walk(day, uint64(2000+w), 120, 1)
+		speed := wp.StepLengthM * wp.CadenceSPM / 60
 		for t := 3 + 15/speed; t < 120; t += 15/speed + 2 {
 			wp.Turns = append(wp.Turns, synth.TurnSpec{StartS: t, DurationS: 2, AngleDeg: 180})
 		}
-		p.tests = append(p.tests, demoTest{at: at.Add(10 * time.Minute), test: legwork.TestWalk2Min, params: wp, format: app.FormatLWB})
+		p.tests = append(p.tests, demoTest{at: at.Add(10 * time.Minute), test: legwork.TestWalk2Min, make: walkOnly(wp), format: app.FormatLWB})
 		if w >= 16 {
-			// Static balance: 30 s of quiet standing.
-			p.tests = append(p.tests, demoTest{at: at.Add(20 * time.Minute), test: legwork.TestBalance,
-				params: synth.WalkParams{StandBeforeS: 30, SensorHeightM: sensorH, NoiseMS2: 0.05, Seed: uint64(3000 + w)}, format: app.FormatLWB})
+			// Static balance: 30 s eyes open, 30 s eyes closed; more sway
+			// with the eyes closed, and in the relapse.
+			sway := 1.0
+			if relapse {
+				sway = 1.6
+			}
+			seed := uint64(3000 + w)
+			p.tests = append(p.tests, demoTest{at: at.Add(20 * time.Minute), test: legwork.TestBalance, format: app.FormatLWB,
+				make: func() (*gait.Recording, []assess.Segment) {
+					open := synth.Stand(synth.StandParams{DurationS: 30, SwayAPMS2: 0.08 * sway, SwayMLMS2: 0.05 * sway, NoiseMS2: 0.03, Seed: seed})
+					closed := synth.Stand(synth.StandParams{DurationS: 30, SwayAPMS2: 0.14 * sway, SwayMLMS2: 0.09 * sway, NoiseMS2: 0.03, Seed: seed + 1})
+					return concat([]string{"eyes_open", "eyes_closed"}, open, closed)
+				}})
+			// Five-times sit-to-stand: slower, and tiring more, in the
+			// relapse.
+			f := speedFactor(day)
+			sts := synth.SitToStandParams{Reps: 5, SitBeforeS: 3, SitAfterS: 3, RiseS: 1.0 / f, SitS: 1.2 / f, Slowing: 0.02, NoiseMS2: 0.05, Seed: uint64(5000 + w)}
+			if relapse {
+				sts.Slowing = 0.08
+			}
+			p.tests = append(p.tests, demoTest{at: at.Add(25 * time.Minute), test: legwork.TestSTS5, format: app.FormatLWB,
+				make: func() (*gait.Recording, []assess.Segment) {
+					r, _ := synth.SitToStand(sts)
+					return r, nil
+				}})
 		}
 		if heatWeek(w) {
 			hot := start.AddDate(0, 0, w*7+4).Add(16 * time.Hour)
-			wp := walk(day+3, uint64(4000+w), 0, 0.88)
-			wp.WalkS = 7.62/(wp.StepLengthM*wp.CadenceSPM/60) + 0.3
-			p.tests = append(p.tests, demoTest{at: hot, test: legwork.TestT25FW, params: wp, format: app.FormatLWB,
+			p.tests = append(p.tests, demoTest{at: hot, test: legwork.TestT25FW, format: app.FormatLWB,
+				make:    t25fw(trial(day+3, uint64(4000+w), 0.88), trial(day+3, uint64(4500+w), 0.86)),
 				context: "31 °C outside, legs like lead", tags: []string{"hot day"}})
 		}
 		p.diary = append(p.diary, demoDiary(start, w, rng)...)
@@ -294,7 +361,7 @@ func (p *demoDataPlan) apply(sys context.Context, a *app.App, personID int64) (s
 		if haveTests[t.at.Unix()] {
 			continue
 		}
-		rec, _ := synth.Walk(t.params)
+		rec, segs := t.make()
 		var buf bytes.Buffer
 		var err error
 		switch t.format {
@@ -309,7 +376,8 @@ func (p *demoDataPlan) apply(sys context.Context, a *app.App, personID int64) (s
 			return "", err
 		}
 		if _, err := a.CreateAssessment(sys, &app.Upload{PersonID: personID, TestType: t.test, Placement: "lower_back", Device: legwork.DeviceNone,
-			RecordedAt: t.at, Context: t.context, Tags: t.tags, UserAgent: "legwork-demo", Source: "legwork", Format: t.format, Data: buf.Bytes()}); err != nil {
+			RecordedAt: t.at, Context: t.context, Tags: t.tags, UserAgent: "legwork-demo", Source: "legwork", Format: t.format, Data: buf.Bytes(),
+			Segments: segs}); err != nil {
 			return "", fmt.Errorf("%s on %s: %w", t.test, t.at.Format(time.DateOnly), err)
 		}
 		nt++
