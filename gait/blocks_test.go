@@ -1,0 +1,163 @@
+package gait
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestStepGrouping(t *testing.T) {
+	g := StepGrouping{MaxBreakS: 3, MinSteps: 4}
+	cases := []struct {
+		ics  []float64
+		want [][2]int
+	}{
+		{nil, nil},
+		{[]float64{1, 2, 3}, nil}, // too few steps
+		{[]float64{1, 2, 3, 4}, [][2]int{{0, 3}}},                           // one bout
+		{[]float64{1, 2, 3, 4, 8, 9, 10, 11, 12}, [][2]int{{0, 3}, {4, 8}}}, // a 4 s break splits
+		{[]float64{1, 2, 3, 4, 6.9, 8, 9}, [][2]int{{0, 6}}},                // a 2.9 s pause does not
+		{[]float64{1, 5, 6, 7, 8, 20}, [][2]int{{1, 4}}},                    // isolated steps dropped
+	}
+	for i, c := range cases {
+		if got := g.Bouts(c.ics, nil); !slices.Equal(got, c.want) {
+			t.Errorf("case %d: got %v, want %v", i, got, c.want)
+		}
+	}
+}
+
+func TestRegularity(t *testing.T) {
+	fs := 50.0
+	sig := func(f func(t float64) float64, n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = f(float64(i) / fs)
+		}
+		return x
+	}
+	// a pure step-frequency sine: step and stride regularity 1, symmetry 1
+	x := sig(func(t float64) float64 { return math.Sin(2 * math.Pi * t / 0.5) }, 1000)
+	s1, s2, sym := Regularity(x, fs, 0.5)
+	if math.Abs(float64(s1)-1) > 0.01 || math.Abs(float64(s2)-1) > 0.01 || math.Abs(float64(sym)-1) > 0.02 {
+		t.Errorf("sine: %v %v %v", s1, s2, sym)
+	}
+	// alternate steps differ (a stride-frequency component): step
+	// regularity drops, stride regularity stays
+	y := sig(func(t float64) float64 { return math.Sin(2*math.Pi*t/0.5) + 0.6*math.Sin(2*math.Pi*t/1.0) }, 1000)
+	s1, s2, sym = Regularity(y, fs, 0.5)
+	if !(float64(s1) < 0.6) || !(float64(s2) > 0.95) || !(float64(sym) < 0.6) {
+		t.Errorf("asymmetric: step %v stride %v symmetry %v", s1, s2, sym)
+	}
+	// too short or unknown step time: not available
+	if a, _, _ := Regularity(x[:50], fs, 0.5); a.Valid() {
+		t.Error("a 1 s signal gave a regularity")
+	}
+	if a, _, _ := Regularity(x, fs, 0); a.Valid() {
+		t.Error("no step time gave a regularity")
+	}
+}
+
+// pendulumBody builds a body whose vertical acceleration is the inverted
+// pendulum's rise and fall: z = −(h/2)cos(2πt/T), so a = (h/2)(2π/T)²cos(…).
+func pendulumBody(h, stepT, dur, fs float64) (*Body, []float64) {
+	n := int(dur * fs)
+	b := &Body{SampleRateHz: fs, VertMS2: make([]float64, n)}
+	om := 2 * math.Pi / stepT
+	for i := range n {
+		t := float64(i) / fs
+		b.VertMS2[i] = h / 2 * om * om * math.Cos(om*t)
+	}
+	var ics []float64
+	for t := 2.0; t < dur-2; t += stepT {
+		ics = append(ics, t)
+	}
+	return b, ics
+}
+
+func TestZijlstra(t *testing.T) {
+	// A sensor at l = 0.9 m rising and falling by h = l − √(l² − (L/2)²)
+	// per step of length L. With K = 1 the model returns
+	// L' = 2√(2lh' − h'²), where h' = G·h is the excursion after the three
+	// zero-phase high-passes at half the step frequency: each passes the
+	// step frequency f with |H|² = 1/(1 + (fc/f)⁴) = 1/(1 + 0.5⁴) for a
+	// second-order Butterworth, so G = (1/1.0625)³. (The calibrated K
+	// absorbs this attenuation along with what the pendulum leaves out.)
+	l := 0.9
+	gain := math.Pow(1/1.0625, 3)
+	for _, L := range []float64{0.4, 0.6, 0.8} {
+		h := l - math.Sqrt(l*l-L*L/4)
+		hp := gain * h
+		want := 2 * math.Sqrt(2*l*hp-hp*hp)
+		b, ics := pendulumBody(h, 0.55, 20, 50)
+		got := Zijlstra{HighPassHz: 0.1, StepFraction: 0.5, K: 1}.StepLengths(b, ics, l, nil)
+		for i, v := range got[2 : len(got)-2] {
+			if math.Abs(v-want) > 0.02*want {
+				t.Fatalf("L = %.2f: step %d = %.3f, want %.3f", L, i, v, want)
+			}
+		}
+	}
+	// no leg length: NaN, never a guess
+	b, ics := pendulumBody(0.02, 0.55, 10, 50)
+	for _, v := range (Zijlstra{HighPassHz: 0.1, K: 1}).StepLengths(b, ics, 0, nil) {
+		if !math.IsNaN(v) {
+			t.Fatal("a step length without a leg length")
+		}
+	}
+}
+
+func TestElGohary(t *testing.T) {
+	fs := 50.0
+	n := int(20 * fs)
+	b := &Body{SampleRateHz: fs, YawRPS: make([]float64, n), VertMS2: make([]float64, n)}
+	// a 90° turn over 1 s at t = 5 s, a 30° wobble at 10 s, a −180° turn over 2 s at 14 s
+	add := func(start, dur, deg float64) {
+		for i := range n {
+			x := (float64(i)/fs - start) / dur
+			if x >= 0 && x <= 1 {
+				b.YawRPS[i] += deg * math.Pi / 180 / dur * (1 - math.Cos(2*math.Pi*x))
+			}
+		}
+	}
+	add(5, 1, 90)
+	add(10, 0.6, 30)
+	add(14, 2, -180)
+	e := LowerBackPipeline().Turns.(ElGohary)
+	got := e.Turns(b, nil)
+	if len(got) != 2 {
+		t.Fatalf("got %d turns: %+v", len(got), got)
+	}
+	for i, want := range []float64{90, -180} {
+		if math.Abs(got[i].AngleDeg-want) > 0.08*math.Abs(want) {
+			t.Errorf("turn %d: %.1f°, want %.0f°", i, got[i].AngleDeg, want)
+		}
+	}
+	if got[1].PeakSpeedDPS < 150 || got[1].PeakSpeedDPS > 185 {
+		t.Errorf("peak speed %.0f°/s, want about 180°/s", got[1].PeakSpeedDPS)
+	}
+}
+
+func TestMotionBoundsMoving(t *testing.T) {
+	fs := 50.0
+	n := int(30 * fs)
+	b := &Body{SampleRateHz: fs, MagMS2: make([]float64, n), VertMS2: make([]float64, n)}
+	// still (tiny noise), moving 5–12 s and 18–25 s, still between
+	for i := range n {
+		t := float64(i) / fs
+		v := 0.01 * math.Sin(float64(i))
+		if (t >= 5 && t < 12) || (t >= 18 && t < 25) {
+			v = 2 * math.Sin(2*math.Pi*1.8*t)
+		}
+		b.MagMS2[i] = v
+	}
+	ics := []float64{6, 7, 8, 9, 10, 11, 19, 20, 21, 22}
+	m := LowerBackPipeline().Motion
+	got := m.Moving(b, ics, m.MinStillS)
+	if len(got) != 2 {
+		t.Fatalf("got %v", got)
+	}
+	for i, want := range [][2]float64{{5, 12}, {18, 25}} {
+		if math.Abs(got[i][0]-want[0]) > 0.2 || math.Abs(got[i][1]-want[1]) > 0.2 {
+			t.Errorf("stretch %d: %v, want about %v", i, got[i], want)
+		}
+	}
+}
