@@ -227,3 +227,40 @@ func TestClassifyChange(t *testing.T) {
 		t.Error("change reported inside the baseline")
 	}
 }
+
+// Every metric named in docs/METRICS.md that legwork's tests produce has a
+// table entry; those with a published MCID are exactly the T25FW and the
+// 2-minute walk distance.
+func TestMetricTableCoversTestMetrics(t *testing.T) {
+	names := []string{"t25fw_time_s", "t25fw_speed_mps", "walking_speed_mps", "walk2min_distance_m", "walk2min_steps", "steps",
+		"cadence_spm", "stride_length_m", "step_time_s", "stride_time_s", "step_time_cv_pct", "stride_time_cv_pct",
+		"step_regularity", "stride_regularity", "symmetry", "walking_time_s", "sway_rms_ms2", "sway_ap_rms_ms2",
+		"sway_ml_rms_ms2", "sway_path_ms2", "sway_jerk_ms3", "sway_ellipse_m2s4", "sway_freq_hz", "romberg_ratio",
+		"sts5_time_s", "sts_rep_time_s", "sts_slowing_pct", "sts_power_wkg", "sts_repetitions", "cadence_decline_pct",
+		"turn_speed_rps", "turn_speed_median_rps", "turn_duration_s", "steps_per_turn", "turns"}
+	for _, n := range names {
+		m, ok := Metrics[n]
+		if !ok || m.Name != n || m.Label == "" || m.More == "" || m.Less == "" {
+			t.Errorf("metric %q: %+v", n, m)
+		}
+		hasMCID := m.MCID != nil
+		want := n == "t25fw_time_s" || n == "t25fw_speed_mps" || n == "walk2min_distance_m"
+		if hasMCID != want {
+			t.Errorf("metric %q: MCID %v, want %v", n, hasMCID, want)
+		}
+	}
+	// distance_m means the 2-minute walk distance only in that test, and
+	// its worsening threshold is labelled as scaled.
+	if m := LookupMetric("distance_m", "walk2min"); m.MCID == nil || !m.MCID.Worsening.Scaled || m.MCID.Improvement.Scaled {
+		t.Errorf("2MW distance %+v", m.MCID)
+	}
+	if m := LookupMetric("distance_m", "walk"); m.MCID != nil || !m.Neutral {
+		t.Errorf("free-walk distance %+v", m)
+	}
+	// A report cannot change the table.
+	m := LookupMetric("t25fw_time_s", "t25fw")
+	m.MCID.Worsening.Amount = 99
+	if Metrics["t25fw_time_s"].MCID.Worsening.Amount != 0.20 {
+		t.Error("LookupMetric shares the table's thresholds")
+	}
+}

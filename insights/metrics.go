@@ -76,7 +76,7 @@ const t25fwImprove = 1 - 1/1.2
 // Metrics is legwork's metric table. Use [LookupMetric], which also
 // handles metrics whose meaning depends on the test type (distance in the
 // 2-minute walk) and metrics not in the table.
-var Metrics = map[string]MetricInfo{
+var Metrics = addPlainMetrics(map[string]MetricInfo{
 	"t25fw_time_s": {
 		Name: "t25fw_time_s", Label: "Timed 25-Foot Walk time", Unit: "s",
 		HigherIsBetter: false, More: "longer", Less: "shorter", Decimals: 1,
@@ -178,6 +178,39 @@ var Metrics = map[string]MetricInfo{
 		HigherIsBetter: true, More: "faster", Less: "slower", Decimals: 2,
 		Note: "No MCID is published for turning speed in MS.",
 	},
+})
+
+// addPlainMetrics adds the metrics of the guided tests that have no
+// published MCID for people with MS (see docs/METRICS.md for their
+// definitions) to the table m and returns it.
+func addPlainMetrics(m map[string]MetricInfo) map[string]MetricInfo {
+	const none = "No MCID is published for this measure in MS."
+	add := func(name, label, unit string, dir int, more, less string, dec int, note string) {
+		m[name] = MetricInfo{Name: name, Label: label, Unit: unit, HigherIsBetter: dir > 0, Neutral: dir == 0, More: more, Less: less, Decimals: dec, Note: note}
+	}
+	add("sway_ap_rms_ms2", "front-to-back sway", "m/s²", -1, "more", "less", 3, none+" Less sway is steadier standing.")
+	add("sway_ml_rms_ms2", "side-to-side sway", "m/s²", -1, "more", "less", 3, none+" Less sway is steadier standing.")
+	add("sway_path_ms2", "sway path", "m/s²", -1, "longer", "shorter", 2, none+" A shorter path is steadier standing.")
+	add("sway_jerk_ms3", "sway jerk", "m/s³", -1, "more", "less", 2, none+" Less jerk is smoother standing.")
+	add("sway_ellipse_m2s4", "sway area", "m²/s⁴", -1, "larger", "smaller", 4, none+" A smaller area is steadier standing.")
+	add("sway_ec_rms_ms2", "sway with eyes closed", "m/s²", -1, "more", "less", 3, none+" Less sway is steadier standing.")
+	add("sway_ec_ellipse_m2s4", "sway area with eyes closed", "m²/s⁴", -1, "larger", "smaller", 4, none+" A smaller area is steadier standing.")
+	add("sway_freq_hz", "sway frequency", "Hz", 0, "higher", "lower", 2, "Sway frequency has no better direction in general. "+none)
+	add("romberg_ratio", "Romberg ratio (eyes closed / eyes open)", "", 0, "higher", "lower", 2, "A higher ratio means more reliance on vision, but it also rises when eyes-open sway improves, so it is not judged. "+none)
+	add("balance_ec_failed", "eyes-closed balance not completed", "", 0, "more", "fewer", 0, "A flag, not a measure; it is shown but not judged.")
+	add("sts_rep_time_s", "sit-to-stand repetition time", "s", -1, "longer", "shorter", 2, none)
+	add("sts_slowing_pct", "slowing over the sit-to-stand", "%", -1, "more", "less", 1, none+" Less slowing means less fatigability.")
+	add("sts_power_wkg", "sit-to-stand power", "W/kg", 1, "higher", "lower", 2, none)
+	add("sts_repetitions", "sit-to-stand repetitions found", "", 0, "more", "fewer", 0, "A count of what was found, shown but not judged.")
+	add("cadence_decline_pct", "cadence decline over the 2-minute walk", "%", -1, "more", "less", 1, none+" Less decline means less walking fatigability.")
+	add("turn_duration_s", "U-turn duration", "s", -1, "longer", "shorter", 2, none)
+	add("turn_speed_median_rps", "median turning speed", "rad/s", 1, "faster", "slower", 2, none)
+	add("steps_per_turn", "steps per turn", "steps", -1, "more", "fewer", 1, none+" Fewer steps usually means a more fluent turn.")
+	add("turns", "number of turns", "", 0, "more", "fewer", 0, "A count, shown but not judged.")
+	add("t25fw_trial1_time_s", "Timed 25-Foot Walk, first trial", "s", -1, "longer", "shorter", 1, "The 20 % T25FW threshold applies to the mean of both trials (t25fw_time_s), not to one trial.")
+	add("t25fw_trial2_time_s", "Timed 25-Foot Walk, second trial", "s", -1, "longer", "shorter", 1, "The 20 % T25FW threshold applies to the mean of both trials (t25fw_time_s), not to one trial.")
+	add("t25fw_trial_difference_pct", "difference between the two T25FW trials", "%", 0, "larger", "smaller", 1, "A check of consistency, shown but not judged.")
+	return m
 }
 
 // walk2minDistance is the 2-minute walk distance. The worsening threshold
