@@ -89,6 +89,7 @@ type run struct {
 	committed     float64         // bouts starting before this time were emitted
 	turnCommitted float64
 	icBuf         []float64
+	weakBuf       []float64
 	boutBuf       [][2]int
 	turnBuf       []Turn
 
@@ -172,6 +173,9 @@ func (r *run) process(final bool) {
 	}
 	r.icBuf = r.p.Steps.InitialContacts(b, r.icBuf[:0])
 	r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
+	if wd, ok := r.p.Steps.(WeakStepDetector); ok && r.p.ClosingStep && len(r.boutBuf) > 0 {
+		r.icBuf, r.boutBuf = closingSteps(r.icBuf, r.boutBuf, wd.WeakContacts(b, r.weakBuf[:0]))
+	}
 	for _, bt := range r.boutBuf {
 		ics := r.icBuf[bt[0] : bt[1]+1]
 		if ics[0] < r.committed {
@@ -562,4 +566,50 @@ func (r *run) flags(s SamplingStats) {
 	if !r.gyro {
 		r.flag(FlagNoGyro, "no gyroscope: turns are not measured")
 	}
+}
+
+// closingSteps adds to each bout the closing step that stops the walk: when
+// the bout's last contact is followed, between 0.6 and 1.4 median step
+// times later, by a weak candidate (one too faint to count on its own) and
+// by no other contact, that candidate is the step that brings the trailing
+// foot next to the other — it barely moves the trunk, but it is a step. It
+// returns the contacts and the bouts with the additions.
+func closingSteps(ics []float64, bouts [][2]int, weak []float64) ([]float64, [][2]int) {
+	if len(weak) == 0 {
+		return ics, bouts
+	}
+	var add []float64
+	for _, bt := range bouts {
+		last := ics[bt[1]]
+		var st []float64
+		for i := bt[0] + 1; i <= bt[1]; i++ {
+			st = append(st, ics[i]-ics[i-1])
+		}
+		T := dsp.Median(st)
+		if bt[1]+1 < len(ics) && ics[bt[1]+1] < last+1.4*T {
+			continue
+		}
+		k, _ := slices.BinarySearch(weak, last+0.6*T)
+		if k < len(weak) && weak[k] <= last+1.4*T {
+			add = append(add, weak[k])
+		}
+	}
+	if len(add) == 0 {
+		return ics, bouts
+	}
+	out := make([]float64, 0, len(ics)+len(add))
+	out = append(out, ics...)
+	out = append(out, add...)
+	slices.Sort(out)
+	// re-index the bouts
+	nb := make([][2]int, len(bouts))
+	for i, bt := range bouts {
+		a, _ := slices.BinarySearch(out, ics[bt[0]])
+		e, _ := slices.BinarySearch(out, ics[bt[1]])
+		if e+1 < len(out) && slices.Contains(add, out[e+1]) {
+			e++
+		}
+		nb[i] = [2]int{a, e}
+	}
+	return out, nb
 }

@@ -19,10 +19,13 @@ type Pipeline struct {
 	// timing needs at least this rate.
 	MinRateHz float64
 
-	Body   BodyFrame
-	Steps  StepDetector
-	Bouts  BoutDetector
-	Motion MotionBounds
+	Body  BodyFrame
+	Steps StepDetector
+	// ClosingStep adds the weak closing step at the end of each bout when
+	// the step detector can list weak candidates (WeakStepDetector).
+	ClosingStep bool
+	Bouts       BoutDetector
+	Motion      MotionBounds
 	// StrideLength is nil for placements where the inverted-pendulum model
 	// does not hold; stride length and speed are then not available.
 	StrideLength StrideLengthEstimator
@@ -54,6 +57,7 @@ func LowerBackPipeline() Pipeline {
 			MinVelocityMPS: 0.015,
 			MinImpactRatio: 0.2,
 		},
+		ClosingStep:  true,
 		Bouts:        StepGrouping{MaxBreakS: 3, MinSteps: 4},
 		Motion:       MotionBounds{WindowS: 0.25, Fraction: 0.1, OnsetFraction: 0.2, OffsetFraction: 0.5, SearchS: 3, MaxRestRatio: 0.5, MinStillS: 1.0},
 		StrideLength: Zijlstra{HighPassHz: 0.1, StepFraction: 0.5, K: 1.25},

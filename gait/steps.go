@@ -2,6 +2,7 @@ package gait
 
 import (
 	"math"
+	"slices"
 
 	"legwork/dsp"
 )
@@ -11,6 +12,16 @@ import (
 // clock and in increasing order, to dst.
 type StepDetector interface {
 	InitialContacts(b *Body, dst []float64) []float64
+}
+
+// WeakStepDetector is a StepDetector that can also list the weaker
+// candidates it rejected, in time order: events that look like a step but
+// are too faint to count on their own. The pipeline uses them only where
+// the walking pattern predicts a step — the closing step at the end of a
+// bout, which barely moves the trunk.
+type WeakStepDetector interface {
+	StepDetector
+	WeakContacts(b *Body, dst []float64) []float64
 }
 
 // StepSignal selects the acceleration a StepDetector works on.
@@ -62,9 +73,22 @@ type TrunkVelocityIC struct {
 
 // InitialContacts implements StepDetector.
 func (d TrunkVelocityIC) InitialContacts(b *Body, dst []float64) []float64 {
+	strong, _ := d.detect(b, dst, false)
+	return strong
+}
+
+// WeakContacts implements WeakStepDetector: velocity minima deeper than
+// MinVelocityMPS that failed the relative-depth or impact test.
+func (d TrunkVelocityIC) WeakContacts(b *Body, dst []float64) []float64 {
+	_, weak := d.detect(b, nil, true)
+	return append(dst, weak...)
+}
+
+func (d TrunkVelocityIC) detect(b *Body, dst []float64, wantWeak bool) ([]float64, []float64) {
 	n := b.Len()
+	var weak []float64
 	if n < 8 {
-		return dst
+		return dst, weak
 	}
 	fs := b.SampleRateHz
 	sig := b.VertMS2
@@ -94,6 +118,10 @@ func (d TrunkVelocityIC) InitialContacts(b *Body, dst []float64) []float64 {
 	var rise []float64
 	for _, i := range peaks {
 		if neg[i] < d.RelThreshold*math.Sqrt(ms[i]) {
+			if wantWeak {
+				at, _ := midRise(imp, i, before, after)
+				weak = append(weak, b.TimeOf(at))
+			}
 			continue
 		}
 		at, r := midRise(imp, i, before, after)
@@ -113,11 +141,14 @@ func (d TrunkVelocityIC) InitialContacts(b *Body, dst []float64) []float64 {
 			}
 			if rise[k] >= d.MinImpactRatio*dsp.Median(win) {
 				out = append(out, t)
+			} else if wantWeak {
+				weak = append(weak, t)
 			}
 		}
 		dst = out
 	}
-	return dst
+	slices.Sort(weak)
+	return dst, weak
 }
 
 // midRise returns the fractional index at which x crosses halfway between
