@@ -171,10 +171,13 @@ func (r *run) process(final bool) {
 		keepFrom = endT - 2*r.p.MarginS
 		forced = n >= r.maxN
 	}
-	r.icBuf = r.p.Steps.InitialContacts(b, r.icBuf[:0])
-	r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
-	if wd, ok := r.p.Steps.(WeakStepDetector); ok && r.p.ClosingStep && len(r.boutBuf) > 0 {
-		r.icBuf, r.boutBuf = closingSteps(r.icBuf, r.boutBuf, wd.WeakContacts(b, r.weakBuf[:0]))
+	if wd, ok := r.p.Steps.(WeakStepDetector); ok && r.p.ClosingStep {
+		r.icBuf, r.weakBuf = wd.Contacts(b, r.icBuf[:0], r.weakBuf[:0])
+		r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
+		r.icBuf, r.boutBuf = closingSteps(r.icBuf, r.boutBuf, r.weakBuf)
+	} else {
+		r.icBuf = r.p.Steps.InitialContacts(b, r.icBuf[:0])
+		r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
 	}
 	for _, bt := range r.boutBuf {
 		ics := r.icBuf[bt[0] : bt[1]+1]

@@ -21,7 +21,9 @@ type StepDetector interface {
 // bout, which barely moves the trunk.
 type WeakStepDetector interface {
 	StepDetector
-	WeakContacts(b *Body, dst []float64) []float64
+	// Contacts returns the initial contacts and, separately, the weak
+	// candidates, from one pass over the signal.
+	Contacts(b *Body, dst, weak []float64) ([]float64, []float64)
 }
 
 // StepSignal selects the acceleration a StepDetector works on.
@@ -73,20 +75,19 @@ type TrunkVelocityIC struct {
 
 // InitialContacts implements StepDetector.
 func (d TrunkVelocityIC) InitialContacts(b *Body, dst []float64) []float64 {
-	strong, _ := d.detect(b, dst, false)
+	strong, _ := d.detect(b, dst, nil, false)
 	return strong
 }
 
-// WeakContacts implements WeakStepDetector: velocity minima deeper than
-// MinVelocityMPS that failed the relative-depth or impact test.
-func (d TrunkVelocityIC) WeakContacts(b *Body, dst []float64) []float64 {
-	_, weak := d.detect(b, nil, true)
-	return append(dst, weak...)
+// Contacts implements WeakStepDetector; the weak candidates are velocity
+// minima deeper than MinVelocityMPS that failed the relative-depth or impact
+// test.
+func (d TrunkVelocityIC) Contacts(b *Body, dst, weak []float64) ([]float64, []float64) {
+	return d.detect(b, dst, weak, true)
 }
 
-func (d TrunkVelocityIC) detect(b *Body, dst []float64, wantWeak bool) ([]float64, []float64) {
+func (d TrunkVelocityIC) detect(b *Body, dst, weak []float64, wantWeak bool) ([]float64, []float64) {
 	n := b.Len()
-	var weak []float64
 	if n < 8 {
 		return dst, weak
 	}
