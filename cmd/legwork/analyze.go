@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,7 +95,7 @@ func writeOutcome(w io.Writer, name string, o *assess.Outcome) {
 }
 
 func (m *Main) runAnalyze(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("analyze", "FILE [flags]   (FILE may be - for standard input)")
+	fs := m.newFlagSet("analyze", "FILE [flags]   (FILE: legwork CSV, phyphox or Sensor Logger export, Axivity .cwa, GENEActiv .bin; - for CSV on standard input)")
 	placement := fs.String("placement", "lower_back", "where the sensor was worn: lower_back, waist_belt, front_pocket, back_pocket, hand, hand_swinging, armband, neck_pouch, bag or unknown")
 	height := fs.Float64("height-m", 0, "the person's height in metres (for stride length and speed)")
 	sensorHeight := fs.Float64("sensor-height-m", 0, "the sensor's height above the floor in metres (overrides --height-m)")
@@ -121,18 +120,21 @@ func (m *Main) runAnalyze(ctx context.Context, args []string) error {
 	if *height < 0 || *height > 2.5 || *sensorHeight < 0 || *sensorHeight > 2 || *distance < 0 {
 		return usageError{"heights must be in metres (e.g. --height-m 1.72) and the distance positive"}
 	}
-	var in io.Reader = m.Stdin
-	if pos[0] != "-" {
-		f, err := os.Open(pos[0])
+	var src gait.Source
+	if pos[0] == "-" {
+		r, err := imu.NewCSVReader(m.Stdin)
 		if err != nil {
-			return err
+			return fmt.Errorf("standard input: %w", err)
 		}
-		defer f.Close()
-		in = f
-	}
-	src, err := imu.NewCSVReader(in)
-	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		src = r
+	} else {
+		// legwork CSV, phyphox, Sensor Logger, Axivity .cwa, GENEActiv .bin
+		s, c, err := imu.Open(pos[0])
+		if err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+		defer c.Close()
+		src = s
 	}
 	if *testName != "" {
 		test, err := assess.ParseTest(*testName)
