@@ -17,7 +17,6 @@ import (
 	"legwork/assess"
 	"legwork/gait"
 	"legwork/imu"
-	"legwork/sqlite"
 	"legwork/synth"
 )
 
@@ -58,13 +57,8 @@ const testPassword = "correct horse battery"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db, err := sqlite.Open(t.TempDir() + "/legwork.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	db.Now = clk.Now
+	db := openStore(t, clk.Now)
 	a := app.New(app.Config{Store: db, Now: clk.Now, Rand: rand.NewChaCha8([32]byte{1}), Password: fastPasswords})
 	e := &env{app: a, store: db, clock: clk}
 	sys := app.SystemContext(context.Background())
