@@ -175,12 +175,11 @@ func openZip(zr *zip.Reader) (gait.Source, io.Closer, Format, error) {
 func openSensorLoggerCSV(f *os.File, name string) (gait.Source, io.Closer, Format, error) {
 	switch strings.ToLower(filepath.Base(name)) {
 	case "accelerometer.csv", "gravity.csv", "gyroscope.csv":
-		f.Close()
 		s, err := openSensorLoggerDir(filepath.Dir(name))
 		if err != nil {
 			return nil, nil, "", err
 		}
-		return s, s, FormatSensorLogger, nil
+		return s, multiCloser{s, f}, FormatSensorLogger, nil
 	}
 	s, err := NewSensorLoggerReader(SensorLoggerFiles{TotalAcceleration: f})
 	return s, f, FormatSensorLogger, err
