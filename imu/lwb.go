@@ -46,7 +46,7 @@ type LWBReader struct {
 	read   uint32 // records read
 	sum    uint32 // announced CRC
 	recLen int
-	buf    [32]byte
+	block  []byte
 	err    error
 }
 
@@ -97,50 +97,61 @@ func (l *LWBReader) Read(dst []gait.Sample) (int, error) {
 			l.err = l.finish()
 			break
 		}
-		rec := l.buf[:l.recLen]
-		if n, err := io.ReadFull(l.r, rec); err != nil {
+		// Read a block of whole records at once.
+		want := min(len(dst)-k, int(l.n-l.read), 1024)
+		need := want * l.recLen
+		if cap(l.block) < need {
+			l.block = make([]byte, need)
+		}
+		block := l.block[:need]
+		got, err := io.ReadFull(l.r, block)
+		whole := got / l.recLen
+		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				err = fmt.Errorf("file ends after %d of %d bytes of the record (header announces %d records)", n, l.recLen, l.n)
+				err = fmt.Errorf("file ends after %d of %d bytes of the record (header announces %d records)", got%l.recLen, l.recLen, l.n)
 			}
-			l.err = &ParseError{Format: "lwb1", Line: int(l.read) + 1, Err: err}
-			break
+			l.err = &ParseError{Format: "lwb1", Line: int(l.read) + whole + 1, Err: err}
 		}
-		l.crc.Write(rec)
-		var s gait.Sample
-		s.TimeS = math.Float64frombits(binary.LittleEndian.Uint64(rec[0:8]))
-		var v [6]float64
-		m := 3
-		if l.gyro {
-			m = 6
-		}
-		for i := 0; i < m; i++ {
-			v[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[8+4*i:])))
-		}
-		bad := -1
-		if math.IsNaN(s.TimeS) || math.IsInf(s.TimeS, 0) {
-			bad = 0
-		} else {
-			for i := 0; i < m; i++ {
-				if math.IsNaN(v[i]) || math.IsInf(v[i], 0) {
-					bad = i + 1
-					break
-				}
+		l.crc.Write(block[:whole*l.recLen])
+		for r := 0; r < whole; r++ {
+			s, bad := l.decode(block[r*l.recLen:])
+			if bad >= 0 {
+				l.err = &ParseError{Format: "lwb1", Line: int(l.read) + 1, Field: lwbFields[bad], Err: errors.New("not a finite number")}
+				break
 			}
+			dst[k] = s
+			k++
+			l.read++
 		}
-		if bad >= 0 {
-			l.err = &ParseError{Format: "lwb1", Line: int(l.read) + 1, Field: lwbFields[bad], Err: errors.New("not a finite number")}
-			break
-		}
-		s.AccMS2 = gait.Vec3{v[0], v[1], v[2]}
-		s.GyroRPS = gait.Vec3{v[3], v[4], v[5]}
-		dst[k] = s
-		k++
-		l.read++
 	}
 	if k == 0 && l.err != nil {
 		return 0, l.err
 	}
 	return k, nil
+}
+
+// decode decodes one record; bad is the index of a field that is not
+// finite, or -1.
+func (l *LWBReader) decode(rec []byte) (s gait.Sample, bad int) {
+	s.TimeS = math.Float64frombits(binary.LittleEndian.Uint64(rec[0:8]))
+	if math.IsNaN(s.TimeS) || math.IsInf(s.TimeS, 0) {
+		return s, 0
+	}
+	m := 3
+	if l.gyro {
+		m = 6
+	}
+	var v [6]float64
+	for i := 0; i < m; i++ {
+		f := float64(math.Float32frombits(binary.LittleEndian.Uint32(rec[8+4*i:])))
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return s, i + 1
+		}
+		v[i] = f
+	}
+	s.AccMS2 = gait.Vec3{v[0], v[1], v[2]}
+	s.GyroRPS = gait.Vec3{v[3], v[4], v[5]}
+	return s, -1
 }
 
 // finish checks that nothing follows the records and that the checksum
