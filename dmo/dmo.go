@@ -389,3 +389,44 @@ func (d *Day) Mobilised() map[string]float64 {
 		"wb_60_sum":       float64(g60.Bouts),
 	}
 }
+
+// Metrics returns the day's outcomes under legwork metric names (the
+// suffix gives the unit), ready to be stored as the metrics of a
+// legwork.Assessment dated at the day's start (test type "walk", source
+// the importer) so that trends, exports and FHIR treat them like any other
+// metric. Only available values are included; a day without bouts has the
+// counts only.
+//
+//	steps_per_day, walking_bouts, walking_time_per_day_s, recorded_s,
+//	bout_duration_median_s, bout_duration_p90_s, and for the bouts over
+//	10 s, 30 s and 60 s (N = 10, 30, 60): walking_bouts_over_Ns,
+//	cadence_over_Ns_mean_spm, cadence_over_Ns_p90_spm,
+//	walking_speed_over_Ns_mean_mps, walking_speed_over_Ns_p90_mps
+func (d *Day) Metrics() map[string]float64 {
+	all := &d.Groups[GroupAll]
+	m := map[string]float64{
+		"steps_per_day":          float64(all.Steps),
+		"walking_bouts":          float64(all.Bouts),
+		"walking_time_per_day_s": all.WalkingTimeS,
+		"recorded_s":             d.RecordedS,
+	}
+	put := func(name string, v gait.Value) {
+		if v.Valid() {
+			m[name] = float64(v)
+		}
+	}
+	put("bout_duration_median_s", all.DurationS.Median)
+	put("bout_duration_p90_s", all.DurationS.P90)
+	for _, g := range []struct {
+		idx  int
+		name string
+	}{{Group10, "10"}, {Group30, "30"}, {Group60, "60"}} {
+		grp := &d.Groups[g.idx]
+		m["walking_bouts_over_"+g.name+"s"] = float64(grp.Bouts)
+		put("cadence_over_"+g.name+"s_mean_spm", grp.CadenceSPM.Mean)
+		put("cadence_over_"+g.name+"s_p90_spm", grp.CadenceSPM.P90)
+		put("walking_speed_over_"+g.name+"s_mean_mps", grp.WalkingSpeedMPS.Mean)
+		put("walking_speed_over_"+g.name+"s_p90_mps", grp.WalkingSpeedMPS.P90)
+	}
+	return m
+}

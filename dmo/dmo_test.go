@@ -111,6 +111,14 @@ func TestDays(t *testing.T) {
 	if m["wb_all_sum"] != 3 || !near(m["walkdur_all_sum"], 172.0/3600) || !near(m["strlen_30_avg"], 100*float64(g30.StrideLengthM.Mean)) || m["wb_60_sum"] != 1 {
 		t.Errorf("mobilised %v", m)
 	}
+	lm := d2.Metrics()
+	if lm["steps_per_day"] != 302 || lm["walking_bouts"] != 3 || lm["walking_bouts_over_60s"] != 1 || !near(lm["walking_speed_over_30s_p90_mps"], float64(g30.WalkingSpeedMPS.P90)) ||
+		!near(lm["recorded_s"], 23*3600) {
+		t.Errorf("metrics %v", lm)
+	}
+	if _, ok := d1.Metrics()["walking_speed_over_30s_mean_mps"]; ok {
+		t.Error("an unavailable value among the metrics")
+	}
 	// Never joining keeps the two parts apart.
 	if n := Days(res, Options{Start: start, Location: loc, MaxBreakS: -1})[1].Groups[GroupAll].Bouts; n != 4 {
 		t.Errorf("without joining: %d bouts, want 4", n)
