@@ -3,10 +3,24 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"legwork"
 	"legwork/app"
@@ -223,5 +237,87 @@ func TestServeAndLoadtest(t *testing.T) {
 	out := mustRun(t, "", "loadtest", "--url", srv.url, "--rate", "50", "--duration", "1s")
 	if !strings.Contains(out, "50 sent, 50 stored (201), 0 errors") || !strings.Contains(out, "p99") {
 		t.Fatalf("loadtest: %s", out)
+	}
+}
+
+// selfSigned writes a certificate and key for 127.0.0.1 and returns their
+// paths.
+func selfSigned(t *testing.T) (string, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "legwork test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cert, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+	return cert, keyFile
+}
+
+func TestServeTLS(t *testing.T) {
+	cert, key := selfSigned(t)
+	srv := startServer(t, "--data", t.TempDir(), "--tls-cert", cert, "--tls-key", key)
+	if !strings.HasPrefix(srv.url, "https://") {
+		t.Fatalf("url %s", srv.url)
+	}
+	resp, err := testClient.Post(srv.url+"/api/login", "application/json", strings.NewReader(`{"email":"admin@legwork.local","password":"wrong password"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Fatalf("status %d, HSTS %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
+	}
+}
+
+// TestServeOnPostgres runs the server on a PostgreSQL database made for
+// the test, when LEGWORK_TEST_POSTGRES is set.
+func TestServeOnPostgres(t *testing.T) {
+	base := os.Getenv("LEGWORK_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("LEGWORK_TEST_POSTGRES is not set")
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	name := fmt.Sprintf("legwork_cmd_test_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	srv := startServer(t, "--database", u.String(), "--demo")
+	out := mustRun(t, "", "loadtest", "--url", srv.url, "--rate", "20", "--duration", "1s")
+	if !strings.Contains(out, "20 sent, 20 stored (201), 0 errors") {
+		t.Fatalf("loadtest on PostgreSQL: %s", out)
+	}
+	srv.cmd.Process.Signal(os.Interrupt)
+	if err := srv.cmd.Wait(); err != nil {
+		t.Fatalf("shutdown: %v\n%s", err, srv.logs)
+	}
+	// The demo is idempotent on PostgreSQL too.
+	if out := mustRun(t, "", "demo", "--database", u.String()); !strings.Contains(out, "already present") {
+		t.Fatalf("second demo: %s", out)
 	}
 }

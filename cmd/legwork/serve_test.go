@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"encoding/json"
 	"flag"
@@ -49,6 +50,10 @@ func runTests(m *testing.M) int {
 	}
 	return m.Run()
 }
+
+// testClient is the client for the test servers; it accepts the
+// self-signed certificate of the TLS test (loopback only).
+var testClient = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 
 // server is a legwork server running as a child process.
 type server struct {
@@ -97,7 +102,7 @@ func startServer(t *testing.T, args ...string) *server {
 		t.Fatalf("server did not start: %s", logs)
 	}
 	for i := 0; ; i++ {
-		resp, err := http.Get(s.url + "/healthz")
+		resp, err := testClient.Get(s.url + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
