@@ -33,8 +33,10 @@ import (
 // (m/s^2)", ignored); "Gyroscope" exports "Time (s)", "Gyroscope x (rad/s)",
 // … . Times are seconds from the start of the experiment. Acceleration
 // includes gravity in m/s² in Android's convention (the axis pointing up
-// reads +9.81 at rest), which phyphox uses on both platforms; that is
-// legwork's convention, so values are taken as they are. "Linear
+// reads +9.81 at rest) on both platforms: phyphox-ios's
+// ExperimentSensorInput.swift multiplies Core Motion's values, in g with the
+// opposite sign, by kG = −9.81. That is legwork's convention, so values are
+// taken as they are. "Linear
 // Acceleration" (gravity removed) is refused: the analysis needs gravity.
 //
 // meta/time.csv, when present, has rows "event", "experiment time",
