@@ -29,8 +29,8 @@
 //	StepCount                          steps (per day, see below)  count
 //
 // HealthKit's percent unit (HKUnit.percent()) stores fractions from 0 to 1,
-// and the export writes them so ("0.284" for 28.4 %): they are multiplied
-// by 100.
+// and the export writes them so (unit="%" value="0.294" for 29.4 %, as in
+// published export samples): they are multiplied by 100.
 //
 // Step counts: Health keeps every source's samples, and an iPhone and an
 // Apple Watch worn together both count the same steps, so summing all
@@ -412,7 +412,7 @@ func splitDevice(s string) []string {
 	var parts []string
 	for {
 		i := -1
-		for _, k := range []string{", name:", ", manufacturer:", ", model:", ", hardware:", ", software:", ", localIdentifier:", ", UDIDeviceIdentifier:", ", firmware:"} {
+		for _, k := range []string{", name:", ", manufacturer:", ", model:", ", hardware:", ", software:", ", localIdentifier:", ", UDIDeviceIdentifier:", ", firmware:", ", creation date:"} {
 			if j := strings.Index(s, k); j >= 0 && (i < 0 || j < i) {
 				i = j
 			}

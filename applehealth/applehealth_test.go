@@ -155,6 +155,18 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestParseDevice(t *testing.T) {
+	for in, want := range map[string]Device{
+		"": {},
+		"<<HKDevice: 0x3034fe490>, name:iPhone, manufacturer:Apple Inc., model:iPhone, hardware:iPhone16,1, software:17.6.1, creation date:2024-08-31 17:17:55 +0000>": {"iPhone", "Apple Inc.", "iPhone", "iPhone16,1", "17.6.1"},
+		"<<HKDevice: 0x283735e00>, name:Apple Watch, manufacturer:Apple, model:Watch, hardware:Watch4,2, software:5.0.1>":                                              {"Apple Watch", "Apple", "Watch", "Watch4,2", "5.0.1"},
+	} {
+		if got := parseDevice(in); got != want {
+			t.Errorf("%q: %+v, want %+v", in, got, want)
+		}
+	}
+}
+
 func TestParseZipAndFile(t *testing.T) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
