@@ -225,7 +225,14 @@ func (a *App) ChangePassword(ctx context.Context, current, next string) error {
 	if err != nil {
 		return err
 	}
+	// Guessing the current password counts like failed sign-ins, so that a
+	// stolen session cannot be used to find the password.
+	ip := ActorFrom(ctx).IP
+	if ok, wait := a.limiter.allowed(cur.Email, ip); !ok {
+		return &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many wrong passwords; try again in %d seconds", int(math.Ceil(wait.Seconds()))), Err: RetryAfter(wait)}
+	}
 	if ok, err := verifyPassword(cur.PasswordHash, current); err != nil || !ok {
+		a.limiter.fail(cur.Email, ip)
 		return &legwork.Error{Code: legwork.EINVALID, Field: "current_password", Message: "the current password is wrong"}
 	}
 	if err := checkPassword("new_password", next); err != nil {

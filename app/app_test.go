@@ -242,6 +242,15 @@ func TestSessions(t *testing.T) {
 	if _, err := e.app.Login(ctx, "pat@example.org", "a new long password"); err != nil {
 		t.Fatal(err)
 	}
+
+	// Guessing the current password through a session is rate limited.
+	l3, _ := e.app.Login(ctx, "pat@example.org", "a new long password")
+	act, _ = e.app.Authenticate(ctx, l3.Token, "203.0.113.9")
+	sctx := app.NewContext(ctx, act)
+	for i := 0; i < app.DefaultLoginLimits.Account; i++ {
+		wantCode(t, e.app.ChangePassword(sctx, "guess number "+string(rune('a'+i)), "whatever it is now"), legwork.EINVALID)
+	}
+	wantCode(t, e.app.ChangePassword(sctx, "a new long password", "whatever it is now"), legwork.ETOOMANY)
 }
 
 func TestAPITokens(t *testing.T) {
