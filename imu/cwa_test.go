@@ -464,3 +464,43 @@ func FuzzCWA(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCWA decodes an hour of AX6 data (100 Hz accelerometer and
+// gyroscope, 9 000 sectors, 4.6 MB) from memory.
+func BenchmarkCWA(b *testing.B) {
+	e := newCWAEnc(CWAHardwareAX6, 0x0a, 0x62)
+	raw := make([][6]int, 40)
+	for i := range raw {
+		raw[i] = [6]int{10 * i, -5 * i, 2048, 100, -100, 3 * i}
+	}
+	t0 := time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC)
+	for k := 0; k < 9000; k++ {
+		start := 40 * k // in samples of 10 ms
+		stamp := (start + 99) / 100
+		e.sector(t0.Add(time.Duration(stamp)*time.Second), int16(stamp*100-start), raw)
+	}
+	data := e.buf.Bytes()
+	buf := make([]gait.Sample, 2048)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := NewCWAReader(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			k, err := r.Read(buf)
+			n += k
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if n != 360000 {
+			b.Fatalf("%d samples", n)
+		}
+	}
+}
