@@ -71,12 +71,12 @@ func QuantileInPlace(x []float64, q float64) float64 {
 	h := q * float64(n-1)
 	lo := int(math.Floor(h))
 	if lo >= n-1 {
-		return selectK(x, n-1)
+		return Select(x, n-1)
 	}
 	if lo < 0 {
-		return selectK(x, 0)
+		return Select(x, 0)
 	}
-	a := selectK(x, lo)
+	a := Select(x, lo)
 	// after selection, x[lo+1:] holds values ≥ a; the next order statistic
 	// is their minimum
 	b := x[lo+1]
@@ -88,10 +88,11 @@ func QuantileInPlace(x []float64, q float64) float64 {
 	return a + (h-float64(lo))*(b-a)
 }
 
-// selectK reorders x so that x[k] is the k-th smallest value, every value
-// before it is ≤ x[k] and every value after it is ≥ x[k] (Hoare's
-// selection with median-of-three pivots), and returns x[k].
-func selectK(x []float64, k int) float64 {
+// Select reorders x so that x[k] is the k-th smallest value (0-based),
+// every value before it is ≤ x[k] and every value after it is ≥ x[k]
+// (Hoare's selection with median-of-three pivots, expected linear time), and
+// returns x[k].
+func Select(x []float64, k int) float64 {
 	lo, hi := 0, len(x)-1
 	for hi > lo {
 		if hi-lo < 16 {

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"legwork/dsp"
 )
 
 // Exact null distributions are computed up to these sample sizes; beyond
@@ -487,7 +489,7 @@ func kthSmallestProbes(s implicitSet, k int, probes *[]probe) float64 {
 		if chi-clo <= limit {
 			var buf [limit]float64
 			in := s.appendIn(buf[:0], lo, hi)
-			nthElement(in, k-clo-1)
+			dsp.Select(in, k-clo-1)
 			return in[k-clo-1]
 		}
 		// Interpolate the value of rank k between the bracket ends (fast

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"legwork/dsp"
 )
 
 func cdfAt(pmf []float64, u int) float64 {
@@ -295,11 +297,11 @@ func TestMedianSelectMatchesSort(t *testing.T) {
 		}
 		k := r.IntN(n)
 		y := slices.Clone(x)
-		nthElement(y, k)
+		dsp.Select(y, k)
 		s := slices.Clone(x)
 		slices.Sort(s)
 		if y[k] != s[k] {
-			t.Fatalf("nthElement n=%d k=%d: %v, want %v", n, k, y[k], s[k])
+			t.Fatalf("Select n=%d k=%d: %v, want %v", n, k, y[k], s[k])
 		}
 	}
 }

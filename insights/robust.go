@@ -3,6 +3,8 @@ package insights
 import (
 	"math"
 	"slices"
+
+	"legwork/dsp"
 )
 
 // MADScale is 1/Φ⁻¹(3/4), the factor that makes the median absolute
@@ -143,8 +145,7 @@ func medianSelect(x []float64) float64 {
 		return medianInPlace(x)
 	}
 	k := n / 2
-	nthElement(x, k)
-	v := x[k]
+	v := dsp.Select(x, k)
 	if n%2 == 1 {
 		return v
 	}
@@ -155,36 +156,4 @@ func medianSelect(x []float64) float64 {
 		}
 	}
 	return (m + v) / 2
-}
-
-// nthElement reorders x so that x[k] is the value a sort would put there,
-// with no larger value before it and no smaller one after it.
-func nthElement(x []float64, k int) {
-	lo, hi := 0, len(x)-1
-	for lo < hi {
-		a, b, c := x[lo], x[lo+(hi-lo)/2], x[hi]
-		p := max(min(a, b), min(max(a, b), c)) // median of three
-		i, j := lo, hi
-		for i <= j {
-			for x[i] < p {
-				i++
-			}
-			for x[j] > p {
-				j--
-			}
-			if i <= j {
-				x[i], x[j] = x[j], x[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return
-		}
-	}
 }
