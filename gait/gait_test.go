@@ -308,3 +308,30 @@ func TestPlacements(t *testing.T) {
 		t.Error("LegLengthM")
 	}
 }
+
+func TestAccelerationSignInvariance(t *testing.T) {
+	// Browsers have disagreed on the sign of accelerationIncludingGravity
+	// (older iOS Safari reported the negative of Android): "down" is
+	// estimated from the data, so negating every acceleration changes
+	// nothing.
+	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 3, WalkS: 20, StandAfterS: 3, Seed: 30})
+	neg := &gait.Recording{Gyro: rec.Gyro}
+	for _, s := range rec.Samples {
+		s.AccMS2 = gait.Vec3{-s.AccMS2[0], -s.AccMS2[1], -s.AccMS2[2]}
+		neg.Samples = append(neg.Samples, s)
+	}
+	opt := gait.Options{Placement: gait.LowerBack, Subject: gait.Subject{HeightM: 1.7}}
+	a, _ := gait.AnalyzeRecording(rec, opt)
+	b, _ := gait.AnalyzeRecording(neg, opt)
+	if len(a.InitialContactsS) != len(b.InitialContactsS) {
+		t.Fatalf("%d contacts, negated %d", len(a.InitialContactsS), len(b.InitialContactsS))
+	}
+	for i := range a.InitialContactsS {
+		if math.Abs(a.InitialContactsS[i]-b.InitialContactsS[i]) > 1e-9 {
+			t.Fatalf("contact %d moved", i)
+		}
+	}
+	if math.Abs(float64(a.Walking.StrideLengthM-b.Walking.StrideLengthM)) > 1e-9 {
+		t.Errorf("stride length %v vs %v", a.Walking.StrideLengthM, b.Walking.StrideLengthM)
+	}
+}
