@@ -57,6 +57,12 @@ func endpoints() []endpoint {
 		{route: "POST /api/login", req: func(f *fixture) request {
 			return request{method: "POST", path: "/api/login", body: jsonBody(map[string]string{"email": f.person().Email, "password": testPassword})}
 		}, want: everyone},
+		{route: "GET /api/signup", req: get(func(f *fixture) string { return "/api/signup" }), want: everyone},
+		// Anyone may create a person's account (signed in or not): it is a
+		// new account, and the answer signs the caller in as it.
+		{route: "POST /api/signup", req: func(f *fixture) request {
+			return request{method: "POST", path: "/api/signup", body: jsonBody(map[string]any{"email": "new." + randomSuffix() + "@example.org", "name": "New", "password": testPassword, "height_m": 1.7})}
+		}, want: map[string]int{anonymous: 201, owner: 201, other: 201, clinician: 201, stranger: 201, revoked: 201}},
 		{route: "POST /api/logout", req: func(f *fixture) request { return request{method: "POST", path: "/api/logout"} }, want: userStatus(204)},
 		{route: "GET /api/me", req: get(func(f *fixture) string { return "/api/me" }), want: userStatus(200)},
 		{route: "PATCH /api/me", req: func(f *fixture) request {

@@ -19,6 +19,8 @@ func (s *Server) registerRoutes() {
 
 	// Accounts.
 	s.handle("POST /api/login", s.login)
+	s.handle("GET /api/signup", s.signupInfo)
+	s.handle("POST /api/signup", s.signup)
 	s.handle("POST /api/logout", s.logout)
 	s.handle("GET /api/me", s.me)
 	s.handle("PATCH /api/me", s.updateMe)

@@ -46,6 +46,12 @@ type Config struct {
 	// OnAnalysis, when set, is called after each analysis with the test and
 	// how long it took (for metrics).
 	OnAnalysis func(test legwork.TestType, d time.Duration)
+	// NoSignUp refuses public sign-ups (SignUp): accounts are then created
+	// by an administrator only.
+	NoSignUp bool
+	// SignUps limits public sign-ups per address (DefaultSignUpLimits when
+	// zero).
+	SignUps SignUpLimits
 }
 
 // App is the application service. It is safe for concurrent use.
@@ -58,6 +64,8 @@ type App struct {
 	sessionTTL    time.Duration
 	invitationTTL time.Duration
 	limiter       *loginLimiter
+	signups       *loginLimiter
+	noSignUp      bool
 	maxSamples    int
 	onAnalysis    func(legwork.TestType, time.Duration)
 	dummyHash     string
@@ -76,6 +84,7 @@ func New(cfg Config) *App {
 		invitationTTL: cfg.InvitationTTL,
 		maxSamples:    cfg.MaxSamples,
 		onAnalysis:    cfg.OnAnalysis,
+		noSignUp:      cfg.NoSignUp,
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -103,6 +112,11 @@ func New(cfg Config) *App {
 		limits = DefaultLoginLimits
 	}
 	a.limiter = newLoginLimiter(limits, a.now)
+	su := cfg.SignUps
+	if su == (SignUpLimits{}) {
+		su = DefaultSignUpLimits
+	}
+	a.signups = newLoginLimiter(LoginLimits{IP: su.Max, Window: su.Window}, a.now)
 	// A hash to verify against when an email is unknown, so that a login
 	// for a missing account costs as much as one for a real account.
 	if h, err := a.hashPassword("legwork-no-such-account"); err == nil {

@@ -61,7 +61,9 @@ func (l *loginLimiter) fail(email, ip string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	l.failures["a:"+email] = append(l.prune("a:"+email, now), now)
+	if email != "" {
+		l.failures["a:"+email] = append(l.prune("a:"+email, now), now)
+	}
 	if ip != "" {
 		l.failures["i:"+ip] = append(l.prune("i:"+ip, now), now)
 	}

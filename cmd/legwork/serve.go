@@ -25,6 +25,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM): serve HTTPS, which phone browsers need to share motion sensors")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
 	behindProxy := fs.Bool("behind-proxy", false, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front")
+	noSignUp := fs.Bool("no-signup", false, "refuse public sign-ups: accounts are created by an administrator only (legwork user add, POST /api/users)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -44,7 +45,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 	metrics := api.NewMetrics()
-	a := app.New(app.Config{Store: store, Logger: log, OnAnalysis: metrics.ObserveAnalysis})
+	a := app.New(app.Config{Store: store, Logger: log, OnAnalysis: metrics.ObserveAnalysis, NoSignUp: *noSignUp})
 
 	if *demo {
 		if err := m.seedDemo(ctx, a); err != nil {
