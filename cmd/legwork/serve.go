@@ -14,6 +14,7 @@ import (
 	"legwork"
 	"legwork/api"
 	"legwork/app"
+	"legwork/web"
 )
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
@@ -56,7 +57,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 
 	srv := &http.Server{
-		Handler:           api.NewServer(api.Options{App: a, BehindProxy: *behindProxy, Metrics: metrics, Logger: log}),
+		Handler:           api.NewServer(api.Options{App: a, Static: web.Handler(), BehindProxy: *behindProxy, Metrics: metrics, Logger: log}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // a 50 MB upload on a slow phone connection
 		WriteTimeout:      5 * time.Minute,

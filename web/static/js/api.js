@@ -1,0 +1,67 @@
+// The JSON API: one function, errors as ApiError (the server's
+// {"error": {code, message, field}}) or Offline (no answer at all).
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || `the server answered ${status}`);
+    this.status = status;
+    this.code = e.code || "";
+    this.field = e.field || "";
+  }
+}
+
+export class Offline extends Error {
+  constructor() {
+    super("No connection to the legwork server. What you record is kept on this phone and sent when the connection is back.");
+  }
+}
+
+// api("GET", "/api/me") → the decoded JSON (null for 204).
+// opts.body: an object (sent as JSON) or an ArrayBuffer with opts.type.
+export async function api(method, path, opts = {}) {
+  const init = { method, credentials: "same-origin", headers: {} };
+  if (opts.raw !== undefined) {
+    init.body = opts.raw;
+    init.headers["Content-Type"] = opts.type;
+  } else if (opts.body !== undefined) {
+    init.body = JSON.stringify(opts.body);
+    init.headers["Content-Type"] = "application/json";
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new Offline();
+  }
+  if (res.status === 204) return null;
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    if (!res.ok) throw new ApiError(res.status, null);
+  }
+  if (!res.ok) throw new ApiError(res.status, body);
+  return body;
+}
+
+// query builds "?a=1&b=2" from an object, skipping empty values.
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
+  const s = q.toString();
+  return s ? "?" + s : "";
+}
+
+// Which optional routes this server has (added by later versions):
+// insights and the clinician report.
+let features;
+export function serverFeatures() {
+  features ??= api("GET", "/api/openapi.json")
+    .then((doc) => ({
+      insights: "/api/people/{id}/insights" in doc.paths,
+      report: "/api/people/{id}/report" in doc.paths,
+    }))
+    .catch(() => ({ insights: false, report: false }));
+  return features;
+}

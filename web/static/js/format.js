@@ -1,0 +1,89 @@
+// Names, units and words for metrics and tests, and how a result compares
+// with the person's usual level.
+
+// better: which direction is an improvement; more/less: the words for a
+// higher and a lower value; scale converts the API's unit to the one shown.
+export const METRICS = {
+  t25fw_time_s: { label: "25-foot walk", unit: "s", dec: 1, better: "lower", more: "slower", less: "faster" },
+  t25fw_speed_mps: { label: "25-foot walk speed", unit: "m/s", dec: 2, better: "higher", more: "faster", less: "slower" },
+  walking_speed_mps: { label: "Walking speed", unit: "m/s", dec: 2, better: "higher", more: "faster", less: "slower" },
+  walk2min_steps: { label: "Steps in 2 minutes", unit: "steps", dec: 0, better: "higher", more: "more steps", less: "fewer steps" },
+  walk2min_distance_m: { label: "Distance in 2 minutes (estimate)", unit: "m", dec: 0, better: "higher", more: "further", less: "shorter" },
+  cadence_spm: { label: "Cadence", unit: "steps/min", dec: 0, better: "higher", more: "quicker", less: "slower" },
+  sway_rms_ms2: { label: "Sway, eyes open", unit: "m/s²", dec: 3, better: "lower", more: "more sway", less: "less sway" },
+  sway_ec_rms_ms2: { label: "Sway, eyes closed", unit: "m/s²", dec: 3, better: "lower", more: "more sway", less: "less sway" },
+  sts5_time_s: { label: "Five sit-to-stands", unit: "s", dec: 1, better: "lower", more: "slower", less: "faster" },
+  turn_speed_rps: { label: "Turn speed", unit: "°/s", dec: 0, scale: 180 / Math.PI, better: "higher", more: "faster", less: "slower" },
+};
+
+// The trend charts, in order: a metric within one test.
+export const TRENDS = [
+  { metric: "walking_speed_mps", test: "walk2min" },
+  { metric: "t25fw_time_s", test: "t25fw" },
+  { metric: "walk2min_steps", test: "walk2min" },
+  { metric: "sway_rms_ms2", test: "balance" },
+  { metric: "sway_ec_rms_ms2", test: "balance" },
+  { metric: "sts5_time_s", test: "sts5" },
+  { metric: "turn_speed_rps", test: "uturn" },
+];
+
+export const DEVICES = {
+  none: "No walking aid", cane: "A cane", two_canes: "Two canes or crutches",
+  walker: "A walker", afo: "An ankle-foot orthosis", wheelchair: "A wheelchair",
+};
+
+export const SENSATIONS = {
+  weak: "Weak", jelly: "Jelly / noodles", buckling: "Buckling knees", heavy: "Heavy, like cement",
+  stiff: "Stiff", numb: "Numb", pain: "Pain",
+};
+
+export const TRIGGERS = {
+  heat: "Heat", cold: "Cold", night: "Night", stress: "Stress", poor_sleep: "Poor sleep",
+  infection: "Infection or fever", overexertion: "Overdoing it",
+};
+
+export const KINDS = {
+  physical_therapy: "Physical therapy", home_exercise: "Home exercise",
+  assistive_device: "Cane, walker or other aid", relapse_treatment: "Steroid course (relapse treatment)",
+  medication_change: "Medication change", other: "Other",
+};
+
+export const info = (metric) => METRICS[metric] || { label: metric.replaceAll("_", " "), unit: "", dec: 2 };
+
+// show returns a metric's value in its display unit, as a number.
+export const show = (metric, v) => v * (info(metric).scale || 1);
+
+// fmt formats a value with its unit: "6.4 s".
+export function fmt(metric, v) {
+  const m = info(metric);
+  const n = show(metric, v).toLocaleString(undefined, { minimumFractionDigits: m.dec, maximumFractionDigits: m.dec });
+  return m.unit === "steps" ? `${n} steps` : `${n} ${m.unit}`.trim();
+}
+
+export function median(xs) {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b), k = s.length >> 1;
+  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
+}
+
+// compare says how value differs from usual: "8 % slower than your usual".
+export function compare(metric, value, usual) {
+  if (!isFinite(usual) || usual === 0) return "";
+  const m = info(metric);
+  const pct = Math.round((100 * (value - usual)) / Math.abs(usual));
+  if (pct === 0) return "the same as your usual";
+  return `${Math.abs(pct)} % ${pct > 0 ? m.more || "higher" : m.less || "lower"} than your usual`;
+}
+
+// worse reports whether a change from usual is in the worse direction.
+export function worse(metric, value, usual) {
+  const b = info(metric).better;
+  return b === "lower" ? value > usual : b === "higher" ? value < usual : false;
+}
+
+export const day = (iso) => new Date(iso).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+export const when = (iso) => new Date(iso).toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+export const today = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+};

@@ -1,0 +1,2 @@
+// go moves to another screen.
+export const go = (hash) => { location.hash = hash; };

@@ -1,0 +1,99 @@
+// The outbox: tests and diary entries are first written to IndexedDB on
+// this device, then sent. Whatever could not be sent (no connection, the
+// server down) stays here across reloads and is sent when the connection
+// returns ("online" event), when the app opens, and every 30 s while
+// anything waits. An entry the server refuses (a 4xx answer) is kept and
+// marked, so nothing recorded is lost without the person choosing to.
+
+import { api, ApiError, Offline } from "./api.js";
+
+export const events = new EventTarget(); // "change"; "sent" with detail {id, item, result}
+
+let dbp;
+function db() {
+  dbp ??= new Promise((resolve, reject) => {
+    const req = indexedDB.open("legwork", 1);
+    req.onupgradeneeded = () => req.result.createObjectStore("outbox", { keyPath: "id", autoIncrement: true });
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  return dbp;
+}
+
+async function tx(mode, fn) {
+  const d = await db();
+  return new Promise((resolve, reject) => {
+    const t = d.transaction("outbox", mode);
+    const r = fn(t.objectStore("outbox"));
+    t.oncomplete = () => resolve(r && r.result);
+    t.onerror = () => reject(t.error);
+    t.onabort = () => reject(t.error);
+  });
+}
+
+// add keeps a request to send: {personId, kind, label, method, path, type, body}.
+export async function add(item) {
+  const id = await tx("readwrite", (s) => s.add({ ...item, createdAt: new Date().toISOString() }));
+  events.dispatchEvent(new Event("change"));
+  return id;
+}
+
+export const all = () => tx("readonly", (s) => s.getAll());
+
+export async function remove(id) {
+  await tx("readwrite", (s) => s.delete(id));
+  events.dispatchEvent(new Event("change"));
+}
+
+async function put(item) {
+  await tx("readwrite", (s) => s.put(item));
+  events.dispatchEvent(new Event("change"));
+}
+
+// retry clears a refused entry's mark so that it is sent again.
+export async function retry(item) {
+  const { error, ...rest } = item;
+  await put(rest);
+  return flush(item.personId);
+}
+
+let running = null;
+
+// flush sends the person's waiting entries, oldest first; it stops at the
+// first that cannot be sent for lack of a connection.
+export function flush(personId) {
+  if (!personId) return Promise.resolve();
+  if (running) return running;
+  const work = async () => {
+    for (const item of await all()) {
+      if (item.personId !== personId || item.error) continue;
+      try {
+        const result = await api(item.method, item.path, { raw: item.body, type: item.type });
+        await remove(item.id);
+        events.dispatchEvent(new CustomEvent("sent", { detail: { id: item.id, item, result } }));
+      } catch (err) {
+        if (err instanceof Offline) return;
+        if (err instanceof ApiError && (err.status === 401 || err.status === 429 || err.status >= 500)) return;
+        await put({ ...item, error: err.message });
+      }
+    }
+  };
+  const locked = navigator.locks ? () => navigator.locks.request("legwork-outbox", work) : work;
+  running = locked().finally(() => (running = null));
+  return running;
+}
+
+// start sends waiting entries now, when the connection returns, and every
+// 30 s while any wait.
+export function start(personId) {
+  const go = () => flush(personId).catch(() => {});
+  window.addEventListener("online", go);
+  const timer = setInterval(async () => {
+    if ((await all()).some((i) => i.personId === personId && !i.error)) go();
+  }, 30000);
+  go();
+  return () => {
+    window.removeEventListener("online", go);
+    clearInterval(timer);
+  };
+}

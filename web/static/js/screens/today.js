@@ -1,0 +1,106 @@
+// Today: this week's planned tests and a quick symptom check-in.
+import { html, useState, Screen, Scale, Chips, Problem, Note, useLoad } from "../ui.js";
+import { api, query } from "../api.js";
+import { SENSATIONS, TRIGGERS } from "../format.js";
+import { TESTS } from "../protocols.js";
+import { saveDiary, timeOfDay } from "./checkin.js";
+
+// The weekly plan is kept in this browser only (localStorage): the server
+// has no field for it.
+const planKey = (id) => `legwork.plan.${id}`;
+export const loadPlan = (id) => JSON.parse(localStorage.getItem(planKey(id)) || "null");
+const savePlan = (id, plan) => localStorage.setItem(planKey(id), JSON.stringify(plan));
+
+function weekStart(d = new Date()) {
+  const m = new Date(d.getFullYear(), d.getMonth(), d.getDate());
+  m.setDate(m.getDate() - ((m.getDay() + 6) % 7)); // Monday
+  return m;
+}
+
+function PlanEditor({ personId, plan, onDone }) {
+  const [p, setP] = useState(plan || Object.fromEntries(Object.keys(TESTS).map((k) => [k, 0])));
+  const set = (k, v) => setP({ ...p, [k]: Math.max(0, Math.min(7, v)) });
+  return html`<section class="card" aria-labelledby="plan-h">
+    <h2 id="plan-h">My weekly plan</h2>
+    <p class="hint">How many times a week you want to do each test. Your clinician may suggest a plan. It is kept on this phone only.</p>
+    ${Object.entries(TESTS).map(([k, t]) => html`<div class="stepper">
+      <span id=${"plan-" + k}>${t.name}</span>
+      <button type="button" class="round" aria-label=${`${t.name}: fewer`} onClick=${() => set(k, p[k] - 1)}>−</button>
+      <output aria-labelledby=${"plan-" + k} aria-live="polite">${p[k]}×</output>
+      <button type="button" class="round" aria-label=${`${t.name}: more`} onClick=${() => set(k, p[k] + 1)}>+</button>
+    </div>`)}
+    <button class="primary" onClick=${() => { savePlan(personId, p); onDone(p); }}>Save my plan</button>
+  </section>`;
+}
+
+function ThisWeek({ personId }) {
+  const [plan, setPlan] = useState(loadPlan(personId));
+  const [editing, setEditing] = useState(false);
+  const [done, error] = useLoad(async () => {
+    const r = await api("GET", `/api/people/${personId}/assessments` + query({ from: weekStart().toISOString(), limit: 200 }));
+    const n = {};
+    for (const a of r.items) n[a.test_type] = (n[a.test_type] || 0) + 1;
+    return n;
+  }, [personId]);
+  if (editing || !plan) {
+    if (!plan && !editing) {
+      return html`<section class="card" aria-labelledby="week-h"><h2 id="week-h">This week</h2>
+        <p>You have no weekly plan yet. Choose which tests to do and how often.</p>
+        <button class="primary" onClick=${() => setEditing(true)}>Set up my plan</button></section>`;
+    }
+    return html`<${PlanEditor} personId=${personId} plan=${plan} onDone=${(p) => { setPlan(p); setEditing(false); }} />`;
+  }
+  const due = Object.entries(plan).filter(([, n]) => n > 0);
+  return html`<section class="card" aria-labelledby="week-h">
+    <h2 id="week-h">This week</h2>
+    ${error && html`<p class="hint">${error.message}</p>`}
+    ${due.length === 0 && html`<p>Your plan has no tests.</p>`}
+    <ul class="plain">
+      ${due.map(([k, n]) => {
+        const d = done ? Math.min(done[k] || 0, n) : null;
+        const left = d === null ? null : n - d;
+        return html`<li class="due">
+          <div><strong>${TESTS[k].name}</strong><br />
+            <span class=${left === 0 ? "ok" : "muted"}>${d === null ? `${n}× this week` : left === 0 ? `Done: ${d} of ${n} ✓` : `${d} of ${n} done — ${left} to go`}</span></div>
+          ${left !== 0 && html`<a class="button small" href=${"#/run/" + k}>Start<span class="sr"> ${TESTS[k].name}</span></a>`}
+        </li>`;
+      })}
+    </ul>
+    <button class="link" onClick=${() => setEditing(true)}>Change my plan</button>
+  </section>`;
+}
+
+function CheckIn({ personId }) {
+  const [severity, setSeverity] = useState(0);
+  const [sensations, setSensations] = useState([]);
+  const [triggers, setTriggers] = useState([]);
+  const [state, setState] = useState({});
+  const save = async () => {
+    setState({ busy: true });
+    try {
+      const stored = await saveDiary(personId, { at: new Date().toISOString(), severity, sensations, triggers, time_of_day: timeOfDay() });
+      setState({ saved: stored ? "Check-in saved." : "Check-in kept on this phone: it will upload when you are back online." });
+      setSensations([]);
+      setTriggers([]);
+    } catch (error) {
+      setState({ error });
+    }
+  };
+  return html`<section class="card" aria-labelledby="checkin-h">
+    <h2 id="checkin-h">How are your legs now?</h2>
+    <${Scale} id="checkin-severity" label="Leg symptoms" value=${severity} onChange=${setSeverity} low="none" high="worst" />
+    <${Chips} legend="They feel…" options=${SENSATIONS} value=${sensations} onChange=${setSensations} />
+    <${Chips} legend="Possible triggers" options=${TRIGGERS} value=${triggers} onChange=${setTriggers} />
+    <${Problem} error=${state.error} />
+    ${state.saved && html`<${Note}>${state.saved}</${Note}>`}
+    <button class="primary" id="checkin-save" onClick=${save} disabled=${state.busy}>Save check-in</button>
+    <p class="center"><a href="#/diary/new">More detail: which leg, fatigue, falls…</a></p>
+  </section>`;
+}
+
+export function Today({ personId, me }) {
+  return html`<${Screen} title=${`Hello, ${me.name}`}>
+    <${ThisWeek} personId=${personId} />
+    <${CheckIn} personId=${personId} />
+  </${Screen}>`;
+}
