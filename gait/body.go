@@ -40,7 +40,8 @@ type Body struct {
 	// sensor's average orientation.
 	UpMean Vec3
 	// TiltDeg is, per sample, the angle between the instantaneous up
-	// estimate and UpMean: how far the sensor's orientation wanders.
+	// estimate and UpMean (as the chord between the two unit vectors, in
+	// degrees): how far the sensor's orientation wanders.
 	TiltDeg []float64
 }
 
@@ -134,7 +135,10 @@ func (f BodyFrame) transform(b *Body, ch *channels, fs, t0 float64, gyro bool) {
 			g = 1
 		}
 		ux, uy, uz := gx/g, gy/g, gz/g
-		b.TiltDeg[i] = math.Acos(max(-1, min(1, ux*up[0]+uy*up[1]+uz*up[2]))) * 180 / math.Pi
+		// the chord |u − ū| in degrees: the angle to within 1 % up to 14°
+		// and 5 % at 30°, without an arccosine per sample
+		dx, dy, dz := ux-up[0], uy-up[1], uz-up[2]
+		b.TiltDeg[i] = math.Sqrt(dx*dx+dy*dy+dz*dz) * (180 / math.Pi)
 		x, y, z := ax[i], ay[i], az[i]
 		d := x*ux + y*uy + z*uz
 		b.VertMS2[i] = d - g
