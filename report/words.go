@@ -1,0 +1,316 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"legwork/insights"
+)
+
+// mainMetrics are the measures a report shows first, in this order, as
+// (metric, test type): the ones a neurologist or physiotherapist reads
+// first, then the daily-living summaries of wearables and phones.
+var mainMetrics = []struct{ metric, test string }{
+	{"t25fw_time_s", "t25fw"},
+	{"walk2min_distance_m", "walk2min"},
+	{"walking_speed_mps", "walk2min"},
+	{"cadence_spm", "walk2min"},
+	{"stride_length_m", "walk2min"},
+	{"step_time_cv_pct", "walk2min"},
+	{"sts5_time_s", "sts5"},
+	{"sway_rms_ms2", "balance"},
+	{"sway_ec_rms_ms2", "balance"},
+	{"walking_speed_mps", "walk"},
+	{"steps_per_day", "walk"},
+	{"walking_speed_over_10s_mean_mps", "walk"},
+	{"apple_walking_speed_mps", "walk"},
+	{"apple_walking_steadiness_pct", "walk"},
+}
+
+// maxCharts bounds the metric charts of a report.
+const maxCharts = 8
+
+// testNames are the protocols in words.
+var testNames = map[string]string{
+	"t25fw":    "Timed 25-Foot Walk",
+	"walk2min": "2-minute walk",
+	"uturn":    "U-turn test",
+	"balance":  "static balance",
+	"sts5":     "five-times sit-to-stand",
+	"walk":     "free walking / daily life",
+}
+
+func testName(t string) string {
+	if n, ok := testNames[t]; ok {
+		return n
+	}
+	return t
+}
+
+// deviceNames are the walking aids in words.
+var deviceNames = map[string]string{
+	"none":       "",
+	"cane":       "with a cane",
+	"two_canes":  "with two canes or crutches",
+	"walker":     "with a walker",
+	"afo":        "with an ankle-foot orthosis",
+	"wheelchair": "in a wheelchair",
+}
+
+// seriesTitle names a series: "Walking speed (2-minute walk)", with the
+// walking aid when there is one.
+func seriesTitle(s *insights.SeriesReport) string {
+	label := capitalise(s.Info.Label)
+	ctx := testName(s.TestType)
+	if d := deviceNames[s.Device]; d != "" {
+		ctx += ", " + d
+	} else if s.Device != "none" && s.Device != "" {
+		ctx += ", " + s.Device
+	}
+	// The test is already in the label of the T25FW and 2-minute walk
+	// measures.
+	if strings.Contains(strings.ToLower(label), strings.ToLower(testName(s.TestType))) && deviceNames[s.Device] == "" {
+		return label
+	}
+	return label + " (" + ctx + ")"
+}
+
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// num formats v with d decimals and a true minus sign.
+func num(v float64, d int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	if math.Abs(v) < 0.5*math.Pow(10, -float64(d)) {
+		v = 0
+	}
+	if v < 0 {
+		return "−" + strconv.FormatFloat(-v, 'f', d, 64)
+	}
+	return strconv.FormatFloat(v, 'f', d, 64)
+}
+
+// amount formats v in the metric's unit.
+func amount(info insights.MetricInfo, v float64) string {
+	s := num(v, info.Decimals)
+	switch info.Unit {
+	case "":
+		return s
+	case "%":
+		return s + " %"
+	}
+	return s + " " + info.Unit
+}
+
+// signedAmount formats a change with its sign.
+func signedAmount(info insights.MetricInfo, v float64) string {
+	if v > 0 && num(v, info.Decimals) != num(0, info.Decimals) {
+		return "+" + amount(info, v)
+	}
+	return amount(info, v)
+}
+
+// pct formats a percentage with its sign: no decimals from 10 % on.
+func pct(v float64) string {
+	d := 1
+	if math.Abs(v) >= 9.95 {
+		d = 0
+	}
+	s := num(v, d)
+	if v > 0 && s != num(0, d) {
+		s = "+" + s
+	}
+	return s + " %"
+}
+
+// fdate formats a date; fday a date without the year when it is in year.
+func fdate(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// span formats a period of dates, shortening a shared year or month.
+func span(from, to time.Time) string {
+	switch {
+	case from.Year() != to.Year():
+		return fdate(from) + " – " + fdate(to)
+	case from.Month() != to.Month():
+		return from.Format("2 Jan") + "–" + fdate(to)
+	case from.Day() != to.Day():
+		return from.Format("2") + "–" + fdate(to)
+	}
+	return fdate(from)
+}
+
+// ci formats an estimate with its interval: "+0.12 m/s (0.05 to 0.19)".
+func ci(info insights.MetricInfo, e *insights.Estimate) string {
+	if e == nil {
+		return "–"
+	}
+	return signedAmount(info, e.Value) + " (" + num(e.Low, info.Decimals) + " to " + num(e.High, info.Decimals) + ")"
+}
+
+// direction words of a series.
+func directionWords(info insights.MetricInfo) string {
+	switch {
+	case info.Neutral:
+		return "neither direction is better"
+	case info.HigherIsBetter:
+		return "higher is better"
+	}
+	return "lower is better"
+}
+
+// shortSource returns the first author and year of each source: "Kaufman
+// 2000; Hobart 2013".
+func shortSource(src string) string {
+	parts := strings.Split(src, ";")
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		name := p
+		if i := strings.IndexAny(p, ", "); i > 0 {
+			name = p[:i]
+		}
+		year := ""
+		if i := strings.LastIndex(p, ", "); i >= 0 {
+			if y := strings.TrimSpace(p[i+2:]); len(y) >= 4 {
+				year = y[len(y)-4:]
+			}
+		}
+		out = append(out, strings.TrimSpace(name+" "+year))
+	}
+	return strings.Join(out, "; ")
+}
+
+// thresholdText describes one direction of an MCID at a baseline.
+func thresholdText(info insights.MetricInfo, t *insights.Threshold, base float64) string {
+	if t == nil {
+		return "none published"
+	}
+	s := amount(info, t.Absolute(base))
+	if t.Relative {
+		s = strings.TrimPrefix(pct(100*t.Amount), "+") + " = " + s
+	}
+	if len(s) > 0 && t.Scaled {
+		s += ", scaled"
+	}
+	return s + " (" + shortSource(t.Source) + ")"
+}
+
+// classWords says what a change class means, in the change's direction.
+func classWords(c *insights.Change) string {
+	dir := c.Direction
+	switch c.Class {
+	case insights.ClassWithinNoise:
+		return "no real change (within day-to-day variation)"
+	case insights.ClassBeyondSDC:
+		if c.MCID == nil {
+			return "real change, " + dir + " (no published MCID)"
+		}
+		return "real change, " + dir + ", smaller than the MCID"
+	case insights.ClassBeyondMCIDOnly:
+		return "larger than the MCID (" + dir + ") but within day-to-day variation: uncertain"
+	case insights.ClassBeyondBoth:
+		return "meaningful change, " + dir
+	case insights.ClassNoiseUnknown:
+		return "day-to-day variation not known yet"
+	}
+	return c.Class
+}
+
+// qualityWords explain the quality and problem codes of recordings in
+// plain words (codes of packages gait and assess; unknown codes are shown
+// as they are).
+var qualityWords = map[string]string{
+	"too_short":              "recording too short",
+	"no_walking":             "no walking found",
+	"sampling_gaps":          "gaps in the sampling",
+	"irregular_sampling":     "irregular sampling",
+	"low_sampling_rate":      "sampling rate too low",
+	"low_sample_rate":        "sampling rate too low",
+	"clipped_signal":         "sensor signal clipped (saturated)",
+	"unknown_placement":      "sensor placement unknown",
+	"no_height":              "no height given: no stride length or speed",
+	"dropped_samples":        "samples dropped by the device",
+	"no_gyroscope":           "no gyroscope: turns not measured",
+	"timed_walk_unreliable":  "timed walk start or end unclear",
+	"placement":              "sensor placement does not suit the test",
+	"interrupted":            "the test was interrupted",
+	"no_turns":               "no turns found",
+	"motion_during_balance":  "movement during the balance test",
+	"too_few_repetitions":    "too few repetitions",
+	"one_trial":              "only one trial",
+	"not_still":              "not still at the start or end",
+	"segments":               "the test's markers do not fit the recording",
+	"implausible":            "implausible result",
+	"failed_trial":           "a trial was not completed",
+	"no_sit_to_stand":        "no sit-to-stand movement found",
+	"unknown_test":           "unknown test",
+	"no_recording":           "no recording",
+	"not_analysed":           "not scored yet (kept for a later analysis)",
+	"imported_daily_summary": "daily summary from an imported file",
+}
+
+func qualityText(code string) string {
+	if w, ok := qualityWords[code]; ok {
+		return w
+	}
+	return strings.ReplaceAll(code, "_", " ")
+}
+
+// triggerWords name the diary triggers.
+var triggerWords = map[string]string{
+	insights.TriggerHeat:         "heat",
+	insights.TriggerCold:         "cold",
+	insights.TriggerNight:        "night-time",
+	insights.TriggerStress:       "stress",
+	insights.TriggerPoorSleep:    "poor sleep",
+	insights.TriggerInfection:    "fever or infection",
+	insights.TriggerOverexertion: "overexertion",
+}
+
+func triggerText(t string) string {
+	if w, ok := triggerWords[t]; ok {
+		return w
+	}
+	return strings.ReplaceAll(t, "_", " ")
+}
+
+// kindWords name the intervention kinds.
+var kindWords = map[string]string{
+	"physical_therapy":  "physical therapy",
+	"home_exercise":     "home exercise",
+	"assistive_device":  "walking aid",
+	"relapse_treatment": "relapse treatment",
+	"medication_change": "medication change",
+	"other":             "other",
+}
+
+func kindText(k string) string {
+	if w, ok := kindWords[k]; ok {
+		return w
+	}
+	return k
+}
+
+// plural returns "1 fall", "2 falls".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
