@@ -112,7 +112,7 @@ func (d TrunkVelocityIC) detect(b *Body, dst, weak []float64, wantWeak bool) ([]
 	ms := dsp.MovingMean(w.e, sq, int(2*fs))
 	peaks := dsp.Peaks(w.idx[:0], neg, d.MinVelocityMPS, int(d.MinStepS*fs))
 	// impact-band acceleration reuses the x buffer
-	imp := dsp.MustButterworth(4, d.ImpactBandHz, fs, dsp.LowPass).FiltFilt(w.a, sig, w.scratch)
+	imp := dsp.MustButterworth(2, d.ImpactBandHz, fs, dsp.LowPass).FiltFilt(w.a, sig, w.scratch)
 	before := int(0.10 * fs)
 	after := int(0.20 * fs)
 	start := len(dst)

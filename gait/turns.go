@@ -39,8 +39,24 @@ func (e ElGohary) Turns(b *Body, dst []Turn) []Turn {
 		return dst
 	}
 	fs := b.SampleRateHz
-	lp := dsp.MustButterworth(4, e.CutoffHz, fs, dsp.LowPass)
-	w := lp.FiltFilt(nil, b.YawRPS, nil)
+	// The low-pass runs on block means of k samples (its cut-off is
+	// far below their rate, so nothing aliases) and is interpolated back.
+	k := max(1, int(fs/(8*e.CutoffHz)))
+	m := (n + k - 1) / k
+	dec := make([]float64, m, 2*m+64)
+	for j := range dec {
+		a, c := j*k, min((j+1)*k, n)
+		s := 0.0
+		for _, v := range b.YawRPS[a:c] {
+			s += v
+		}
+		dec[j] = s / float64(c-a)
+	}
+	if m > 8 {
+		dsp.MustButterworth(4, e.CutoffHz, fs/float64(k), dsp.LowPass).FiltFilt(dec, dec, dec[m:2*m+64])
+	}
+	w := make([]float64, n)
+	interpolateBlocks(w, dec, k, n)
 	peak := e.PeakDPS * math.Pi / 180
 	edge := e.EdgeDPS * math.Pi / 180
 	type cand struct{ a, c int } // inclusive sample range
