@@ -113,6 +113,7 @@ func endpoints() []endpoint {
 		{route: "GET /api/people/{id}/metrics", req: get(func(f *fixture) string { return f.pp("/metrics") }), want: readStatus, read: true},
 		{route: "GET /api/people/{id}/metrics/{metric}", req: get(func(f *fixture) string { return f.pp("/metrics/cadence_spm?test_type=t25fw") }), want: readStatus, read: true},
 		{route: "GET /api/people/{id}/insights", req: get(func(f *fixture) string { return f.pp("/insights?tz=Europe/Berlin&effect_weeks=4") }), want: readStatus, read: true},
+		{route: "GET /api/people/{id}/report", req: get(func(f *fixture) string { return f.pp("/report?format=html") }), want: readStatus, read: true},
 
 		{route: "GET /api/people/{id}/diary", req: get(func(f *fixture) string { return f.pp("/diary") }), want: readStatus, read: true},
 		{route: "POST /api/people/{id}/diary", req: func(f *fixture) request {

@@ -51,6 +51,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /api/people/{id}/metrics", s.listMetrics)
 	s.handle("GET /api/people/{id}/metrics/{metric}", s.metricSeries)
 	s.handle("GET /api/people/{id}/insights", s.getInsights)
+	s.handle("GET /api/people/{id}/report", s.getReport)
 	s.handle("GET /api/people/{id}/diary", s.listDiary)
 	s.handle("POST /api/people/{id}/diary", s.createDiary)
 	s.handle("GET /api/people/{id}/diary/{entry_id}", s.getDiary)
