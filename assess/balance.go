@@ -312,8 +312,14 @@ func cross(a, b gait.Vec3) gait.Vec3 {
 
 // meanFrequency is the centroid Σf·P(f)/ΣP(f) of the summed power spectra
 // of x and y between lo and hi Hz (Hann-windowed periodogram, zero-padded to
-// a power of two).
+// a power of two). x and y are already low-passed below hi, so they are
+// first thinned to about 4·hi samples per second, which leaves the band
+// intact and makes the transform small.
 func meanFrequency(x, y []float64, fs, lo, hi float64) gait.Value {
+	if k := int(fs / (3 * hi)); k > 1 {
+		x, y = thin(x, k), thin(y, k)
+		fs /= float64(k)
+	}
 	n := len(x)
 	if n < 16 {
 		return gait.NA
@@ -344,4 +350,13 @@ func meanFrequency(x, y []float64, fs, lo, hi float64) gait.Value {
 		return gait.NA
 	}
 	return gait.Value(num / den)
+}
+
+// thin keeps every k-th sample of x.
+func thin(x []float64, k int) []float64 {
+	out := make([]float64, 0, len(x)/k+1)
+	for i := 0; i < len(x); i += k {
+		out = append(out, x[i])
+	}
+	return out
 }

@@ -51,6 +51,16 @@ func (p Pipeline) Segments(rec *Recording) ([]*Body, SamplingStats) {
 	var ch channels
 	var t0 float64
 	started := false
+	// size the buffers once from the recording's length and rate
+	if n := len(rec.Samples); n > 1 {
+		span := rec.Samples[n-1].TimeS - rec.Samples[0].TimeS
+		if span > 0 {
+			m := int(span*p.SampleRateHz) + 16
+			for i := range ch {
+				ch[i] = make([]float64, 0, m)
+			}
+		}
+	}
 	flush := func() {
 		if ch.len() == 0 {
 			return
