@@ -95,7 +95,6 @@ const (
 	ProblemInterrupted   = "interrupted"
 	ProblemNoGyro        = "no_gyroscope"
 	ProblemNoTurns       = "no_turns"
-	ProblemMotion        = "motion_during_balance"
 	ProblemFewReps       = "too_few_repetitions"
 	ProblemOneTrial      = "one_trial"
 	ProblemNotStill      = "not_still"
@@ -103,7 +102,6 @@ const (
 	ProblemImplausible   = "implausible"
 	ProblemFailedTrial   = "failed_trial"
 	ProblemNoSitToStand  = "no_sit_to_stand"
-	ProblemUnknownTest   = "unknown_test"
 	ProblemNoRecording   = "no_recording"
 	ProblemLowSampleRate = "low_sample_rate"
 )
