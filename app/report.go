@@ -101,7 +101,7 @@ func (a *App) Report(ctx context.Context, personID int64, opt ReportOptions) (*r
 		return nil, err
 	}
 	detail := fmt.Sprintf("%s..%s", dateOf(opt.From).Format(time.DateOnly), dateOf(opt.To).Format(time.DateOnly))
-	if d := insightsDetail(io); d != "" {
+	if d := insightsDetail(opt.Insights); d != "" {
 		detail += " " + d
 	}
 	if err := a.auditRead(ctx, act, personID, "report", detail); err != nil {

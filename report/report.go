@@ -401,12 +401,20 @@ func (b *builder) alertsOf() []insights.SeriesAlert {
 	}
 	derived := map[string]string{"t25fw_speed_mps": "t25fw_time_s"}
 	keep := out[:0]
+	seen := map[string]bool{}
 	for _, a := range out {
 		if base, ok := derived[a.Metric]; ok && slices.ContainsFunc(out, func(o insights.SeriesAlert) bool {
 			return o.Metric == base && o.TestType == a.TestType && o.Device == a.Device && o.Alert.ConfirmedAt.Equal(a.Alert.ConfirmedAt)
 		}) {
 			continue
 		}
+		// The same measure under two names (distance_m and
+		// walk2min_distance_m in the 2-minute walk) alerts once.
+		k := fmt.Sprint(insights.LookupMetric(a.Metric, a.TestType).Label, a.TestType, a.Device, a.Alert.ConfirmedAt.Unix())
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
 		keep = append(keep, a)
 	}
 	slices.SortStableFunc(keep, func(x, y insights.SeriesAlert) int {
@@ -445,7 +453,7 @@ func (b *builder) summary() section {
 		sec.add(para(fmt.Sprintf("%s still in force at the latest test. Contact your clinician: %s", plural(ongoing, "confirmed meaningful worsening is", "confirmed meaningful worsenings are"),
 			"a worsening beyond both the person's day-to-day variation and the published threshold, confirmed on a second test day.")))
 	case len(alerts) > 0:
-		sec.add(para(fmt.Sprintf("No worsening alert is in force at the latest test; %s confirmed in the period and has since come back within the threshold.", plural(len(alerts), "worsening was", "worsenings were"))))
+		sec.add(para(fmt.Sprintf("No worsening alert is in force at the latest test; %s confirmed in the period and came back within the threshold afterwards.", plural(len(alerts), "worsening was", "worsenings were"))))
 	default:
 		sec.add(para("No confirmed meaningful worsening in this period (an alert needs a change beyond both the person's day-to-day variation and a published threshold, confirmed on a second test day)."))
 	}
@@ -488,8 +496,12 @@ func (b *builder) summary() section {
 		case s.Change != nil:
 			c := s.Change
 			row[2] = amount(s.Info, c.Current)
-			if !c.To.Equal(dateOnly(b.end.AddDate(0, 0, -1))) {
-				row[2] += " (to " + fdate(c.To) + ")"
+			if last := dateOnly(b.end.AddDate(0, 0, -1)); !c.To.Equal(last) {
+				if c.To.Year() == last.Year() {
+					row[2] += " (to " + c.To.Format("2 Jan") + ")"
+				} else {
+					row[2] += " (to " + fdate(c.To) + ")"
+				}
 			}
 			row[3] = signedAmount(s.Info, c.Delta)
 			if c.Percent != nil {
@@ -706,11 +718,13 @@ func (b *builder) changesSection() section {
 		r int
 	}
 	var chs []ch
+	seen := map[string]bool{}
 	for i := range b.d.Insights.Series {
 		s := &b.d.Insights.Series[i]
-		if s.Change == nil || s.Info.Neutral || s.Last.Before(b.start) {
+		if s.Change == nil || s.Info.Neutral || s.Last.Before(b.start) || seen[seriesTitle(s)] {
 			continue
 		}
+		seen[seriesTitle(s)] = true
 		if r, ok := rank[s.Change.Class]; ok {
 			chs = append(chs, ch{s, r})
 		}
@@ -772,7 +786,7 @@ func (b *builder) interventionsSection() section {
 		var notes []string
 		for _, s := range b.main {
 			for _, e := range s.Interventions {
-				if e.Intervention.ID != iv.ID || !e.Intervention.Start.Equal(b.localDate(iv.StartDate)) {
+				if e.Intervention.ID != iv.ID || !e.Intervention.Start.Equal(b.localDate(iv.StartDate)) || e.BeforeDays+e.AfterDays == 0 {
 					continue
 				}
 				before, after := fmt.Sprintf("– (%d)", e.BeforeDays), fmt.Sprintf("– (%d)", e.AfterDays)
@@ -1042,7 +1056,7 @@ func (b *builder) qualitySection() section {
 	flags := map[string]int{}
 	var invalid []*legwork.Assessment
 	for _, a := range inPeriod {
-		k := testName(string(a.TestType))
+		k := capitalise(testName(string(a.TestType)))
 		if a.Source != "" && a.Source != "legwork" {
 			k += " (imported: " + strings.ReplaceAll(a.Source, "_", " ") + ")"
 		}

@@ -65,6 +65,7 @@ func (m *Main) commands() []command {
 		{"reanalyze", "analyse every stored recording again with the current algorithm", (*Main).runReanalyze},
 		{"backup", "copy the SQLite database to a file, while the server runs", (*Main).runBackup},
 		{"restore", "replace the SQLite database with a backup (server stopped)", (*Main).runRestore},
+		{"report", "write a clinician report of a person over a period (PDF or HTML)", (*Main).runReport},
 		{"demo", "add the demo person and clinician with months of synthetic data", (*Main).runDemo},
 		{"loadtest", "upload synthetic recordings to a local server at a fixed rate", (*Main).runLoadtest},
 	}
