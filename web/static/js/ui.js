@@ -50,15 +50,17 @@ export function Choice({ legend, options, value, onChange }) {
   </fieldset>`;
 }
 
-// Scale is a 0–10 rating with large − and + buttons around a slider.
+// Scale is a 0–10 rating with large − and + buttons around a slider; a
+// null value shows as "not set" until the person chooses one.
 export function Scale({ label, id, value, onChange, low, high }) {
   const set = (v) => onChange(Math.max(0, Math.min(10, v)));
+  const v = value ?? 0;
   return html`<div class="scale">
-    <label for=${id}>${label}: <output for=${id} class="scale-value">${value}</output></label>
+    <label for=${id}>${label}: <output for=${id} class="scale-value">${value === null ? "not set" : value}</output></label>
     <div class="scale-row">
-      <button type="button" class="round" aria-label=${`${label}: less`} onClick=${() => set(value - 1)}>−</button>
-      <input type="range" id=${id} min="0" max="10" step="1" value=${value} aria-valuetext=${`${value} out of 10`} onInput=${(e) => set(+e.target.value)} />
-      <button type="button" class="round" aria-label=${`${label}: more`} onClick=${() => set(value + 1)}>+</button>
+      <button type="button" class="round" aria-label=${`${label}: less`} onClick=${() => set(value === null ? 0 : v - 1)}>−</button>
+      <input type="range" id=${id} min="0" max="10" step="1" value=${v} aria-valuetext=${value === null ? "not set" : `${value} out of 10`} onInput=${(e) => set(+e.target.value)} />
+      <button type="button" class="round" aria-label=${`${label}: more`} onClick=${() => set(v + 1)}>+</button>
     </div>
     <div class="scale-ends" aria-hidden="true"><span>0 ${low}</span><span>10 ${high}</span></div>
   </div>`;

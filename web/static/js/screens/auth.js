@@ -28,7 +28,8 @@ export function SignIn({ onDone, invite }) {
       <${Problem} error=${error} />
       <button class="primary" type="submit" disabled=${busy}>${busy ? "Signing in…" : "Sign in"}</button>
     </form>
-    <p class="center">New to legwork? <a href="#/signup" id="to-signup">Create an account</a></p>
+    <h2>New to legwork?</h2>
+    <a class="button" href="#/signup" id="to-signup">Create an account</a>
   </${Screen}>`;
 }
 

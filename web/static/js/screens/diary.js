@@ -106,13 +106,13 @@ export function DiaryEdit({ personId, id }) {
   return html`<${Screen} title=${isNew ? "New diary entry" : "Change diary entry"} back="#/diary">
     <form onSubmit=${save}>
       <div class="field"><label for="d-at">When</label><input id="d-at" type="datetime-local" value=${e.at} onInput=${(x) => set("at")(x.target.value)} required /></div>
-      <${Scale} id="d-sev" label=${e.severity === null ? "Leg symptoms (not set)" : "Leg symptoms"} value=${e.severity ?? 0} onChange=${set("severity")} low="none" high="worst" />
+      <${Scale} id="d-sev" label="Leg symptoms" value=${e.severity} onChange=${set("severity")} low="none" high="worst" />
       <${Chips} legend="My legs feel…" options=${SENSATIONS} value=${e.sensations} onChange=${set("sensations")} />
       <div class="field"><label for="d-other">In my own words (optional)</label><input id="d-other" value=${e.sensation_other} onInput=${(x) => set("sensation_other")(x.target.value)} /></div>
       <${Choice} legend="Which leg" options=${LEGS} value=${e.leg} onChange=${set("leg")} />
       <${Choice} legend="Time of day" options=${TIMES} value=${e.time_of_day} onChange=${set("time_of_day")} />
       <${Chips} legend="Possible triggers" options=${TRIGGERS} value=${e.triggers} onChange=${set("triggers")} />
-      <${Scale} id="d-fat" label=${e.fatigue === null ? "Fatigue (not set)" : "Fatigue"} value=${e.fatigue ?? 0} onChange=${set("fatigue")} low="none" high="worst" />
+      <${Scale} id="d-fat" label="Fatigue" value=${e.fatigue} onChange=${set("fatigue")} low="none" high="worst" />
       <${Choice} legend="A fall or a near-fall?" options=${FALLS} value=${e.fall?.kind || ""} onChange=${(k) => set("fall")(k ? { circumstances: "", injured: false, ...e.fall, kind: k } : null)} />
       ${e.fall && html`<div class="field"><label for="d-circ">What happened?</label>
           <textarea id="d-circ" rows="3" onInput=${(x) => set("fall")({ ...e.fall, circumstances: x.target.value })}>${e.fall.circumstances}</textarea></div>
