@@ -66,6 +66,7 @@ func (m *Main) commands() []command {
 		{"backup", "copy the SQLite database to a file, while the server runs", (*Main).runBackup},
 		{"restore", "replace the SQLite database with a backup (server stopped)", (*Main).runRestore},
 		{"report", "write a clinician report of a person over a period (PDF or HTML)", (*Main).runReport},
+		{"import", "import recordings from other devices and Apple Health exports for a person", (*Main).runImport},
 		{"demo", "add the demo person and clinician with months of synthetic data", (*Main).runDemo},
 		{"loadtest", "upload synthetic recordings to a local server at a fixed rate", (*Main).runLoadtest},
 	}
