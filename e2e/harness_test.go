@@ -452,13 +452,24 @@ func (b *tab) shot(name string) {
 	b.t.Helper()
 	eval[chromedp.Void](b, `window.scrollTo(0, 0)`)
 	time.Sleep(150 * time.Millisecond) // let charts and fonts settle
-	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	// What the phone's screen shows, then the whole page (with the bottom
+	// navigation put at the end, where a full-page capture can show it).
+	dir := filepath.Join("testdata", "screenshots")
+	os.MkdirAll(dir, 0o755)
+	img, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	dir := filepath.Join("testdata", "screenshots")
-	os.MkdirAll(dir, 0o755)
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), img, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	eval[chromedp.Void](b, `document.querySelectorAll(".tabs, .top").forEach((e) => (e.style.position = "static"))`)
+	img, err = chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	eval[chromedp.Void](b, `document.querySelectorAll(".tabs, .top").forEach((e) => (e.style.position = ""))`)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+"-full.png"), img, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 	problems := eval[[]string](b, `(() => {

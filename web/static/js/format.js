@@ -72,7 +72,7 @@ export function compare(metric, value, usual) {
   const m = info(metric);
   const pct = Math.round((100 * (value - usual)) / Math.abs(usual));
   if (pct === 0) return "the same as your usual";
-  return `${Math.abs(pct)} % ${pct > 0 ? m.more || "higher" : m.less || "lower"} than your usual`;
+  return `${Math.abs(pct)}\u00a0% ${pct > 0 ? m.more || "higher" : m.less || "lower"} than your usual`;
 }
 
 // worse reports whether a change from usual is in the worse direction.

@@ -13,7 +13,7 @@ async function flags(personId) {
   const feats = await serverFeatures();
   if (feats.insights) {
     const rep = await api("GET", `/api/people/${personId}/insights`).catch(() => null);
-    if (rep) return (rep.ongoing_alerts || []).map((a) => a.alert?.message || `${info(a.metric).label}: worse than usual`);
+    if (rep) return (rep.ongoing_alerts || []).map((a) => a.alert?.clinician || a.alert?.message || `${info(a.metric).label}: worse than usual`);
   }
   const r = await api("GET", `/api/people/${personId}/metrics/t25fw_time_s` + query({ test_type: "t25fw" }));
   const pts = r.items;

@@ -89,7 +89,6 @@ export function DiaryEdit({ personId, id }) {
     try {
       const stored = await saveDiary(personId, body, isNew ? null : id);
       setState({ saved: stored ? "Saved." : "Kept on this phone: it will upload when you are back online." });
-      if (stored) setTimeout(() => go("#/diary"), 600);
     } catch (error) {
       setState({ error });
     }
@@ -103,6 +102,12 @@ export function DiaryEdit({ personId, id }) {
       setState({ error });
     }
   };
+  if (state.saved) {
+    return html`<${Screen} title=${isNew ? "New diary entry" : "Change diary entry"} back="#/diary">
+      <${Note}>${state.saved}</${Note}>
+      <a class="button primary" href="#/diary">Back to the diary</a>
+    </${Screen}>`;
+  }
   return html`<${Screen} title=${isNew ? "New diary entry" : "Change diary entry"} back="#/diary">
     <form onSubmit=${save}>
       <div class="field"><label for="d-at">When</label><input id="d-at" type="datetime-local" value=${e.at} onInput=${(x) => set("at")(x.target.value)} required /></div>

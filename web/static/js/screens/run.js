@@ -6,7 +6,7 @@ import * as outbox from "../outbox.js";
 import { encode } from "../lwb1.js";
 import { Recorder, support, askPermission, say, keepAwake } from "../motion.js";
 import { TESTS } from "../protocols.js";
-import { DEVICES, fmt, compare, median, info, worse } from "../format.js";
+import { DEVICES, fmt, compare, median, info, worse, when } from "../format.js";
 
 export function Tests() {
   return html`<${Screen} title="Tests">
@@ -211,11 +211,29 @@ function Result({ personId, test, outcome, again }) {
     </div>`}
     ${r.valid && problems.length > 0 && html`<div class="note"><ul>${problems.map((p) => html`<li>${p.message}</li>`)}</ul></div>`}
     ${outcome.gaps && html`<div class="note">The recording has gaps: the screen may have locked or the app was in the background. Keep the app open and the screen on next time.</div>`}
+    <p class="muted">${when(a.recorded_at)} · ${DEVICES[a.assistive_device] || a.assistive_device}</p>
     <ul class="plain results">
       ${TESTS[test].primary.filter((m) => a.metrics[m] !== undefined).map((m) => html`<${Line} personId=${personId} a=${a} metric=${m} />`)}
     </ul>
-    <p><a class="button" href="#/trends">See your trends</a></p>
+    ${details(a).length > 0 && html`<ul class="details">${details(a).map((d) => html`<li>${d}</li>`)}</ul>`}
+    <p class="muted">Results change from day to day. A change of 20 % or more in the 25-foot walk is one clinicians take seriously: if your results stay worse, talk to your clinician.</p>
+    <a class="button primary" href="#/trends">See your trends</a>
+    <a class="button" href="#/today">Back to today</a>
   </div>`;
+}
+
+// details are the secondary numbers of a result, in words.
+function details(a) {
+  const m = a.metrics, out = [];
+  const s = (k) => fmt(k, m[k]);
+  if (m.t25fw_trial1_time_s !== undefined && m.t25fw_trial2_time_s !== undefined) out.push(`First walk ${s("t25fw_trial1_time_s")}, second walk ${s("t25fw_trial2_time_s")}`);
+  if (m.cadence_spm !== undefined) out.push(`Cadence ${s("cadence_spm")}`);
+  if (m.walk2min_distance_m !== undefined) out.push(`Distance, estimated: ${s("walk2min_distance_m")}`);
+  if (m.cadence_decline_pct !== undefined) out.push(`Cadence in the last 30 s: ${Math.abs(m.cadence_decline_pct).toFixed(0)}\u00a0% ${m.cadence_decline_pct >= 0 ? "slower" : "quicker"} than in the first 30 s`);
+  if (m.turns !== undefined && a.test_type === "uturn") out.push(`${m.turns} turns`);
+  if (m.romberg_ratio !== undefined) out.push(`Sway with eyes closed is ${m.romberg_ratio.toFixed(1)} times the sway with eyes open`);
+  if (m.sts_repetitions !== undefined) out.push(`${m.sts_repetitions} repetitions found`);
+  return out;
 }
 
 function Line({ personId, a, metric }) {

@@ -55,13 +55,22 @@ function Chart({ metric, points, interventions, band }) {
   </div>`;
 }
 
-const Legend = () => html`<ul class="legend" aria-label="Chart key">
-  <li><span class="swatch" style=${{ background: COLORS.band }}></span>Your usual range</li>
-  <li><span class="swatch" style=${{ background: COLORS.exercise }}></span>Therapy or exercise</li>
-  <li><span class="swatch line" style=${{ background: COLORS.relapse }}></span>Relapse treatment</li>
-  <li><span class="swatch line" style=${{ background: COLORS.aid }}></span>Walking aid change</li>
-  <li><span class="swatch line" style=${{ background: COLORS.medication }}></span>Medication change</li>
-</ul>`;
+// Legend shows the key of what the charts draw for this person.
+function Legend({ data }) {
+  const kinds = new Set(data.interventions.map((i) => i.kind));
+  const aids = kinds.has("assistive_device") || data.series.some((s) => new Set(s.points.map((p) => p.assistive_device)).size > 1);
+  const items = [
+    [true, COLORS.band, "", "Your usual range"],
+    [kinds.has("physical_therapy") || kinds.has("home_exercise"), COLORS.exercise, "", "Therapy or exercise"],
+    [kinds.has("other"), COLORS.other, "", "Other treatment"],
+    [kinds.has("relapse_treatment"), COLORS.relapse, "line", "Relapse treatment"],
+    [aids, COLORS.aid, "line", "Walking aid change"],
+    [kinds.has("medication_change"), COLORS.medication, "line", "Medication change"],
+  ];
+  return html`<ul class="legend" aria-label="Chart key">
+    ${items.filter(([show]) => show).map(([, c, cls, label]) => html`<li><span class=${"swatch " + cls} style=${{ background: c }}></span>${label}</li>`)}
+  </ul>`;
+}
 
 // loadTrends fetches everything the charts need (and insights, when the
 // server has them).
@@ -95,7 +104,7 @@ export function Trends({ personId, data }) {
     return html`<p>No results yet. Do a test and your trends appear here.</p>`;
   }
   return html`<div>
-    <${Legend} />
+    <${Legend} data=${data} />
     ${data.series.map((s) => html`<section class="card chart-card" aria-labelledby=${"ch-" + s.metric}>
       <h2 id=${"ch-" + s.metric}>${info(s.metric).label} <span class="unit">(${info(s.metric).unit})</span></h2>
       <${Chart} metric=${s.metric} points=${s.points} interventions=${data.interventions} band=${bandFor(s, data.insights)} />
