@@ -108,6 +108,9 @@ func TestJourney(t *testing.T) {
 	p.shot("05-run-intro")
 	p.tap(".chip", "5 s")
 	eval[any](p, motionScript(t25fwRecording()))
+	// The walk is recorded without a connection: it waits on the phone
+	// and is sent when the connection returns.
+	p.offline(true)
 	p.tap("#start", "")
 	p.wait("#cue", "waistband", 5*time.Second)
 	p.shot("06-run-countdown")
@@ -117,10 +120,15 @@ func TestJourney(t *testing.T) {
 	p.wait("#cue", "walk back", 30*time.Second)
 	step("  first walk done")
 	p.wait("#cue", "Second walk", 30*time.Second)
-	p.wait("#result", "", 45*time.Second)
+	p.wait("#result-waiting", "saved on this phone", 45*time.Second)
+	p.wait("#outbox-count", "1 waiting to upload", 5*time.Second)
+	p.shot("08-run-saved-offline")
+	step("  recorded offline; back online")
+	p.offline(false)
+	p.wait("#result", "", 40*time.Second)
 	result := p.wait(".result-line", "25-foot walk", 15*time.Second)
 	p.wait(".result-line", "usual", 10*time.Second)
-	p.shot("08-run-result")
+	p.shot("09-run-result")
 	step("  result: " + result)
 	var as struct{ Items []legwork.Assessment }
 	kim.must("GET", pp+"/assessments?test_type=t25fw", nil, &as, 200)
@@ -161,12 +169,12 @@ func TestJourney(t *testing.T) {
 	p.tap("#diary-save", "")
 	p.wait(".note", "Kept on this phone", 10*time.Second)
 	p.wait("#outbox-count", "1 waiting to upload", 5*time.Second)
-	p.shot("09-offline-entry")
+	p.shot("10-offline-entry")
 	p.open("/#/diary") // a reload without a network: the service worker serves the app
 	p.wait("h1", "Diary", 10*time.Second)
 	p.wait(".entry.pending", "Legs 6/10", 5*time.Second)
 	p.wait("#outbox-count", "1 waiting to upload", 5*time.Second)
-	p.shot("10-offline-reload")
+	p.shot("11-offline-reload")
 	step("  back online")
 	p.offline(false)
 	p.gone("#outbox-count", "", 40*time.Second)
@@ -177,7 +185,7 @@ func TestJourney(t *testing.T) {
 	p.goTo("#/today")
 	p.goTo("#/diary")
 	p.wait("#diary-list .entry", "Near-fall", 10*time.Second)
-	p.shot("11-diary")
+	p.shot("12-diary")
 
 	// A treatment.
 	step("treatment")
@@ -185,10 +193,10 @@ func TestJourney(t *testing.T) {
 	p.tap("#iv-new", "")
 	p.tap("[role=radio]", "Physical therapy")
 	p.typeInto("iv-name", "Physio twice a week")
-	p.shot("12-treatment-form")
+	p.shot("13-treatment-form")
 	p.tap("#iv-save", "")
 	p.wait("#iv-current .entry", "Physio twice a week", 10*time.Second)
-	p.shot("13-treatments")
+	p.shot("14-treatments")
 
 	// Trends: the chart, and the details of a tapped point.
 	step("trends")
@@ -200,7 +208,7 @@ func TestJourney(t *testing.T) {
 	p.tapChartPoint()
 	detail := p.wait(".point strong", "s", 5*time.Second)
 	step("  tapped: " + detail)
-	p.shot("14-trends")
+	p.shot("15-trends")
 
 	// The clinician opens the invitation link, signs in and accepts.
 	step("clinician accepts")
@@ -211,17 +219,17 @@ func TestJourney(t *testing.T) {
 	c.typeInto("signin-password", clinPass)
 	c.tap("button", "Sign in")
 	c.wait("h1", "Clinician invitation", 10*time.Second)
-	c.shot("15-clinician-invitation")
+	c.shot("16-clinician-invitation")
 	c.tap("button", "Accept invitation")
 	c.wait("p", "You can now see the results of Kim", 10*time.Second)
 	c.tap("a", "Open their results")
 	c.wait("h1", "Kim", 10*time.Second)
 	c.wait("#latest .entry", "25-foot walk", 10*time.Second)
 	c.wait("h2", "25-foot walk", 10*time.Second)
-	c.shot("16-clinician-person")
+	c.shot("17-clinician-person")
 	c.goTo("#/people")
 	c.wait("#people h2", "Kim", 10*time.Second)
-	c.shot("17-clinician-people")
+	c.shot("18-clinician-people")
 
 	// A clinician Kim did not invite sees nothing of hers.
 	step("stranger")
@@ -236,7 +244,7 @@ func TestJourney(t *testing.T) {
 	if strings.Contains(eval[string](s, `document.body.innerText`), "25-foot walk") {
 		t.Fatal("the stranger sees Kim's results")
 	}
-	s.shot("18-stranger")
+	s.shot("19-stranger")
 	who := newClient(t, srv.URL)
 	who.login("dr.who@elsewhere.example", strangerPass)
 	if st := who.do("GET", pp+"/assessments", nil, nil); st != 404 {

@@ -14,6 +14,7 @@ export class ApiError extends Error {
 export class Offline extends Error {
   constructor() {
     super("No connection to the legwork server. What you record is kept on this phone and sent when the connection is back.");
+    this.name = "Offline";
   }
 }
 

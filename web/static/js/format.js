@@ -5,6 +5,8 @@
 // higher and a lower value; scale converts the API's unit to the one shown.
 export const METRICS = {
   t25fw_time_s: { label: "25-foot walk", unit: "s", dec: 1, better: "lower", more: "slower", less: "faster" },
+  t25fw_trial1_time_s: { label: "First walk", unit: "s", dec: 1, better: "lower", more: "slower", less: "faster" },
+  t25fw_trial2_time_s: { label: "Second walk", unit: "s", dec: 1, better: "lower", more: "slower", less: "faster" },
   t25fw_speed_mps: { label: "25-foot walk speed", unit: "m/s", dec: 2, better: "higher", more: "faster", less: "slower" },
   walking_speed_mps: { label: "Walking speed", unit: "m/s", dec: 2, better: "higher", more: "faster", less: "slower" },
   walk2min_steps: { label: "Steps in 2 minutes", unit: "steps", dec: 0, better: "higher", more: "more steps", less: "fewer steps" },

@@ -19,8 +19,12 @@ export function Screen({ title, children, back }) {
 }
 
 // Problem shows an error message prominently (read out at once).
-export const Problem = ({ error, children }) =>
-  error || children ? html`<div class="problem" role="alert">${error ? error.message || String(error) : children}</div>` : null;
+// Being offline is not a problem of the person's making: it shows as a
+// note.
+export const Problem = ({ error, children }) => {
+  if (error && error.name === "Offline") return html`<div class="note" role="status">${error.message}</div>`;
+  return error || children ? html`<div class="problem" role="alert">${error ? error.message || String(error) : children}</div>` : null;
+};
 
 export const Note = ({ children }) => html`<div class="note" role="status">${children}</div>`;
 

@@ -43,7 +43,7 @@ export function Diary({ personId }) {
   return html`<${Screen} title="Diary">
     <a class="button primary" href="#/diary/new" id="diary-new">New entry</a>
     ${waiting.length > 0 && html`<section aria-labelledby="wait-h"><h2 id="wait-h">Waiting to upload</h2>
-      <ul class="plain">${waiting.map((i) => { const e = JSON.parse(i.body); return html`<li class="entry pending"><div class="when">${when(e.at || i.createdAt)}</div><div>${summary(e)}</div></li>`; })}</ul></section>`}
+      <ul class="plain">${waiting.map((i) => { const e = JSON.parse(i.body); return html`<li class="entry pending"><div class="when">${when(e.at || i.createdAt)}</div>${e.fall && html`<div class="fall">${FALLS[e.fall.kind]}</div>`}<div>${summary(e)}</div>${i.error && html`<div class="bad">Refused by the server: ${i.error}</div>`}</li>`; })}</ul></section>`}
     ${error && html`<${Problem} error=${error} />`}
     ${first && pages.length === 0 && html`<p>No entries yet. Write down how your legs feel: over weeks it shows what helps and what makes things worse.</p>`}
     <ul class="plain" id="diary-list">

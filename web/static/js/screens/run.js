@@ -216,7 +216,7 @@ function Result({ personId, test, outcome, again }) {
       ${TESTS[test].primary.filter((m) => a.metrics[m] !== undefined).map((m) => html`<${Line} personId=${personId} a=${a} metric=${m} />`)}
     </ul>
     ${details(a).length > 0 && html`<ul class="details">${details(a).map((d) => html`<li>${d}</li>`)}</ul>`}
-    <p class="muted">Results change from day to day. A change of 20 % or more in the 25-foot walk is one clinicians take seriously: if your results stay worse, talk to your clinician.</p>
+    ${test === "t25fw" && html`<p class="muted">Results change from day to day. A 25-foot walk 20\u00a0% slower than usual is a change clinicians take seriously: if your results stay that much worse, talk to your clinician.</p>`}
     <a class="button primary" href="#/trends">See your trends</a>
     <a class="button" href="#/today">Back to today</a>
   </div>`;
