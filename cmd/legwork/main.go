@@ -67,6 +67,7 @@ func (m *Main) commands() []command {
 		{"restore", "replace the SQLite database with a backup (server stopped)", (*Main).runRestore},
 		{"report", "write a clinician report of a person over a period (PDF or HTML)", (*Main).runReport},
 		{"import", "import recordings from other devices and Apple Health exports for a person", (*Main).runImport},
+		{"export", "export a person's or every person's data as CSV, Parquet or FHIR", (*Main).runExport},
 		{"demo", "add the demo person and clinician with months of synthetic data", (*Main).runDemo},
 		{"loadtest", "upload synthetic recordings to a local server at a fixed rate", (*Main).runLoadtest},
 	}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -67,19 +69,29 @@ func parseZone(v string) (*time.Location, error) {
 // writeFileAtomic writes data to name through a temporary file in the same
 // directory, so that name is either absent or complete.
 func writeFileAtomic(name string, data []byte) error {
+	return writeAtomic(name, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomic streams fn's output to name through a temporary file in the
+// same directory (mode 0600), renamed into place once complete and synced.
+func writeAtomic(name string, fn func(w io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	bw := bufio.NewWriterSize(f, 256<<10)
+	err = fn(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o600)
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), name)
