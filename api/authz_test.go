@@ -114,6 +114,11 @@ func endpoints() []endpoint {
 		{route: "GET /api/people/{id}/metrics/{metric}", req: get(func(f *fixture) string { return f.pp("/metrics/cadence_spm?test_type=t25fw") }), want: readStatus, read: true},
 		{route: "GET /api/people/{id}/insights", req: get(func(f *fixture) string { return f.pp("/insights?tz=Europe/Berlin&effect_weeks=4") }), want: readStatus, read: true},
 		{route: "GET /api/people/{id}/report", req: get(func(f *fixture) string { return f.pp("/report?format=html") }), want: readStatus, read: true},
+		{route: "POST /api/people/{id}/imports", req: importRequest, want: writeStatus(201)},
+		{route: "GET /api/people/{id}/export", req: get(func(f *fixture) string { return f.pp("/export?format=csv") }), want: readStatus, read: true},
+		{route: "GET /api/export", req: func(f *fixture) request {
+			return request{method: "GET", path: "/api/export?format=csv&pseudonymise=1", header: map[string]string{api.SecretHeader: testSecret}}
+		}, want: userStatus(403)},
 
 		{route: "GET /api/people/{id}/diary", req: get(func(f *fixture) string { return f.pp("/diary") }), want: readStatus, read: true},
 		{route: "POST /api/people/{id}/diary", req: func(f *fixture) request {

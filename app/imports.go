@@ -206,7 +206,7 @@ func importError(name string, err error) error {
 	if errors.As(err, &e) {
 		c := *e
 		c.Message = base + ": " + e.Message
-		if c.Field == "" {
+		if c.Field == "" || c.Field == "recording" {
 			c.Field = "file"
 		}
 		return &c
