@@ -24,6 +24,10 @@ type importBars struct {
 }
 
 func (ib *importBars) update(p app.ImportProgress) {
+	// One bar for storing every file's assessments.
+	if p.Stage == "storing" && ib.stage == "storing" {
+		p.File = ib.file
+	}
 	if p.File != ib.file || p.Stage != ib.stage {
 		ib.finish()
 		ib.file, ib.stage = p.File, p.Stage
@@ -36,7 +40,7 @@ func (ib *importBars) update(p app.ImportProgress) {
 		max := p.Total
 		switch {
 		case p.Stage == "storing":
-			desc = "storing " + filepath.Base(p.File)
+			desc = "storing assessments"
 			opts = append(opts, progressbar.OptionShowCount())
 		case p.Total > 0:
 			opts = append(opts, progressbar.OptionShowBytes(true))
