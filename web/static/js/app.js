@@ -134,8 +134,8 @@ function App() {
   switch (clinician && !["invite", "people", "more"].includes(route.name) ? "people" : route.name) {
     case "invite": screen = html`<${AcceptInvite} me=${user} code=${route.code} signOut=${signOut} />`; break;
     case "tests": screen = html`<${Tests} ...${p} />`; break;
-    case "run": screen = html`<${Run} ...${p} test=${route.args[0]} />`; break;
-    case "diary": screen = route.args[0] ? html`<${DiaryEdit} ...${p} id=${route.args[0]} />` : html`<${Diary} ...${p} />`; break;
+    case "run": screen = html`<${Run} key=${route.args[0]} ...${p} test=${route.args[0]} />`; break;
+    case "diary": screen = route.args[0] ? html`<${DiaryEdit} key=${route.args[0]} ...${p} id=${route.args[0]} />` : html`<${Diary} ...${p} />`; break;
     case "treatments": screen = html`<${Treatments} ...${p} />`; break;
     case "trends": screen = html`<${TrendsScreen} ...${p} />`; break;
     case "sharing": screen = html`<${Sharing} ...${p} />`; break;
