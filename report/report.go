@@ -161,6 +161,7 @@ func (t *table) addRow(cells ...string) { t.rows = append(t.rows, cells) }
 // zone.
 type builder struct {
 	d          *Data
+	rep        *insights.Report // d.Insights, with labels for imported measures
 	loc        *time.Location
 	start, end time.Time // [start, end): the period's local midnights
 	main       []*insights.SeriesReport
@@ -185,7 +186,7 @@ func build(d *Data) (*document, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	b := &builder{d: d, loc: loc}
+	b := &builder{d: d, loc: loc, rep: labelled(d.Insights)}
 	y, m, dd := d.From.Date()
 	b.start = time.Date(y, m, dd, 0, 0, 0, 0, loc)
 	y, m, dd = d.To.Date()
@@ -252,7 +253,7 @@ func (b *builder) meta() []string {
 // selectMain picks the main series: the main metrics with a test in the
 // period, in mainMetrics order (the walking aid with the most days first).
 func (b *builder) selectMain() {
-	rep := &b.d.Insights
+	rep := b.rep
 	for _, mm := range mainMetrics {
 		var found []*insights.SeriesReport
 		for i := range rep.Series {
@@ -392,7 +393,7 @@ func joinAnd(s []string) string {
 // alerts on the same days (one is the other's reciprocal).
 func (b *builder) alertsOf() []insights.SeriesAlert {
 	var out []insights.SeriesAlert
-	for _, s := range b.d.Insights.Series {
+	for _, s := range b.rep.Series {
 		for _, a := range s.Alerts {
 			if a.Ongoing || b.inPeriod(a.ConfirmedAt) {
 				out = append(out, insights.SeriesAlert{Metric: s.Metric, TestType: s.TestType, Device: s.Device, Alert: a})
@@ -430,8 +431,8 @@ func (b *builder) alertsOf() []insights.SeriesAlert {
 }
 
 func (b *builder) seriesFor(a insights.SeriesAlert) *insights.SeriesReport {
-	for i := range b.d.Insights.Series {
-		s := &b.d.Insights.Series[i]
+	for i := range b.rep.Series {
+		s := &b.rep.Series[i]
 		if s.Metric == a.Metric && s.TestType == a.TestType && s.Device == a.Device {
 			return s
 		}
@@ -719,8 +720,8 @@ func (b *builder) changesSection() section {
 	}
 	var chs []ch
 	seen := map[string]bool{}
-	for i := range b.d.Insights.Series {
-		s := &b.d.Insights.Series[i]
+	for i := range b.rep.Series {
+		s := &b.rep.Series[i]
 		if s.Change == nil || s.Info.Neutral || s.Last.Before(b.start) || seen[seriesTitle(s)] {
 			continue
 		}
@@ -990,7 +991,7 @@ func (b *builder) symptomsSection() section {
 	if len(fallItems) > 0 {
 		sec.add(sub("Falls and near-falls"), list(fallItems))
 	}
-	if fr := b.d.Insights.Falls; fr != nil {
+	if fr := b.rep.Falls; fr != nil {
 		var items []string
 		for _, a := range fr.Associations {
 			if !a.TooLittleData {

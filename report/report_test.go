@@ -300,3 +300,17 @@ func BenchmarkReport5Years(b *testing.B) {
 		})
 	}
 }
+
+// Imported measures that insights does not know get readable labels and
+// units in the report, without changing the caller's report.
+func TestImportedLabels(t *testing.T) {
+	rep := insights.Report{Series: []insights.SeriesReport{{Metric: "steps_per_day", TestType: "walk", Device: "none", Info: insights.LookupMetric("steps_per_day", "walk")},
+		{Metric: "t25fw_time_s", TestType: "t25fw", Device: "none", Info: insights.LookupMetric("t25fw_time_s", "t25fw")}}}
+	got := labelled(rep)
+	if s := &got.Series[0]; seriesTitle(s) != "Steps per day (free walking / daily life)" || amount(s.Info, 5234) != "5234 steps" {
+		t.Errorf("imported: %q, %q", seriesTitle(s), amount(s.Info, 5234))
+	}
+	if got.Series[1].Info.Label != rep.Series[1].Info.Label || rep.Series[0].Info.Label != "steps_per_day" {
+		t.Error("labels of known measures changed, or the caller's report was changed")
+	}
+}

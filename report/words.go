@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -313,4 +314,43 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// importedLabels name the measures of imported data, which package
+// insights does not know (it reports them as neutral measures named after
+// the metric): label, unit, decimals.
+var importedLabels = map[string]struct {
+	label, unit string
+	decimals    int
+}{
+	"steps_per_day":                   {"steps per day", "steps", 0},
+	"walking_bouts":                   {"walking bouts per day", "", 0},
+	"walking_time_per_day_s":          {"walking time per day", "s", 0},
+	"recorded_s":                      {"time recorded in the day", "s", 0},
+	"bout_duration_median_s":          {"median walking bout", "s", 1},
+	"bout_duration_p90_s":             {"longest walking bouts (90th percentile)", "s", 1},
+	"walking_speed_over_10s_mean_mps": {"walking speed in bouts over 10 s", "m/s", 2},
+	"walking_speed_over_30s_mean_mps": {"walking speed in bouts over 30 s", "m/s", 2},
+	"cadence_over_10s_mean_spm":       {"cadence in bouts over 10 s", "steps/min", 0},
+	"apple_walking_speed_mps":         {"walking speed (Apple Health)", "m/s", 2},
+	"apple_step_length_m":             {"step length (Apple Health)", "m", 2},
+	"apple_double_support_pct":        {"double support time (Apple Health)", "%", 1},
+	"apple_asymmetry_pct":             {"walking asymmetry (Apple Health)", "%", 1},
+	"apple_walking_steadiness_pct":    {"walking steadiness (Apple Health)", "%", 0},
+	"apple_six_minute_walk_m":         {"six-minute walk distance estimate (Apple Health)", "m", 0},
+	"apple_stair_ascent_speed_mps":    {"stair ascent speed (Apple Health)", "m/s", 2},
+	"apple_stair_descent_speed_mps":   {"stair descent speed (Apple Health)", "m/s", 2},
+}
+
+// labelled returns the report with labels and units for the imported
+// measures insights does not know (the caller's report is not changed).
+func labelled(rep insights.Report) *insights.Report {
+	rep.Series = slices.Clone(rep.Series)
+	for i := range rep.Series {
+		info := &rep.Series[i].Info
+		if l, ok := importedLabels[info.Name]; ok && info.Label == info.Name {
+			info.Label, info.Unit, info.Decimals = l.label, l.unit, l.decimals
+		}
+	}
+	return &rep
 }
