@@ -205,6 +205,17 @@ func TestJourney(t *testing.T) {
 	if n := eval[int](p, `document.querySelectorAll(".chart canvas").length`); n < 1 {
 		t.Fatalf("%d chart canvases", n)
 	}
+	// The report button, present because this server has the report
+	// endpoint, links to a PDF the person may download.
+	href := eval[string](p, `document.getElementById("report").getAttribute("href")`)
+	resp, err := kim.http.Get(srv.URL + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("report %s: %d %s", href, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 	p.tapChartPoint()
 	detail := p.wait(".point strong", "s", 5*time.Second)
 	step("  tapped: " + detail)

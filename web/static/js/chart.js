@@ -60,13 +60,23 @@ export function draw(el, { metric, points, interventions, band, onSelect }) {
     ctx.restore();
   };
 
-  const font = `${Math.round(15)}px system-ui, sans-serif`;
+  // The y range holds the points and the usual range, with a margin.
+  const ys = points.map((p) => show(metric, p.value));
+  let ymin = Math.min(...ys), ymax = Math.max(...ys);
+  if (band) {
+    ymin = Math.min(ymin, show(metric, band.lo));
+    ymax = Math.max(ymax, show(metric, band.hi));
+  }
+  const pad = (ymax - ymin) * 0.15 || Math.abs(ymax) * 0.1 || 1;
+  const yrange = [ymin >= 0 ? Math.max(0, ymin - pad) : ymin - pad, ymax + pad];
+
+  const font = "15px system-ui, sans-serif";
   const opts = {
     width: el.clientWidth || 340,
     height: 220,
     legend: { show: false },
     cursor: { drag: { x: false, y: false }, points: { size: 14 } },
-    scales: { x: { time: true, range: [lo, hi] } },
+    scales: { x: { time: true, range: [lo, hi] }, y: { range: yrange } },
     axes: [
       { font, stroke: "#222", grid: { stroke: "#e3e3e3" }, ticks: { stroke: "#bbb" } },
       { font, stroke: "#222", grid: { stroke: "#e3e3e3" }, ticks: { stroke: "#bbb" }, size: 56 },
