@@ -59,7 +59,7 @@ func LowerBackPipeline() Pipeline {
 		},
 		ClosingStep:  true,
 		Bouts:        StepGrouping{MaxBreakS: 3, MinSteps: 4},
-		Motion:       MotionBounds{WindowS: 0.25, Fraction: 0.1, OnsetFraction: 0.2, OffsetFraction: 0.5, SearchS: 3, MaxRestRatio: 0.5, MinStillS: 1.0},
+		Motion:       MotionBounds{WindowS: 0.25, Fraction: 0.1, OnsetFraction: 0.15, OffsetFraction: 0.2, SearchS: 3, MaxRestRatio: 0.5, MinStillS: 1.0},
 		StrideLength: Zijlstra{HighPassHz: 0.1, StepFraction: 0.5, K: 1.25},
 		Turns: ElGohary{
 			CutoffHz: 1.5, PeakDPS: 15, EdgeDPS: 5, MergeGapS: 0.05,
