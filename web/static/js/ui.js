@@ -31,11 +31,12 @@ export const Note = ({ children }) => html`<div class="note" role="status">${chi
 // Field is a labelled input; error is an ApiError naming this field.
 export function Field({ label, hint, id, error, ...props }) {
   const bad = error && error.field === props.name;
+  const described = [hint && id + "-hint", bad && id + "-error"].filter(Boolean).join(" ") || undefined;
   return html`<div class="field">
     <label for=${id}>${label}</label>
     ${hint && html`<div class="hint" id=${id + "-hint"}>${hint}</div>`}
-    <input id=${id} aria-describedby=${hint ? id + "-hint" : undefined} aria-invalid=${bad ? "true" : undefined} ...${props} />
-    ${bad && html`<div class="field-error">${error.message}</div>`}
+    <input id=${id} aria-describedby=${described} aria-invalid=${bad ? "true" : undefined} ...${props} />
+    ${bad && html`<div class="field-error" id=${id + "-error"}>${error.message}</div>`}
   </div>`;
 }
 

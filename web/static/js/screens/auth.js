@@ -39,7 +39,10 @@ export function SignUp({ onDone }) {
   const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState(null);
   useEffect(() => { api("GET", "/api/signup").then((r) => setOpen(r.open), () => setOpen(true)); }, []);
-  const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
+  const set = (k) => (e) => {
+    setForm({ ...form, [k]: e.target.value });
+    if (error && error.field === (k === "height" ? "height_m" : k)) setError(null); // the person is fixing it
+  };
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);

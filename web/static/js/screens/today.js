@@ -61,7 +61,7 @@ function ThisWeek({ personId }) {
         const left = d === null ? null : n - d;
         return html`<li class="due">
           <div><strong>${TESTS[k].name}</strong><br />
-            <span class=${left === 0 ? "ok" : "muted"}>${d === null ? `${n}× this week` : left === 0 ? `Done: ${d} of ${n} ✓` : `${d} of ${n} done — ${left} to go`}</span></div>
+            <span class=${left === 0 ? "ok" : "muted"}>${d === null ? `${n}× this week` : left === 0 ? `Done ✓` : `${d} of ${n} done`}</span></div>
           ${left !== 0 && html`<a class="button small" href=${"#/run/" + k}>Start<span class="sr"> ${TESTS[k].name}</span></a>`}
         </li>`;
       })}
