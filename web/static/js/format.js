@@ -59,7 +59,8 @@ export const show = (metric, v) => v * (info(metric).scale || 1);
 export function fmt(metric, v) {
   const m = info(metric);
   const n = show(metric, v).toLocaleString(undefined, { minimumFractionDigits: m.dec, maximumFractionDigits: m.dec });
-  return m.unit === "steps" ? `${n} steps` : `${n} ${m.unit}`.trim();
+  // A no-break space keeps the number and its unit on one line.
+  return m.unit === "steps" ? `${n}\u00a0steps` : m.unit ? `${n}\u00a0${m.unit}` : n;
 }
 
 export function median(xs) {
