@@ -186,6 +186,20 @@ func TestJourney(t *testing.T) {
 	p.goTo("#/diary")
 	p.wait("#diary-list .entry", "Near-fall", 10*time.Second)
 	p.shot("12-diary")
+	// Change the entry: add fatigue.
+	p.tap("#diary-list .entry a", "Near-fall")
+	p.wait("h1", "Change diary entry", 5*time.Second)
+	p.wait("textarea", "Caught my toe", 5*time.Second)
+	for range 3 {
+		p.tap("button[aria-label='Fatigue: more']", "")
+	}
+	p.tap("#diary-save", "")
+	p.wait(".note", "Saved", 10*time.Second)
+	var entry legwork.DiaryEntry
+	kim.must("GET", fmt.Sprintf("%s/diary/%d", pp, diary.Items[0].ID), nil, &entry, 200)
+	if entry.Fatigue == nil || *entry.Fatigue != 3 || entry.Fall == nil || entry.Fall.Circumstances != "Caught my toe on the kerb" {
+		t.Fatalf("changed entry %+v", entry)
+	}
 
 	// A treatment.
 	step("treatment")
