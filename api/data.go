@@ -168,11 +168,7 @@ func (s *Server) listAssessments(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	aid, err := pathID(r, "assessment_id")
+	id, aid, err := personItem(r, "assessment_id")
 	if err != nil {
 		return err
 	}
@@ -185,11 +181,7 @@ func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getRecording(w http.ResponseWriter, r *http.Request) error {
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	aid, err := pathID(r, "assessment_id")
+	id, aid, err := personItem(r, "assessment_id")
 	if err != nil {
 		return err
 	}
@@ -212,11 +204,7 @@ func (s *Server) getRecording(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteAssessment(w http.ResponseWriter, r *http.Request) error {
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	aid, err := pathID(r, "assessment_id")
+	id, aid, err := personItem(r, "assessment_id")
 	if err != nil {
 		return err
 	}
@@ -337,11 +325,7 @@ func (s *Server) createDiary(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getDiary(w http.ResponseWriter, r *http.Request) error {
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	eid, err := pathID(r, "entry_id")
+	id, eid, err := personItem(r, "entry_id")
 	if err != nil {
 		return err
 	}
@@ -357,11 +341,7 @@ func (s *Server) updateDiary(w http.ResponseWriter, r *http.Request) error {
 	if err := signedIn(r); err != nil {
 		return err
 	}
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	eid, err := pathID(r, "entry_id")
+	id, eid, err := personItem(r, "entry_id")
 	if err != nil {
 		return err
 	}
@@ -378,11 +358,7 @@ func (s *Server) updateDiary(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteDiary(w http.ResponseWriter, r *http.Request) error {
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	eid, err := pathID(r, "entry_id")
+	id, eid, err := personItem(r, "entry_id")
 	if err != nil {
 		return err
 	}
@@ -461,11 +437,7 @@ func (s *Server) createIntervention(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) getIntervention(w http.ResponseWriter, r *http.Request) error {
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	iid, err := pathID(r, "intervention_id")
+	id, iid, err := personItem(r, "intervention_id")
 	if err != nil {
 		return err
 	}
@@ -481,11 +453,7 @@ func (s *Server) updateIntervention(w http.ResponseWriter, r *http.Request) erro
 	if err := signedIn(r); err != nil {
 		return err
 	}
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	iid, err := pathID(r, "intervention_id")
+	id, iid, err := personItem(r, "intervention_id")
 	if err != nil {
 		return err
 	}
@@ -502,11 +470,7 @@ func (s *Server) updateIntervention(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) deleteIntervention(w http.ResponseWriter, r *http.Request) error {
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	iid, err := pathID(r, "intervention_id")
+	id, iid, err := personItem(r, "intervention_id")
 	if err != nil {
 		return err
 	}

@@ -51,11 +51,7 @@ func (s *Server) listGrants(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) error {
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	cid, err := pathID(r, "clinician_id")
+	id, cid, err := personItem(r, "clinician_id")
 	if err != nil {
 		return err
 	}
@@ -113,11 +109,7 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) deleteInvitation(w http.ResponseWriter, r *http.Request) error {
-	id, err := personID(r)
-	if err != nil {
-		return err
-	}
-	iid, err := pathID(r, "invitation_id")
+	id, iid, err := personItem(r, "invitation_id")
 	if err != nil {
 		return err
 	}

@@ -143,6 +143,20 @@ func personID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// personItem parses the person id and the id of one of their items (the
+// path wildcard name) from the URL.
+func personItem(r *http.Request, name string) (int64, int64, error) {
+	id, err := personID(r)
+	if err != nil {
+		return 0, 0, err
+	}
+	item, err := pathID(r, name)
+	if err != nil {
+		return 0, 0, err
+	}
+	return id, item, nil
+}
+
 // queryPage reads ?limit= and ?before=.
 func queryPage(r *http.Request) (legwork.Page, error) {
 	var p legwork.Page
