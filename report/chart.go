@@ -1,6 +1,9 @@
 package report
 
 import (
+	"runtime"
+	"sync"
+
 	"bytes"
 	"fmt"
 	"image/color"
@@ -440,4 +443,41 @@ func (c *chartSpec) svg(wMM, hMM float64) ([]byte, error) {
 		b = b[i:]
 	}
 	return b, nil
+}
+
+// renderCharts draws every chart of doc with draw (PNG or SVG) on all cores
+// and returns the charts in document order with their images.
+func renderCharts(doc *document, draw func(c *chartSpec, wMM, hMM float64) ([]byte, error)) ([]*chartSpec, [][]byte, error) {
+	var charts []*chartSpec
+	for _, s := range append([]section{doc.summary}, doc.sections...) {
+		for _, b := range s.blocks {
+			if b.kind == blockChart {
+				charts = append(charts, b.chart)
+			}
+		}
+	}
+	out := make([][]byte, len(charts))
+	errs := make([]error, len(charts))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for i, c := range charts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			h := chartHeightMM
+			if len(c.bars) > 0 {
+				h = adherenceHMM
+			}
+			out[i], errs[i] = draw(c, chartWidthMM, h)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return charts, out, nil
 }

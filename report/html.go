@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"runtime"
-	"sync"
 )
 
 // The HTML report is one self-contained page: inline CSS (print-friendly,
@@ -102,38 +100,13 @@ func writeHTML(w io.Writer, doc *document) error {
 }
 
 func renderSVGs(doc *document) (map[*chartSpec][]byte, error) {
-	var charts []*chartSpec
-	for _, s := range append([]section{doc.summary}, doc.sections...) {
-		for _, b := range s.blocks {
-			if b.kind == blockChart {
-				charts = append(charts, b.chart)
-			}
-		}
+	charts, svgs, err := renderCharts(doc, (*chartSpec).svg)
+	if err != nil {
+		return nil, err
 	}
-	out := make([][]byte, len(charts))
-	errs := make([]error, len(charts))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-	for i, c := range charts {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			h := chartHeightMM
-			if len(c.bars) > 0 {
-				h = adherenceHMM
-			}
-			out[i], errs[i] = c.svg(chartWidthMM, h)
-		}()
-	}
-	wg.Wait()
 	m := make(map[*chartSpec][]byte, len(charts))
 	for i, c := range charts {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		m[c] = out[i]
+		m[c] = svgs[i]
 	}
 	return m, nil
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"runtime"
-	"sync"
 
 	"codeberg.org/go-fonts/liberation/liberationsansbold"
 	"codeberg.org/go-fonts/liberation/liberationsansitalic"
@@ -105,38 +103,13 @@ func writePDF(w io.Writer, doc *document) error {
 	return pdf.Output(w)
 }
 
-// renderCharts draws every chart as PNG, on all cores.
+// renderCharts draws every chart as PNG and registers it with the PDF.
 func (p *pdfWriter) renderCharts(doc *document) error {
-	var charts []*chartSpec
-	for _, s := range append([]section{doc.summary}, doc.sections...) {
-		for _, b := range s.blocks {
-			if b.kind == blockChart {
-				charts = append(charts, b.chart)
-			}
-		}
+	charts, pngs, err := renderCharts(doc, (*chartSpec).png)
+	if err != nil {
+		return err
 	}
-	pngs := make([][]byte, len(charts))
-	errs := make([]error, len(charts))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	for i, c := range charts {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			h := chartHeightMM
-			if len(c.bars) > 0 {
-				h = adherenceHMM
-			}
-			pngs[i], errs[i] = c.png(chartWidthMM, h)
-		}()
-	}
-	wg.Wait()
-	for i, c := range charts {
-		if errs[i] != nil {
-			return errs[i]
-		}
 		name := fmt.Sprintf("chart%d", i)
 		p.pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(pngs[i]))
 		p.images[c] = name
