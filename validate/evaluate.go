@@ -23,6 +23,9 @@ type Row struct {
 	TimedWalkErrMPS gait.Value `json:"timed_walk_speed_error_mps"`
 	Flags           []string   `json:"flags"`
 	AnalysisMS      float64    `json:"analysis_ms"`
+	// TiltSDDeg is the median over walking bouts of the standard deviation
+	// of the sensor's tilt (what the guided tests' placement check uses).
+	TiltSDDeg gait.Value `json:"tilt_sd_deg"`
 }
 
 // Skip is a recording that was not evaluated, with the reason.
@@ -142,7 +145,7 @@ func get(m map[string]*acc, k string) *acc {
 
 // analyse runs legwork on a case.
 func analyse(c *Case) (*outputs, Row, error) {
-	row := Row{ID: c.Meta.ID, Source: c.Source, Placement: c.Meta.Placement, StepAPEPct: gait.NA, ICF1: gait.NA, ICTimingMAES: gait.NA, TimedWalkErrMPS: gait.NA}
+	row := Row{ID: c.Meta.ID, Source: c.Source, Placement: c.Meta.Placement, StepAPEPct: gait.NA, ICF1: gait.NA, ICTimingMAES: gait.NA, TimedWalkErrMPS: gait.NA, TiltSDDeg: gait.NA}
 	opt, err := c.Options()
 	if err != nil {
 		return nil, row, err
@@ -165,6 +168,16 @@ func analyse(c *Case) (*outputs, Row, error) {
 	row.AnalysisMS = float64(time.Since(start).Microseconds()) / 1000
 	for _, f := range res.Quality {
 		row.Flags = append(row.Flags, f.Code)
+	}
+	var tilts []float64
+	for _, b := range res.Bouts {
+		if b.TiltSDDeg.Valid() {
+			tilts = append(tilts, float64(b.TiltSDDeg))
+		}
+	}
+	if len(tilts) > 0 {
+		sort.Float64s(tilts)
+		row.TiltSDDeg = gait.Value(tilts[len(tilts)/2])
 	}
 	o := &outputs{ics: res.InitialContactsS}
 	if n := len(rec.Samples); n > 0 {

@@ -134,6 +134,25 @@ func Markdown(r *Report, dirs []string) string {
 			p("legwork starts a transition where the vertical velocity leaves zero; skdh at the last zero crossing before its wavelet power peak or the end of stillness, which is usually later.\n\n")
 		}
 	}
+	p("## Sensor tilt by placement\n\n")
+	p("The guided tests check that the phone is worn at the lower back by how much its tilt varies while walking ")
+	p("(standard deviation of the tilt within each walking bout, median over bouts; the check rejects more than 10°). ")
+	p("Per placement, over recordings: median (range).\n\n")
+	{
+		byPl := map[string][]float64{}
+		for _, row := range r.Rows {
+			if row.TiltSDDeg.Valid() {
+				byPl[row.Placement] = append(byPl[row.Placement], float64(row.TiltSDDeg))
+			}
+		}
+		rows := [][]string{{"placement", "recordings", "tilt SD, median (range) °"}}
+		for _, k := range sortedKeys(byPl) {
+			v := byPl[k]
+			sort.Float64s(v)
+			rows = append(rows, []string{k, fmt.Sprint(len(v)), fmt.Sprintf("%.1f (%.1f–%.1f)", v[len(v)/2], v[0], v[len(v)-1])})
+		}
+		table(rows)
+	}
 	p("## Where the method fails\n\n")
 	worst := func(title string, rows []Row, key func(Row) gait.Value, desc bool, n int, format string) {
 		var rs []Row
