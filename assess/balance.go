@@ -56,9 +56,10 @@ type Sway struct {
 // chi2_95_2 is the 95th percentile of χ² with 2 degrees of freedom.
 const chi2_95_2 = 5.991464547107979
 
-// Failure thresholds: quiet standing sways at 0.02–0.3 m/s² RMS at the lower
-// back (Mancini 2012); a step or a loss of balance moves the trunk by
-// metres per second squared.
+// Failure thresholds: quiet standing sways by hundredths to tenths of a m/s²
+// at the lower back (0.04–0.21 m/s² RMS on the Konectom phone recordings in
+// docs/VALIDATION.md); a step or a loss of balance moves the trunk by metres
+// per second squared.
 const (
 	failHorizMS2 = 1.2 // horizontal acceleration, after the 3.5 Hz low-pass
 	failVertMS2  = 2.0 // vertical acceleration, after the 3.5 Hz low-pass
