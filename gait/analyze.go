@@ -312,6 +312,13 @@ func (p Pipeline) bout(b *Body, ics []float64, opt Options) (Bout, []float64) {
 	if g := up.Norm(); g > 0 {
 		bt.UpSensor = Vec3{up[0] / g, up[1] / g, up[2] / g}
 	}
+	bt.ForwardShare = NA
+	if bt.StepTimeS.Valid() {
+		fw, share := ForwardAxis(b, i0, i1, float64(bt.StepTimeS))
+		if share > 0 {
+			bt.ForwardSensor, bt.ForwardShare = fw, Value(share)
+		}
+	}
 	return bt, out
 }
 

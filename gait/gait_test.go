@@ -335,3 +335,42 @@ func TestAccelerationSignInvariance(t *testing.T) {
 		t.Errorf("stride length %v vs %v", a.Walking.StrideLengthM, b.Walking.StrideLengthM)
 	}
 }
+
+func TestForwardAxis(t *testing.T) {
+	// The sensor rotated about the vertical by 70° and tilted: its own x
+	// axis is not forward. The body's forward axis (1, 0, 0) seen in the
+	// sensor frame is the first column of the rotation's transpose, which
+	// synth applies; the estimate must find it, sign included.
+	for _, c := range []struct{ roll, pitch, yaw float64 }{{0, 0, 70}, {10, -20, -130}, {90, 0, -90}} {
+		p := synth.WalkParams{StandBeforeS: 2, WalkS: 20, StandAfterS: 2, RollDeg: c.roll, PitchDeg: c.pitch, YawDeg: c.yaw, NoiseMS2: 0.1, Seed: 31}
+		rec, _ := synth.Walk(p)
+		// the sensor-frame image of body forward: rotate a pure forward
+		// acceleration with the same parameters
+		ref, _ := synth.Walk(synth.WalkParams{StandBeforeS: 1, RollDeg: c.roll, PitchDeg: c.pitch, YawDeg: c.yaw, Seed: 31})
+		up := ref.Samples[0].AccMS2 // gravity only: the sensor-frame up
+		res, _ := gait.AnalyzeRecording(rec, gait.Options{Placement: gait.LowerBack, Subject: gait.Subject{HeightM: 1.7}})
+		if len(res.Bouts) != 1 {
+			t.Fatalf("%v: %d bouts", c, len(res.Bouts))
+		}
+		fw := res.Bouts[0].ForwardSensor
+		// forward is horizontal: perpendicular to up
+		if d := math.Abs(fw.Dot(up)) / up.Norm(); d > 0.05 {
+			t.Errorf("%v: forward %v is not horizontal (cos %.2f with up)", c, fw, d)
+		}
+		want := synthForward(c.roll, c.pitch, c.yaw)
+		if cos := fw.Dot(want); cos < 0.97 {
+			t.Errorf("%v: forward %v, want %v (cos %.3f)", c, fw, want, cos)
+		}
+		if s := float64(res.Bouts[0].ForwardShare); s < 0.8 {
+			t.Errorf("%v: share %.2f for a straight walk", c, s)
+		}
+	}
+}
+
+// synthForward is the body's forward axis in the sensor frame for synth's
+// rotation convention: sensor = (Rz·Ry·Rx)ᵀ · body.
+func synthForward(rollDeg, pitchDeg, yawDeg float64) gait.Vec3 {
+	r, p, y := rollDeg*math.Pi/180, pitchDeg*math.Pi/180, yawDeg*math.Pi/180
+	// first row of Rz·Ry·Rx transposed = first column of (Rz·Ry·Rx)
+	return gait.Vec3{math.Cos(y) * math.Cos(p), -math.Sin(y)*math.Cos(r) + math.Cos(y)*math.Sin(p)*math.Sin(r), math.Sin(y)*math.Sin(r) + math.Cos(y)*math.Sin(p)*math.Cos(r)}
+}

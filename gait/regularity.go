@@ -41,8 +41,8 @@ func Regularity(x []float64, fs, stepTimeS float64) (step, stride, symmetry Valu
 		return s / float64(n-k) / variance
 	}
 	best := func(lagS float64) float64 {
-		lo := int(math.Floor(0.85 * lagS * fs))
-		hi := int(math.Ceil(1.15 * lagS * fs))
+		lo := int(math.Floor(0.9 * lagS * fs))
+		hi := int(math.Ceil(1.1 * lagS * fs))
 		if hi > n-1 {
 			hi = n - 1
 		}

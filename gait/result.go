@@ -67,6 +67,12 @@ type Bout struct {
 	// UpSensor is the mean "up" direction during the bout in the sensor's
 	// own axes (unit vector): how the sensor was worn.
 	UpSensor Vec3 `json:"up_sensor"`
+	// ForwardSensor is the walking direction in the sensor's own axes
+	// (unit vector, see ForwardAxis), and ForwardShare the share of the
+	// step-band horizontal variance along it: above about 0.7 the
+	// direction is clear; near 0.5 (turning, stepping in place) it is not.
+	ForwardSensor Vec3  `json:"forward_sensor"`
+	ForwardShare  Value `json:"forward_share"`
 }
 
 // Turn is a rotation about the vertical axis.

@@ -168,9 +168,11 @@ func Walk(p WalkParams) (*gait.Recording, Truth) {
 				}
 				a[2] += side * p.ImpactMS2 * pulse(tau, 0.03)
 			}
-			// forward: velocity dips at mid-stance (height maximum)
+			// forward: the trunk is slowest when it is highest (mid-stance,
+			// phase 0.62), v = v̄ + dv·cos(2π(φ−0.12)), so a = −dv·ω·sin(…):
+			// in anti-phase with the vertical velocity
 			dv := 0.1 * L / T
-			a[0] += amp * dv * om * math.Sin(2*math.Pi*(phase-0.12))
+			a[0] -= amp * dv * om * math.Sin(2*math.Pi*(phase-0.12))
 			// sideways sway once per stride
 			sign := 1.0
 			if i%2 == 1 {

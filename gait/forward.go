@@ -1,0 +1,116 @@
+package gait
+
+import (
+	"math"
+
+	"legwork/dsp"
+)
+
+// ForwardAxis estimates the walking direction in the sensor's own frame
+// from a stretch of walking, so that no sensor axis has to be assumed
+// forward (Moe-Nilssen, "A new method for evaluating motor control in gait
+// under real-life environmental conditions", Clin Biomech 13:320–327,
+// 1998, who also rotated trunk accelerations into the horizontal plane from
+// the signal).
+//
+//  1. The horizontal acceleration (gravity removed, in the sensor frame) is
+//     band-passed around the step frequency (0.6–1.6 × 1/step time):
+//     forward-backward acceleration oscillates once per step, sideways
+//     acceleration once per stride, below the band.
+//  2. Its principal axis (largest variance) is the forward-backward line.
+//  3. The sign follows the inverted pendulum: the trunk is slowest when it
+//     is highest, so forward acceleration is in anti-phase with the vertical
+//     velocity; the axis is flipped when their covariance is positive.
+//
+// It returns the unit forward axis and the share of the band's horizontal
+// variance along it (near 1: a clear direction; near 0.5: none), or a zero
+// vector when the stretch is too short.
+func ForwardAxis(b *Body, i0, i1 int, stepTimeS float64) (Vec3, float64) {
+	n := i1 - i0 + 1
+	fs := b.SampleRateHz
+	if !(stepTimeS > 0) || float64(n) < 4*stepTimeS*fs || i0 < 0 || i1 >= b.Len() {
+		return Vec3{}, 0
+	}
+	f := 1 / stepTimeS
+	// The band is far below the analysis rate: work on block means of k
+	// samples (about 12 samples per step) to save most of the filtering.
+	k := max(1, int(stepTimeS*fs/12))
+	m := n / k
+	fsd := fs / float64(k)
+	if m < 16 {
+		return Vec3{}, 0
+	}
+	// one band-pass: a second-order high-pass and low-pass as two sections
+	// of one cascade (run in one fused pass)
+	band := dsp.SOS{dsp.MustButterworth(2, 0.6*f, fsd, dsp.HighPass)[0], dsp.MustButterworth(2, math.Min(1.6*f, 0.45*fsd), fsd, dsp.LowPass)[0]}
+	var h [3][]float64
+	buf := make([]float64, 5*m+64)
+	scratch := buf[4*m:]
+	for a := range 3 {
+		h[a] = blockMeans(buf[a*m:(a+1)*m], b.HorizMS2[a][i0:i0+m*k], k)
+		band.FiltFilt(h[a], h[a], scratch)
+	}
+	n = m
+	var c [3][3]float64
+	for i := range n {
+		for a := range 3 {
+			for bb := a; bb < 3; bb++ {
+				c[a][bb] += h[a][i] * h[bb][i]
+			}
+		}
+	}
+	for a := range 3 {
+		for bb := 0; bb < a; bb++ {
+			c[a][bb] = c[bb][a]
+		}
+	}
+	// power iteration for the largest eigenvector
+	v := Vec3{1, 0.7, 0.3}
+	var lambda float64
+	for range 60 {
+		var nv Vec3
+		for a := range 3 {
+			for bb := range 3 {
+				nv[a] += c[a][bb] * v[bb]
+			}
+		}
+		lambda = nv.Norm()
+		if lambda == 0 {
+			return Vec3{}, 0
+		}
+		v = Vec3{nv[0] / lambda, nv[1] / lambda, nv[2] / lambda}
+	}
+	trace := c[0][0] + c[1][1] + c[2][2]
+	share := 0.0
+	if trace > 0 {
+		share = lambda / trace
+	}
+	// sign: forward acceleration against vertical velocity (its drift,
+	// removed as a straight line, does not correlate with the band-passed
+	// forward acceleration)
+	vert := blockMeans(buf[3*m:4*m], b.VertMS2[i0:i0+m*k], k)
+	dsp.CumTrapz(vert, vert, 1/fsd)
+	dsp.Detrend(vert)
+	cov := 0.0
+	for i := range n {
+		ap := v[0]*h[0][i] + v[1]*h[1][i] + v[2]*h[2][i]
+		cov += ap * vert[i]
+	}
+	if cov > 0 {
+		v = Vec3{-v[0], -v[1], -v[2]}
+	}
+	return v, share
+}
+
+// blockMeans writes into dst the means of consecutive blocks of k samples of
+// x (len(x) = k·len(dst)) and returns dst.
+func blockMeans(dst, x []float64, k int) []float64 {
+	for j := range dst {
+		s := 0.0
+		for _, v := range x[j*k : (j+1)*k] {
+			s += v
+		}
+		dst[j] = s / float64(k)
+	}
+	return dst
+}
