@@ -92,15 +92,7 @@ func (f BodyFrame) transform(b *Body, ch *channels, fs, t0 float64, gyro bool) {
 	dec := make([]float64, 2*m+64)
 	lp := dsp.MustButterworth(2, f.GravityCutoffHz, fs/gravityDecim, dsp.LowPass)
 	for k := 0; k < 3; k++ {
-		d := dec[:m]
-		for j := range d {
-			a, c := j*gravityDecim, min((j+1)*gravityDecim, n)
-			s := 0.0
-			for _, v := range ch[k][a:c] {
-				s += v
-			}
-			d[j] = s / float64(c-a)
-		}
+		d := blockMeans(dec[:m], ch[k][:n], gravityDecim)
 		if m > 1 {
 			lp.FiltFilt(d, d, dec[m:])
 		}

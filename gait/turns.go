@@ -43,15 +43,7 @@ func (e ElGohary) Turns(b *Body, dst []Turn) []Turn {
 	// far below their rate, so nothing aliases) and is interpolated back.
 	k := max(1, int(fs/(8*e.CutoffHz)))
 	m := (n + k - 1) / k
-	dec := make([]float64, m, 2*m+64)
-	for j := range dec {
-		a, c := j*k, min((j+1)*k, n)
-		s := 0.0
-		for _, v := range b.YawRPS[a:c] {
-			s += v
-		}
-		dec[j] = s / float64(c-a)
-	}
+	dec := blockMeans(make([]float64, m, 2*m+64), b.YawRPS, k)
 	if m > 8 {
 		dsp.MustButterworth(4, e.CutoffHz, fs/float64(k), dsp.LowPass).FiltFilt(dec, dec, dec[m:2*m+64])
 	}
