@@ -31,8 +31,7 @@ type CSVReader struct {
 	cols    int
 	gyro    bool
 	decided bool // whether gyro presence has been established from the first row
-	err     error
-	pending *gait.Sample
+	batcher
 }
 
 // NewCSVReader returns a reader for r. It reads the header at once, so a file
@@ -45,14 +44,9 @@ func NewCSVReader(r io.Reader) (*CSVReader, error) {
 		return nil, err
 	}
 	// Read the first row now so that HasGyro is known before the first Read.
-	s, err := c.next()
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	if err == nil {
-		c.pending = &s
-	} else {
-		c.err = err
+	c.prime(c.next)
+	if c.err != nil && !errors.Is(c.err, io.EOF) {
+		return nil, c.err
 	}
 	return c, nil
 }
@@ -89,30 +83,7 @@ func (c *CSVReader) readHeader() error {
 func (c *CSVReader) HasGyro() bool { return c.gyro }
 
 // Read fills dst with samples.
-func (c *CSVReader) Read(dst []gait.Sample) (int, error) {
-	n := 0
-	if c.pending != nil && len(dst) > 0 {
-		dst[0] = *c.pending
-		c.pending = nil
-		n = 1
-	}
-	for n < len(dst) {
-		if c.err != nil {
-			break
-		}
-		s, err := c.next()
-		if err != nil {
-			c.err = err
-			break
-		}
-		dst[n] = s
-		n++
-	}
-	if n == 0 && c.err != nil {
-		return 0, c.err
-	}
-	return n, nil
-}
+func (c *CSVReader) Read(dst []gait.Sample) (int, error) { return c.read(dst, c.next) }
 
 func (c *CSVReader) next() (gait.Sample, error) {
 	var s gait.Sample

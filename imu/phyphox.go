@@ -522,20 +522,14 @@ type mergeSource struct {
 	accSign   float64
 	t0        float64 // first time, in the time column's unit
 	started   bool
-	pending   *gait.Sample
-	err       error
-	gbuf      [4]float64
+	batcher
+	gbuf [4]float64
 }
 
 func (m *mergeSource) init() error {
-	s, err := m.next()
-	if err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	if err == nil {
-		m.pending = &s
-	} else {
-		m.err = err
+	m.prime(m.next)
+	if m.err != nil && !errors.Is(m.err, io.EOF) {
+		return m.err
 	}
 	return nil
 }
@@ -544,27 +538,7 @@ func (m *mergeSource) init() error {
 func (m *mergeSource) HasGyro() bool { return m.gyro != nil || m.acc.inlineGyro != nil }
 
 // Read fills dst with samples.
-func (m *mergeSource) Read(dst []gait.Sample) (int, error) {
-	n := 0
-	if m.pending != nil && len(dst) > 0 {
-		dst[0] = *m.pending
-		m.pending = nil
-		n = 1
-	}
-	for n < len(dst) && m.err == nil {
-		s, err := m.next()
-		if err != nil {
-			m.err = err
-			break
-		}
-		dst[n] = s
-		n++
-	}
-	if n == 0 && m.err != nil {
-		return 0, m.err
-	}
-	return n, nil
-}
+func (m *mergeSource) Read(dst []gait.Sample) (int, error) { return m.read(dst, m.next) }
 
 func (m *mergeSource) next() (gait.Sample, error) {
 	var s gait.Sample
