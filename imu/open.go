@@ -144,7 +144,7 @@ func openFile(f *os.File, name string, size int64) (gait.Source, io.Closer, Form
 	case strings.HasPrefix(h, "time,seconds_elapsed"):
 		return openSensorLoggerCSV(f, name)
 	}
-	return nil, nil, "", &ParseError{Format: "unknown", Line: 1, Err: fmt.Errorf("%s: not a recording legwork can read (first line %q)", filepath.Base(name), truncateText(firstLine))}
+	return nil, nil, "", &ParseError{Format: "unknown", Line: 1, Err: fmt.Errorf("not a recording legwork can read (first line %q)", truncateText(firstLine))}
 }
 
 // openZip recognises a Sensor Logger or phyphox zip.
