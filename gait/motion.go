@@ -43,15 +43,7 @@ func (m MotionBounds) Bounds(b *Body, firstS, lastS float64) (onset, offset Valu
 	if i1-i0 < 8 || l <= f {
 		return
 	}
-	seg := b.MagMS2[i0 : i1+1]
-	sq := make([]float64, len(seg))
-	for i, v := range seg {
-		sq[i] = v * v
-	}
-	env := dsp.MovingMean(nil, sq, max(int(m.WindowS*fs), 1))
-	for i := range env {
-		env[i] = math.Sqrt(env[i])
-	}
+	env := m.envelope(b.MagMS2[i0:i1+1], fs)
 	walk := dsp.Median(env[f : l+1])
 	if !(walk > 0) {
 		return
@@ -100,14 +92,7 @@ func (m MotionBounds) Moving(b *Body, ics []float64, minStillS float64) [][2]flo
 		return nil
 	}
 	fs := b.SampleRateHz
-	env := make([]float64, n)
-	for i, v := range b.MagMS2 {
-		env[i] = v * v
-	}
-	env = dsp.MovingMean(env, env, max(int(m.WindowS*fs), 1))
-	for i := range env {
-		env[i] = math.Sqrt(env[i])
-	}
+	env := m.envelope(b.MagMS2, fs)
 	at := make([]float64, 0, len(ics))
 	for _, t := range ics {
 		at = append(at, env[b.IndexOf(t)])
@@ -149,4 +134,18 @@ func (m MotionBounds) Moving(b *Body, ics []float64, minStillS float64) [][2]flo
 		still = 0
 	}
 	return out
+}
+
+// envelope is the motion envelope of x: its RMS over a centred window of
+// WindowS seconds.
+func (m MotionBounds) envelope(x []float64, fs float64) []float64 {
+	env := make([]float64, len(x))
+	for i, v := range x {
+		env[i] = v * v
+	}
+	env = dsp.MovingMean(env, env, max(int(m.WindowS*fs), 1))
+	for i := range env {
+		env[i] = math.Sqrt(env[i])
+	}
+	return env
 }
