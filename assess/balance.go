@@ -272,39 +272,13 @@ func sway(bodies []*gait.Body, s Segment, phoneFrame bool) (Sway, string, string
 	return sw, axes, ""
 }
 
-// principalAxis returns the horizontal direction of largest variance of h
-// (power iteration on the 3×3 covariance).
+// principalAxis returns the horizontal direction of largest variance of h.
 func principalAxis(h [3][]float64) gait.Vec3 {
-	var c [3][3]float64
-	var m [3]float64
-	n := len(h[0])
-	for k := range 3 {
-		m[k] = dsp.Mean(h[k])
+	v, share := dsp.PrincipalAxis(h[0], h[1], h[2])
+	if share == 0 {
+		return gait.Vec3{1, 0, 0}
 	}
-	for i := range n {
-		for a := range 3 {
-			for b := range 3 {
-				c[a][b] += (h[a][i] - m[a]) * (h[b][i] - m[b])
-			}
-		}
-	}
-	v := gait.Vec3{1, 0.5, 0.25}
-	for range 100 {
-		var nv gait.Vec3
-		for a := range 3 {
-			for b := range 3 {
-				nv[a] += c[a][b] * v[b]
-			}
-		}
-		nn := nv.Norm()
-		if nn == 0 {
-			return gait.Vec3{1, 0, 0}
-		}
-		for a := range 3 {
-			v[a] = nv[a] / nn
-		}
-	}
-	return v
+	return gait.Vec3(v)
 }
 
 func cross(a, b gait.Vec3) gait.Vec3 {

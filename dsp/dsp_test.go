@@ -211,3 +211,23 @@ func TestPeaks(t *testing.T) {
 		t.Errorf("ParabolicPeak = %v, %v", i, v)
 	}
 }
+
+func TestPrincipalAxis(t *testing.T) {
+	// points spread along (1, 2, 2)/3 with small noise in the other
+	// directions: the axis (up to sign) and a share near 1
+	rng := rand.New(rand.NewPCG(3, 4))
+	var x, y, z []float64
+	for range 500 {
+		s := rng.NormFloat64()
+		x = append(x, s/3+0.01*rng.NormFloat64())
+		y = append(y, 2*s/3+0.01*rng.NormFloat64())
+		z = append(z, 2*s/3+0.01*rng.NormFloat64())
+	}
+	v, share := PrincipalAxis(x, y, z)
+	if cos := math.Abs(v[0]/3 + 2*v[1]/3 + 2*v[2]/3); cos < 0.999 || share < 0.99 {
+		t.Errorf("axis %v (cos %.4f), share %.3f", v, cos, share)
+	}
+	if v, s := PrincipalAxis([]float64{1, 1}, []float64{2, 2}, []float64{3, 3}); s != 0 || v != [3]float64{} {
+		t.Errorf("constant points: %v %v", v, s)
+	}
+}

@@ -51,40 +51,11 @@ func ForwardAxis(b *Body, i0, i1 int, stepTimeS float64) (Vec3, float64) {
 		band.FiltFilt(h[a], h[a], scratch)
 	}
 	n = m
-	var c [3][3]float64
-	for i := range n {
-		for a := range 3 {
-			for bb := a; bb < 3; bb++ {
-				c[a][bb] += h[a][i] * h[bb][i]
-			}
-		}
+	axis, share := dsp.PrincipalAxis(h[0], h[1], h[2])
+	if share == 0 {
+		return Vec3{}, 0
 	}
-	for a := range 3 {
-		for bb := 0; bb < a; bb++ {
-			c[a][bb] = c[bb][a]
-		}
-	}
-	// power iteration for the largest eigenvector
-	v := Vec3{1, 0.7, 0.3}
-	var lambda float64
-	for range 60 {
-		var nv Vec3
-		for a := range 3 {
-			for bb := range 3 {
-				nv[a] += c[a][bb] * v[bb]
-			}
-		}
-		lambda = nv.Norm()
-		if lambda == 0 {
-			return Vec3{}, 0
-		}
-		v = Vec3{nv[0] / lambda, nv[1] / lambda, nv[2] / lambda}
-	}
-	trace := c[0][0] + c[1][1] + c[2][2]
-	share := 0.0
-	if trace > 0 {
-		share = lambda / trace
-	}
+	v := Vec3(axis)
 	// sign: forward acceleration against vertical velocity (its drift,
 	// removed as a straight line, does not correlate with the band-passed
 	// forward acceleration)
