@@ -223,23 +223,6 @@ func TestTriggerEffects(t *testing.T) {
 	}
 }
 
-// Spearman hand example: x = 1…6, y = 2 1 4 3 6 5, Σd² = 6, ρ = 1 −
-// 6·6/(6·35) = 0.828571. With ties the Pearson correlation of mid-ranks
-// is used: x = 1 2 2 3, y = 1 2 3 4 has ranks 1 2.5 2.5 4 vs 1 2 3 4,
-// ρ = 0.948683 (= 4.5/√(4.5·5)).
-func TestSpearmanHandExamples(t *testing.T) {
-	rho, ok := spearman([]float64{1, 2, 3, 4, 5, 6}, []float64{2, 1, 4, 3, 6, 5})
-	if !ok {
-		t.Fatal("not ok")
-	}
-	near(t, "rho", rho, 1-36.0/210, 1e-12)
-	rho, _ = spearman([]float64{1, 2, 2, 3}, []float64{1, 2, 3, 4})
-	near(t, "rho ties", rho, 4.5/math.Sqrt(4.5*5), 1e-12)
-	if _, ok := spearman([]float64{1, 1, 1}, []float64{1, 2, 3}); ok {
-		t.Error("constant x gave a correlation")
-	}
-}
-
 func TestAnalyzeFalls(t *testing.T) {
 	// Six months of walking speed: Jan–Mar at 1.0 m/s (baseline 1.0),
 	// Apr–May at 0.8, Jun at 1.1. Events: 1 in Feb, 3 in Apr, 2 in May

@@ -3,11 +3,12 @@ package insights
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"legwork/dsp"
 )
 
 // FallOptions controls the falls analysis.
@@ -219,7 +220,7 @@ func fallAssociation(s FallSeries, events func(int) int, loc *time.Location, opt
 		return a
 	}
 	z := distuv.UnitNormal.Quantile((1 + opt.Level) / 2)
-	if rho, ok := spearman(med, ev); ok {
+	if rho, ok := dsp.Spearman(med, ev); ok {
 		n := float64(a.Months)
 		se := math.Sqrt((1 + rho*rho/2) / (n - 3))
 		zr := math.Atanh(math.Max(-0.9999999, math.Min(0.9999999, rho)))
@@ -284,61 +285,4 @@ func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (stri
 	ps = append(ps, "This is an association only: it does not show that one causes the other.")
 	c := fmt.Sprintf("%s (%s, %s) vs monthly %s: ", info.Label, s.TestType, s.Device, what) + strings.Join(cs, "; ") + ". Association only; months treated as independent."
 	return strings.Join(ps, " "), c
-}
-
-// spearman returns Spearman's rank correlation of x and y (Pearson
-// correlation of mid-ranks, so ties are handled); ok is false when either
-// is constant.
-func spearman(x, y []float64) (float64, bool) {
-	rx, ry := midRanks(x), midRanks(y)
-	n := float64(len(x))
-	var mx, my float64
-	for i := range rx {
-		mx += rx[i]
-		my += ry[i]
-	}
-	mx /= n
-	my /= n
-	var sxy, sxx, syy float64
-	for i := range rx {
-		dx, dy := rx[i]-mx, ry[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return 0, false
-	}
-	return sxy / math.Sqrt(sxx*syy), true
-}
-
-// midRanks returns the ranks of x (1-based), ties getting the mean of
-// their ranks.
-func midRanks(x []float64) []float64 {
-	idx := make([]int, len(x))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case x[a] < x[b]:
-			return -1
-		case x[a] > x[b]:
-			return 1
-		}
-		return 0
-	})
-	r := make([]float64, len(x))
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && x[idx[j+1]] == x[idx[i]] {
-			j++
-		}
-		mr := float64(i+j)/2 + 1
-		for k := i; k <= j; k++ {
-			r[idx[k]] = mr
-		}
-		i = j + 1
-	}
-	return r
 }

@@ -3,9 +3,9 @@ package validate
 import (
 	"math"
 	"path/filepath"
-	"sort"
 
 	"legwork/assess"
+	"legwork/dsp"
 	"legwork/gait"
 )
 
@@ -266,7 +266,9 @@ func runPeerTests(cases []*Case) (*PeerTests, error) {
 		}
 	}
 	if len(a) >= 3 {
-		pt.BalanceRankCorr = gait.Value(spearman(a, b))
+		if rho, ok := dsp.Spearman(a, b); ok {
+			pt.BalanceRankCorr = gait.Value(rho)
+		}
 	}
 	return pt, nil
 }
@@ -280,29 +282,4 @@ func slice(rec *gait.Recording, a, b float64) *gait.Recording {
 		}
 	}
 	return out
-}
-
-// spearman is Spearman's rank correlation (no ties expected).
-func spearman(x, y []float64) float64 {
-	rx, ry := ranks(x), ranks(y)
-	n := float64(len(x))
-	d2 := 0.0
-	for i := range rx {
-		d := rx[i] - ry[i]
-		d2 += d * d
-	}
-	return 1 - 6*d2/(n*(n*n-1))
-}
-
-func ranks(x []float64) []float64 {
-	idx := make([]int, len(x))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool { return x[idx[a]] < x[idx[b]] })
-	r := make([]float64, len(x))
-	for k, i := range idx {
-		r[i] = float64(k + 1)
-	}
-	return r
 }
