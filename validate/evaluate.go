@@ -23,9 +23,21 @@ type Row struct {
 	TimedWalkErrMPS gait.Value `json:"timed_walk_speed_error_mps"`
 	Flags           []string   `json:"flags"`
 	AnalysisMS      float64    `json:"analysis_ms"`
+	// Cadence lists, per reference bout with a cadence, the reference,
+	// legwork's and (where stored) the peer's cadence over its window.
+	Cadence []BoutCadence `json:"cadence_bouts,omitempty"`
 	// TiltSDDeg is the median over walking bouts of the standard deviation
 	// of the sensor's tilt (what the guided tests' placement check uses).
 	TiltSDDeg gait.Value `json:"tilt_sd_deg"`
+}
+
+// BoutCadence is one reference bout's cadence, steps/min.
+type BoutCadence struct {
+	StartS float64    `json:"start_s"`
+	EndS   float64    `json:"end_s"`
+	Ref    float64    `json:"ref"`
+	Got    gait.Value `json:"legwork"`
+	Peer   gait.Value `json:"peer"`
 }
 
 // Skip is a recording that was not evaluated, with the reason.
@@ -101,7 +113,15 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 		get(bySrc, c.Source).merge(a)
 		get(byPl, c.Meta.Placement).merge(a)
 		if c.Peer != nil {
-			p, _ := evaluate(c, peerOutputs(c), nil)
+			po := peerOutputs(c)
+			p, _ := evaluate(c, po, nil)
+			for i := range row.Cadence {
+				for j, b := range c.Truth.WalkingBouts {
+					if b.StartS == row.Cadence[i].StartS && b.EndS == row.Cadence[i].EndS && j < len(po.windows) {
+						row.Cadence[i].Peer = po.windows[j].CadenceSPM
+					}
+				}
+			}
 			peerAll.merge(p)
 			peerOurs.merge(a)
 			pair := peerBySrc[c.Source]
@@ -390,6 +410,9 @@ func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
 			w := o.windows[i]
 			if b.CadenceSPM != nil {
 				a.cadence.add(errOrNaN(w.CadenceSPM, *b.CadenceSPM))
+				if row != nil {
+					row.Cadence = append(row.Cadence, BoutCadence{StartS: b.StartS, EndS: b.EndS, Ref: *b.CadenceSPM, Got: w.CadenceSPM, Peer: gait.NA})
+				}
 			}
 			if b.StrideLengthM != nil {
 				a.stride.add(errOrNaN(w.StrideLengthM, *b.StrideLengthM))
