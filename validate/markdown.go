@@ -281,8 +281,9 @@ const discussion = `### What goes wrong, and why
   12-3 and 12-4 mobgap matches the reference and legwork counts extra contacts after the turn, which raises its
   cadence by about 15 %.
 - **The last step when stopping is often invisible at the trunk.** The closing step that brings the trailing foot next
-  to the other barely moves the pelvis, so it is frequently missed: about one contact per walk, which shows as missed
-  contacts at the end of the voisard trials and as a small under-count.
+  to the other barely moves the pelvis, so it is often missed (a weak candidate where the rhythm predicts it is
+  added, but when the trunk does not move at all there is nothing to find); it shows as missed contacts at the end of
+  the voisard trials and as a small under-count.
 - **Steps during turns.** The foot reference misses some turning steps that the trunk shows (and vice versa), which
   lowers precision inside the U-turn.
 - **Stride length outside straight walking.** The inverted-pendulum model turns the trunk's rise and fall into step
