@@ -24,20 +24,21 @@ func TestBalanceInBrowser(t *testing.T) {
 	var me legwork.User
 	robin.must("GET", "/api/me", nil, &me, 200)
 
-	// The page records from the start of the 5 s placement countdown; the
-	// eyes-open part starts about 9 s in and lasts 30 s, then 3 s pass
-	// before the eyes-closed part. Sway 0.05 m/s² RMS for the first 41 s,
-	// 0.10 m/s² after: each part falls inside one of them.
-	open := synth.Stand(synth.StandParams{SampleRateHz: 60, DurationS: 41, SwayAPMS2: 0.04, SwayMLMS2: 0.03, NoiseMS2: 0.005, Seed: 51})
+	// The replay starts when the page starts recording (after the placement
+	// countdown); the eyes-open part starts about 4 s in and lasts 30 s,
+	// then 3 s pass before the eyes-closed part. Sway 0.05 m/s² RMS for the
+	// first 35.5 s, 0.10 m/s² after: each part falls inside one of them.
+	open := synth.Stand(synth.StandParams{SampleRateHz: 60, DurationS: 35.5, SwayAPMS2: 0.04, SwayMLMS2: 0.03, NoiseMS2: 0.005, Seed: 51})
 	closed := synth.Stand(synth.StandParams{SampleRateHz: 60, DurationS: 40, SwayAPMS2: 0.08, SwayMLMS2: 0.06, NoiseMS2: 0.005, Seed: 52})
 	rec := join(open, closed)
 
 	b.goTo("#/run/balance")
 	b.wait("h1", "Balance", 10*time.Second)
 	b.tap(".chip", "5 s")
-	eval[any](b, motionScript(rec))
+	eval[any](b, motionScriptFromStart(rec))
 	b.tap("#start", "")
-	b.wait("#recording", "", 15*time.Second)
+	// 25 s: the countdown is 15 s should the 5 s choice not have registered
+	b.wait("#recording", "", 25*time.Second)
 	b.wait("#cue", "close your eyes", 50*time.Second)
 	b.wait("#result", "", 60*time.Second)
 	b.shot("23-balance-result")

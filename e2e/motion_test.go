@@ -55,8 +55,17 @@ func phoneAtBack(v gait.Vec3) gait.Vec3 { return gait.Vec3{-v[1], v[2], -v[0]} }
 // ("legwork:listening"), dispatches the recording as devicemotion events
 // at its own timestamps, in the browser's units: m/s² for
 // accelerationIncludingGravity and degrees per second for rotationRate
-// (alpha about z, beta about x, gamma about y).
-func motionScript(rec *gait.Recording) string {
+// (alpha about z, beta about x, gamma about y). The recording's time zero is
+// when the page starts listening, before its placement countdown.
+func motionScript(rec *gait.Recording) string { return replayScript(rec, false) }
+
+// motionScriptFromStart is motionScript with the recording's time zero at
+// the moment the page starts recording ("legwork:recording", after the
+// countdown): during the countdown it repeats the first sample, so the test's
+// timing does not depend on how long the countdown takes in a busy browser.
+func motionScriptFromStart(rec *gait.Recording) string { return replayScript(rec, true) }
+
+func replayScript(rec *gait.Recording, fromStart bool) string {
 	r4 := func(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 	var d struct {
 		T, X, Y, Z, A, B, G []float64
@@ -71,26 +80,35 @@ func motionScript(rec *gait.Recording) string {
 	data, _ := json.Marshal(d)
 	return fmt.Sprintf(`(() => {
   const R = %s;
+  const fromStart = %t;
   window.__replay = { sent: 0, done: false };
-  addEventListener("legwork:listening", () => {
+  const send = (i) => dispatchEvent(new DeviceMotionEvent("devicemotion", {
+    accelerationIncludingGravity: { x: R.X[i], y: R.Y[i], z: R.Z[i] },
+    rotationRate: { alpha: R.A[i], beta: R.B[i], gamma: R.G[i] },
+    interval: 16.667,
+  }));
+  const play = () => {
     const t0 = performance.now();
     let i = 0;
     const tick = () => {
       const now = (performance.now() - t0) / 1000;
       while (i < R.T.length && R.T[i] <= now) {
-        dispatchEvent(new DeviceMotionEvent("devicemotion", {
-          accelerationIncludingGravity: { x: R.X[i], y: R.Y[i], z: R.Z[i] },
-          rotationRate: { alpha: R.A[i], beta: R.B[i], gamma: R.G[i] },
-          interval: 16.667,
-        }));
+        send(i);
         i++;
       }
       window.__replay.sent = i;
       if (i < R.T.length) setTimeout(tick, 4); else window.__replay.done = true;
     };
     tick();
+  };
+  addEventListener("legwork:listening", () => {
+    if (!fromStart) { play(); return; }
+    let holding = true;
+    const hold = () => { if (holding) { send(0); setTimeout(hold, 16); } };
+    hold();
+    addEventListener("legwork:recording", () => { holding = false; play(); }, { once: true });
   }, { once: true });
-})()`, data)
+})()`, data, fromStart)
 }
 
 // t25fwRecording is what the phone records during the guided 25-foot walk

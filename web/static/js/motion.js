@@ -106,6 +106,8 @@ export class Recorder {
   start() {
     this.t0 = performance.now();
     this.recording = true;
+    // Tests that replay a recording from the start of the test listen for this.
+    window.dispatchEvent(new Event("legwork:recording"));
   }
 
   // now is the recording clock, in seconds.
