@@ -420,24 +420,43 @@ func (b *tab) gone(sel, text string, timeout time.Duration) {
 func (b *tab) tap(sel, text string) {
 	b.t.Helper()
 	b.wait(sel, text, 10*time.Second)
-	var pt struct {
+	type point struct {
 		X, Y    float64
 		Covered string
 	}
-	raw := eval[[]byte](b, fmt.Sprintf(`(() => {
-		const e = %s;
-		e.scrollIntoView({ block: "center" });
-		const r = e.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
-		const top = document.elementFromPoint(x, y);
-		return { x, y, covered: top && (top === e || e.contains(top)) ? "" : (top ? top.outerHTML.slice(0, 120) : "nothing") };
-	})()`, find(sel, text)))
-	if err := json.Unmarshal(raw, &pt); err != nil {
-		b.t.Fatal(err)
+	// measure scrolls the element into view (when asked) and says where
+	// its middle is and what is on top there.
+	measure := func(scroll bool) point {
+		var pt point
+		raw := eval[[]byte](b, fmt.Sprintf(`(() => {
+			const e = %s;
+			if (!e) return { x: -1, y: -1, covered: "gone" };
+			if (%t) e.scrollIntoView({ block: "center" });
+			const r = e.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+			const top = document.elementFromPoint(x, y);
+			return { x, y, covered: top && (top === e || e.contains(top)) ? "" : (top ? top.outerHTML.slice(0, 120) : "nothing") };
+		})()`, find(sel, text), scroll))
+		if err := json.Unmarshal(raw, &pt); err != nil {
+			b.t.Fatal(err)
+		}
+		return pt
 	}
-	if pt.Covered != "" {
-		b.t.Fatalf("%s: %s %q is covered by %s", b.name, sel, text, pt.Covered)
+	// A screen that has just appeared may still move: the route change
+	// scrolls to the top and the heading takes the focus after the first
+	// paint. Tap only where the element stays put for 150 ms.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		pt := measure(true)
+		time.Sleep(150 * time.Millisecond)
+		again := measure(false)
+		if pt == again && pt.Covered == "" {
+			b.do(10*time.Second, chromedp.TapXY(pt.X, pt.Y))
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: %s %q did not settle where it can be tapped (covered by %s)", b.name, sel, text, again.Covered)
+		}
 	}
-	b.do(10*time.Second, chromedp.TapXY(pt.X, pt.Y))
 }
 
 // typeInto focuses a field and types, as a keyboard would.

@@ -29,6 +29,89 @@ type Row struct {
 	// TiltSDDeg is the median over walking bouts of the standard deviation
 	// of the sensor's tilt (what the guided tests' placement check uses).
 	TiltSDDeg gait.Value `json:"tilt_sd_deg"`
+	// Clock compares how long the same steps took by the sensor's clock
+	// and by the reference's (see ClockCheck); nil without reference
+	// contacts.
+	Clock *ClockCheck `json:"clock,omitempty"`
+}
+
+// ClockTolerance is the relative difference between the time the sensor
+// and the reference take for the same number of steps (±1) above which a
+// recording's two clocks are taken to disagree. A missed or extra contact
+// at either end changes the span by up to two steps, about 6 % of a 20 m
+// walk of 35 steps; 7 % is more than that explains.
+const ClockTolerance = 0.07
+
+// ClockCheck compares the sensor's time base with the reference's over a
+// recording's valid window. When legwork finds the reference's number of
+// steps (±1) but they span a clearly different time (|SpanRatio − 1| ≥
+// ClockTolerance), the same steps took different times by the two
+// clocks: samples lost from the sensor's stream without a gap in its
+// timestamps, or a drift between the devices. Cadence and contact timing
+// cannot agree there whatever the method; Mismatch marks such recordings
+// so that the report can show the figures with and without them (the
+// targets are always judged on all recordings).
+type ClockCheck struct {
+	RefSteps  int        `json:"ref_steps"`
+	Steps     int        `json:"steps"`
+	RefSpanS  float64    `json:"ref_span_s"` // first to last reference contact
+	SpanS     float64    `json:"span_s"`     // first to last detected contact
+	SpanRatio float64    `json:"span_ratio"`
+	PeerRatio gait.Value `json:"peer_span_ratio"` // the same for the peer's contacts, where stored
+	Mismatch  bool       `json:"mismatch"`
+}
+
+// strideCadence is 120 / median stride time of the contacts in [lo, hi],
+// NA with fewer than three.
+func strideCadence(ics []float64, lo, hi float64) gait.Value {
+	var in []float64
+	for _, x := range ics {
+		if x >= lo-1e-9 && x <= hi+1e-9 {
+			in = append(in, x)
+		}
+	}
+	if len(in) < 3 {
+		return gait.NA
+	}
+	st := make([]float64, len(in)-2)
+	for i := range st {
+		st[i] = in[i+2] - in[i]
+	}
+	sort.Float64s(st)
+	m := st[len(st)/2]
+	if len(st)%2 == 0 {
+		m = 0.5 * (st[len(st)/2-1] + st[len(st)/2])
+	}
+	if m <= 0 {
+		return gait.NA
+	}
+	return gait.Value(120 / m)
+}
+
+// clockCheck builds the check from the contacts inside [lo, hi]; nil when
+// either side has fewer than 10 contacts there.
+func clockCheck(det, ref []float64, lo, hi float64) *ClockCheck {
+	in := func(x []float64) []float64 {
+		var out []float64
+		for _, v := range x {
+			if v >= lo && v <= hi {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	d, r := in(det), in(ref)
+	if len(d) < 10 || len(r) < 10 {
+		return nil
+	}
+	c := &ClockCheck{RefSteps: len(r), Steps: len(d), RefSpanS: r[len(r)-1] - r[0], SpanS: d[len(d)-1] - d[0], PeerRatio: gait.NA}
+	if c.RefSpanS <= 0 {
+		return nil
+	}
+	c.SpanRatio = c.SpanS / c.RefSpanS
+	diff := c.Steps - c.RefSteps
+	c.Mismatch = diff >= -1 && diff <= 1 && math.Abs(c.SpanRatio-1) >= ClockTolerance
+	return c
 }
 
 // BoutCadence is one reference bout's cadence, steps/min.
@@ -38,6 +121,11 @@ type BoutCadence struct {
 	Ref    float64    `json:"ref"`
 	Got    gait.Value `json:"legwork"`
 	Peer   gait.Value `json:"peer"`
+	// RefStrides is the reference's own contacts in the window timed the
+	// way legwork times its cadence, 120 / median stride time, where the
+	// reference's value is 60 / median step time: with alternating long
+	// and short steps the two differ (the median step picks one side).
+	RefStrides gait.Value `json:"ref_from_strides"`
 }
 
 // Skip is a recording that was not evaluated, with the reason.
@@ -61,7 +149,13 @@ type Report struct {
 	// PeerTests compares the guided tests with peer libraries on the
 	// recordings that only have peer outputs.
 	PeerTests *PeerTests `json:"peer_tests,omitempty"`
-	Version   string     `json:"algorithm_version"`
+	// ClockMismatches lists the recordings whose sensor and reference
+	// clocks disagree (ClockCheck); LowerBackClockAgrees is the lower-back
+	// figures without them, a sensitivity analysis beside the headline
+	// figures, which include them.
+	ClockMismatches      []string `json:"clock_mismatches"`
+	LowerBackClockAgrees *Metrics `json:"lower_back_clock_agrees,omitempty"`
+	Version              string   `json:"algorithm_version"`
 }
 
 // PeerComparison compares legwork with mobgap where its outputs exist.
@@ -90,6 +184,7 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 	byPl := map[string]*acc{}
 	peerAll, peerOurs := &acc{}, &acc{}
 	peerBySrc := map[string][2]*acc{}
+	lbAgrees := &acc{}
 	for i, c := range cases {
 		ours, row, err := analyse(c)
 		if progress != nil {
@@ -112,9 +207,19 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 		all.merge(a)
 		get(bySrc, c.Source).merge(a)
 		get(byPl, c.Meta.Placement).merge(a)
+		if row.Clock != nil && row.Clock.Mismatch {
+			rep.ClockMismatches = append(rep.ClockMismatches, c.Meta.ID)
+		} else if c.Meta.Placement == "lower_back" {
+			lbAgrees.merge(a)
+		}
 		if c.Peer != nil {
 			po := peerOutputs(c)
 			p, _ := evaluate(c, po, nil)
+			if vw := c.Truth.ValidWindowS; row.Clock != nil && len(vw) == 2 {
+				if pc := clockCheck(po.ics, c.Truth.InitialContactsS, vw[0], vw[1]); pc != nil {
+					row.Clock.PeerRatio = gait.Value(pc.SpanRatio)
+				}
+			}
 			for i := range row.Cadence {
 				for j, b := range c.Truth.WalkingBouts {
 					if b.StartS == row.Cadence[i].StartS && b.EndS == row.Cadence[i].EndS && j < len(po.windows) {
@@ -146,6 +251,10 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 	}
 	for k, v := range byPl {
 		rep.ByPlacement[k] = v.metrics()
+	}
+	if len(rep.ClockMismatches) > 0 && lbAgrees.recordings > 0 {
+		m := lbAgrees.metrics()
+		rep.LowerBackClockAgrees = &m
 	}
 	if peerAll.recordings > 0 {
 		rep.Peer = &PeerComparison{Name: "mobgap 1.2.0 (Mobilise-D pipeline)", Overall: peerAll.metrics(), Ours: peerOurs.metrics(), BySource: map[string][2]Metrics{}}
@@ -385,6 +494,9 @@ func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
 			}
 		}
 		refSteps := *t.StepCount - excluded
+		if row != nil && len(t.ValidWindowS) == 2 {
+			row.Clock = clockCheck(o.ics, ref, lo, hi)
+		}
 		if refSteps > 0 {
 			ape := 100 * math.Abs(float64(n-refSteps)) / float64(refSteps)
 			a.stepAPE = append(a.stepAPE, ape)
@@ -411,7 +523,7 @@ func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
 			if b.CadenceSPM != nil {
 				a.cadence.add(errOrNaN(w.CadenceSPM, *b.CadenceSPM))
 				if row != nil {
-					row.Cadence = append(row.Cadence, BoutCadence{StartS: b.StartS, EndS: b.EndS, Ref: *b.CadenceSPM, Got: w.CadenceSPM, Peer: gait.NA})
+					row.Cadence = append(row.Cadence, BoutCadence{StartS: b.StartS, EndS: b.EndS, Ref: *b.CadenceSPM, Got: w.CadenceSPM, Peer: gait.NA, RefStrides: strideCadence(ref, b.StartS, b.EndS)})
 				}
 			}
 			if b.StrideLengthM != nil {

@@ -134,3 +134,65 @@ func TestRunOnSyntheticFolders(t *testing.T) {
 		t.Errorf("markdown lacks the source row or the skipped recording:\n%s", md)
 	}
 }
+
+// steps returns n contacts from t0, alternating short and long steps
+// (a then b seconds).
+func steps(t0 float64, n int, a, b float64) []float64 {
+	out := make([]float64, n)
+	t := t0
+	for i := range out {
+		out[i] = t
+		if i%2 == 0 {
+			t += a
+		} else {
+			t += b
+		}
+	}
+	return out
+}
+
+func TestStrideCadence(t *testing.T) {
+	// Steps alternating 0.48 and 0.62 s: every stride lasts 1.10 s, so
+	// 120 / 1.10 = 109.09 steps/min whichever step the window starts on;
+	// 60 / median step time would give 96.8 or 125 depending on which side
+	// has more steps.
+	ics := steps(10, 21, 0.48, 0.62)
+	got := strideCadence(ics, 10, 30)
+	if !got.Valid() || math.Abs(float64(got)-120/1.10) > 1e-9 {
+		t.Errorf("strideCadence = %v, want %.4f", got, 120/1.10)
+	}
+	if v := strideCadence(ics[:2], 0, 100); v.Valid() {
+		t.Errorf("two contacts gave %v, want NA", v)
+	}
+}
+
+func TestClockCheck(t *testing.T) {
+	ref := steps(5, 33, 0.55, 0.55) // 32 steps of 0.55 s: span 17.6 s
+	cases := []struct {
+		name     string
+		det      []float64
+		mismatch bool
+	}{
+		{"same clock", steps(5.02, 33, 0.55, 0.55), false},
+		{"missed last step", steps(5.02, 32, 0.55, 0.55), false},
+		{"missed first and extra last", steps(5.57, 33, 0.55, 0.55), false},
+		// the same 33 steps by a clock running 15 % fast (samples lost
+		// without a gap in the timestamps)
+		{"compressed", steps(5, 33, 0.55*0.85, 0.55*0.85), true},
+		// a 15 % shorter span because 5 steps were missed: the counts
+		// disagree, so it is a detection error, not the clock
+		{"missed steps", steps(5, 28, 0.55, 0.55), false},
+	}
+	for _, c := range cases {
+		got := clockCheck(c.det, ref, 0, 40)
+		if got == nil {
+			t.Fatalf("%s: nil check", c.name)
+		}
+		if got.Mismatch != c.mismatch {
+			t.Errorf("%s: mismatch %v (steps %d/%d, ratio %.3f), want %v", c.name, got.Mismatch, got.Steps, got.RefSteps, got.SpanRatio, c.mismatch)
+		}
+	}
+	if clockCheck(ref[:5], ref, 0, 40) != nil {
+		t.Error("a check from 5 contacts, want none")
+	}
+}
