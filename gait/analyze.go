@@ -174,10 +174,12 @@ func (r *run) process(final bool) {
 	if wd, ok := r.p.Steps.(WeakStepDetector); ok && r.p.ClosingStep {
 		r.icBuf, r.weakBuf = wd.Contacts(b, r.icBuf[:0], r.weakBuf[:0])
 		r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
+		r.icBuf, r.boutBuf = dropInitiationShift(r.icBuf, r.boutBuf, r.p.FirstStepMinRatio, r.committed)
 		r.icBuf, r.boutBuf = closingSteps(r.icBuf, r.boutBuf, r.weakBuf)
 	} else {
 		r.icBuf = r.p.Steps.InitialContacts(b, r.icBuf[:0])
 		r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
+		r.icBuf, r.boutBuf = dropInitiationShift(r.icBuf, r.boutBuf, r.p.FirstStepMinRatio, r.committed)
 	}
 	for _, bt := range r.boutBuf {
 		ics := r.icBuf[bt[0] : bt[1]+1]
@@ -576,6 +578,61 @@ func (r *run) flags(s SamplingStats) {
 	if !r.gyro {
 		r.flag(FlagNoGyro, "no gyroscope: turns are not measured")
 	}
+}
+
+// InitiationSteps is how many step times after the first interval
+// dropInitiationShift takes the bout's rhythm from.
+const InitiationSteps = 4
+
+// dropInitiationShift removes, from each bout that starts at or after
+// committed and has at least InitiationSteps+2 contacts, a first contact
+// followed by the second sooner than ratio × the median of the next
+// InitiationSteps step times. Before the first step the body shifts its
+// weight onto the stance leg (the anticipatory postural adjustment), which
+// moves the trunk down and up like a step; the first heel strike then
+// follows within less than one step time. A genuine first step is not
+// shorter than the steady ones: walking speed and step time build up over
+// the first two or three steps (Jian et al., "Trajectory of the body COG
+// and COP during initiation and termination of gait", Gait Posture 1:9–22,
+// 1993). ratio ≤ 0 disables the rule. It returns the contacts and the
+// bouts re-indexed.
+func dropInitiationShift(ics []float64, bouts [][2]int, ratio, committed float64) ([]float64, [][2]int) {
+	if ratio <= 0 {
+		return ics, bouts
+	}
+	var st [InitiationSteps]float64
+	removed := 0
+	w := 0
+	next := 0 // next contact index to copy
+	for bi, bt := range bouts {
+		a, e := bt[0], bt[1]
+		for ; next < a; next++ {
+			ics[w] = ics[next]
+			w++
+		}
+		drop := false
+		if e-a+1 >= InitiationSteps+2 && ics[a] >= committed {
+			for k := range st {
+				st[k] = ics[a+2+k] - ics[a+1+k]
+			}
+			s := st
+			drop = ics[a+1]-ics[a] < ratio*dsp.Median(s[:])
+		}
+		if drop {
+			next++
+			removed++
+		}
+		bouts[bi] = [2]int{w, e - removed}
+		for ; next <= e; next++ {
+			ics[w] = ics[next]
+			w++
+		}
+	}
+	for ; next < len(ics); next++ {
+		ics[w] = ics[next]
+		w++
+	}
+	return ics[:w], bouts
 }
 
 // closingSteps adds to each bout the closing step that stops the walk: when

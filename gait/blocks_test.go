@@ -161,3 +161,71 @@ func TestMotionBoundsMoving(t *testing.T) {
 		}
 	}
 }
+
+func TestDropInitiationShift(t *testing.T) {
+	// regular 0.5 s steps from 10 s
+	walk := func(t0 float64, n int) []float64 {
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = t0 + 0.5*float64(i)
+		}
+		return out
+	}
+	cases := []struct {
+		name      string
+		ics       []float64
+		bouts     [][2]int
+		committed float64
+		want      []float64
+		wantBouts [][2]int
+	}{
+		{
+			// a weight shift 0.3 s before the first heel strike: 0.3 < 0.9 × 0.5
+			name:      "shift dropped",
+			ics:       append([]float64{9.7}, walk(10, 8)...),
+			bouts:     [][2]int{{0, 8}},
+			want:      walk(10, 8),
+			wantBouts: [][2]int{{0, 7}},
+		},
+		{
+			// a first step slower than the steady ones is a step
+			name:      "slow first step kept",
+			ics:       append([]float64{9.4}, walk(10, 8)...),
+			bouts:     [][2]int{{0, 8}},
+			want:      append([]float64{9.4}, walk(10, 8)...),
+			wantBouts: [][2]int{{0, 8}},
+		},
+		{
+			// two bouts, the second starting with a shift; contacts
+			// between bouts (isolated movements) are kept in place
+			name:      "second bout",
+			ics:       append(append(walk(0, 7), 6, 19.8), walk(20, 7)...),
+			bouts:     [][2]int{{0, 6}, {8, 15}},
+			want:      append(append(walk(0, 7), 6), walk(20, 7)...),
+			wantBouts: [][2]int{{0, 6}, {8, 14}},
+		},
+		{
+			// too short a bout to know its rhythm
+			name:      "short bout",
+			ics:       []float64{9.7, 10, 10.5, 11, 11.5},
+			bouts:     [][2]int{{0, 4}},
+			want:      []float64{9.7, 10, 10.5, 11, 11.5},
+			wantBouts: [][2]int{{0, 4}},
+		},
+		{
+			// a bout already emitted from an earlier block is left alone
+			name:      "committed",
+			ics:       append([]float64{9.7}, walk(10, 8)...),
+			bouts:     [][2]int{{0, 8}},
+			committed: 12,
+			want:      append([]float64{9.7}, walk(10, 8)...),
+			wantBouts: [][2]int{{0, 8}},
+		},
+	}
+	for _, c := range cases {
+		got, gb := dropInitiationShift(append([]float64(nil), c.ics...), append([][2]int(nil), c.bouts...), 0.9, c.committed)
+		if !slices.Equal(got, c.want) || !slices.Equal(gb, c.wantBouts) {
+			t.Errorf("%s: got %v %v, want %v %v", c.name, got, gb, c.want, c.wantBouts)
+		}
+	}
+}

@@ -24,8 +24,12 @@ type Pipeline struct {
 	// ClosingStep adds the weak closing step at the end of each bout when
 	// the step detector can list weak candidates (WeakStepDetector).
 	ClosingStep bool
-	Bouts       BoutDetector
-	Motion      MotionBounds
+	// FirstStepMinRatio, when positive, drops a bout's first contact when
+	// the interval to the next one is shorter than this fraction of the
+	// bout's following step times (see dropInitiationShift).
+	FirstStepMinRatio float64
+	Bouts             BoutDetector
+	Motion            MotionBounds
 	// StrideLength is nil for placements where the inverted-pendulum model
 	// does not hold; stride length and speed are then not available.
 	StrideLength StrideLengthEstimator
@@ -57,10 +61,11 @@ func LowerBackPipeline() Pipeline {
 			MinVelocityMPS: 0.015,
 			MinImpactRatio: 0.2,
 		},
-		ClosingStep:  true,
-		Bouts:        StepGrouping{MaxBreakS: 3, MinSteps: 4},
-		Motion:       MotionBounds{WindowS: 0.25, Fraction: 0.1, OnsetFraction: 0.15, OffsetFraction: 0.2, SearchS: 3, MaxRestRatio: 0.5, MinStillS: 1.0},
-		StrideLength: Zijlstra{HighPassHz: 0.1, StepFraction: 0.5, K: 1.25},
+		ClosingStep:       true,
+		FirstStepMinRatio: 0.9,
+		Bouts:             StepGrouping{MaxBreakS: 3, MinSteps: 4},
+		Motion:            MotionBounds{WindowS: 0.25, Fraction: 0.1, OnsetFraction: 0.15, OffsetFraction: 0.2, SearchS: 3, MaxRestRatio: 0.5, MinStillS: 1.0},
+		StrideLength:      Zijlstra{HighPassHz: 0.1, StepFraction: 0.5, K: 1.25},
 		Turns: ElGohary{
 			CutoffHz: 1.5, PeakDPS: 15, EdgeDPS: 5, MergeGapS: 0.05,
 			MinDurationS: 0.5, MaxDurationS: 10, MinAngleDeg: 45,
