@@ -145,6 +145,10 @@ type Assessment struct {
 	Quality []string `json:"quality,omitempty"`
 	// HasRaw reports whether the raw recording is stored.
 	HasRaw bool `json:"has_raw"`
+	// ClientKey is the idempotency key the client created the assessment
+	// with (the Idempotency-Key header), "" when none. A person's
+	// assessments have distinct keys. Never serialised.
+	ClientKey string `json:"-"`
 }
 
 // Recording is the stored raw recording of an assessment, compressed.
@@ -201,6 +205,10 @@ type DiaryEntry struct {
 	// Fall records a fall or near-fall, when there was one.
 	Fall  *Fall  `json:"fall,omitempty"`
 	Notes string `json:"notes,omitempty"`
+	// ClientKey is the idempotency key the client created the entry with
+	// (the Idempotency-Key header), "" when none. A person's diary
+	// entries have distinct keys. Never serialised.
+	ClientKey string `json:"-"`
 }
 
 // Fall is a fall or a near-fall.
@@ -237,6 +245,10 @@ type Intervention struct {
 	EndDate   *time.Time       `json:"end_date,omitempty"`
 	Notes     string           `json:"notes,omitempty"`
 	CreatedAt time.Time        `json:"created_at"`
+	// ClientKey is the idempotency key the client created the
+	// intervention with (the Idempotency-Key header), "" when none. A
+	// person's interventions have distinct keys. Never serialised.
+	ClientKey string `json:"-"`
 }
 
 // AuditEvent records who read or changed a person's data.

@@ -73,9 +73,15 @@ type AssessmentFilter struct {
 type AssessmentStore interface {
 	// CreateAssessment stores the assessment, its metrics and (when rec is
 	// non-nil) its raw recording in one transaction; when it returns nil
-	// the data is durable. It sets a.ID and a.CreatedAt.
+	// the data is durable. It sets a.ID and a.CreatedAt. A ClientKey the
+	// person already has an assessment with is ECONFLICT (nothing is
+	// stored).
 	CreateAssessment(ctx context.Context, a *Assessment, rec *Recording) error
 	Assessment(ctx context.Context, id int64) (*Assessment, error)
+	// AssessmentByClientKey returns, as Assessment does, the person's
+	// assessment created with that client key; ENOTFOUND when there is
+	// none (an empty key matches nothing).
+	AssessmentByClientKey(ctx context.Context, personID int64, key string) (*Assessment, error)
 	ListAssessments(ctx context.Context, f AssessmentFilter) ([]*Assessment, error)
 	// UpdateAnalysis replaces an assessment's analysis (after re-analysis
 	// with a new algorithm version), metrics included, in one transaction.
@@ -101,19 +107,35 @@ type DiaryFilter struct {
 
 // DiaryStore stores symptom diary entries.
 type DiaryStore interface {
+	// CreateDiaryEntry sets e.ID and e.CreatedAt (when zero). A ClientKey
+	// the person already has a diary entry with is ECONFLICT.
 	CreateDiaryEntry(ctx context.Context, e *DiaryEntry) error
 	DiaryEntry(ctx context.Context, id int64) (*DiaryEntry, error)
+	// DiaryEntryByClientKey returns the person's diary entry created with
+	// that client key; ENOTFOUND when there is none (an empty key matches
+	// nothing).
+	DiaryEntryByClientKey(ctx context.Context, personID int64, key string) (*DiaryEntry, error)
 	ListDiaryEntries(ctx context.Context, f DiaryFilter) ([]*DiaryEntry, error)
+	// UpdateDiaryEntry saves every field but the person, the creation
+	// time and the client key, which it fills in e.
 	UpdateDiaryEntry(ctx context.Context, e *DiaryEntry) error
 	DeleteDiaryEntry(ctx context.Context, id int64) error
 }
 
 // InterventionStore stores interventions.
 type InterventionStore interface {
+	// CreateIntervention sets iv.ID and iv.CreatedAt (when zero). A
+	// ClientKey the person already has an intervention with is ECONFLICT.
 	CreateIntervention(ctx context.Context, iv *Intervention) error
 	Intervention(ctx context.Context, id int64) (*Intervention, error)
+	// InterventionByClientKey returns the person's intervention created
+	// with that client key; ENOTFOUND when there is none (an empty key
+	// matches nothing).
+	InterventionByClientKey(ctx context.Context, personID int64, key string) (*Intervention, error)
 	// ListInterventions returns a person's interventions, by start date.
 	ListInterventions(ctx context.Context, personID int64) ([]*Intervention, error)
+	// UpdateIntervention saves Kind, Name, Device, StartDate, EndDate and
+	// Notes, and fills iv.PersonID, iv.CreatedAt and iv.ClientKey.
 	UpdateIntervention(ctx context.Context, iv *Intervention) error
 	DeleteIntervention(ctx context.Context, id int64) error
 }

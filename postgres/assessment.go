@@ -14,20 +14,20 @@ import (
 // assessmentColumns are the columns scanAssessment reads.
 const assessmentColumns = `a.id, a.person_id, a.test_type, a.placement, a.device, a.recorded_at, a.created_at,
 	a.context, a.tags::text, a.user_agent, a.source, a.algorithm_version, a.result, a.quality::text,
-	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id)`
+	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id), coalesce(a.client_key, '')`
 
 // listColumns are assessmentColumns without the result, which listings
 // leave out: it can be large, and a list never shows it.
 const listColumns = `a.id, a.person_id, a.test_type, a.placement, a.device, a.recorded_at, a.created_at,
 	a.context, a.tags::text, a.user_agent, a.source, a.algorithm_version, NULL::bytea, a.quality::text,
-	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id)`
+	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id), coalesce(a.client_key, '')`
 
 func scanAssessment(row pgx.Row) (*legwork.Assessment, error) {
 	var a legwork.Assessment
 	var tags, quality string
 	var result []byte
 	if err := row.Scan(&a.ID, &a.PersonID, &a.TestType, &a.Placement, &a.Device, &a.RecordedAt, &a.CreatedAt,
-		&a.Context, &tags, &a.UserAgent, &a.Source, &a.AlgorithmVersion, &result, &quality, &a.HasRaw); err != nil {
+		&a.Context, &tags, &a.UserAgent, &a.Source, &a.AlgorithmVersion, &result, &quality, &a.HasRaw, &a.ClientKey); err != nil {
 		return nil, err
 	}
 	if len(result) > 0 {
@@ -48,7 +48,8 @@ func scanAssessment(row pgx.Row) (*legwork.Assessment, error) {
 // non-nil) its raw recording in one transaction, durable when it returns
 // nil. It sets a.ID, a.HasRaw, a.CreatedAt (when zero) and
 // rec.AssessmentID. Metric values must be finite numbers and recording
-// data non-empty (EINVALID); a missing person is ENOTFOUND.
+// data non-empty (EINVALID); a missing person is ENOTFOUND, and a
+// ClientKey the person already has an assessment with ECONFLICT.
 func (db *DB) CreateAssessment(ctx context.Context, a *legwork.Assessment, rec *legwork.Recording) error {
 	names, err := sortedMetrics(a.Metrics)
 	if err != nil {
@@ -70,10 +71,10 @@ func (db *DB) CreateAssessment(ctx context.Context, a *legwork.Assessment, rec *
 	err = db.tx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx,
 			`INSERT INTO assessments (person_id, test_type, placement, device, recorded_at, created_at,
-			   context, tags, user_agent, source, algorithm_version, result, quality)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			   context, tags, user_agent, source, algorithm_version, result, quality, client_key)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			a.PersonID, a.TestType, a.Placement, a.Device, ts(a.RecordedAt), ts(created),
-			a.Context, tags, a.UserAgent, a.Source, a.AlgorithmVersion, nullBytes(a.Result), quality).Scan(&id)
+			a.Context, tags, a.UserAgent, a.Source, a.AlgorithmVersion, nullBytes(a.Result), quality, nullText(a.ClientKey)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert assessment: %w", err)
 		}
@@ -95,7 +96,7 @@ func (db *DB) CreateAssessment(ctx context.Context, a *legwork.Assessment, rec *
 		return nil
 	})
 	if err != nil {
-		return mapErr(err, "create assessment", "conflict")
+		return mapErr(err, "create assessment", "the person already has an assessment with this client key")
 	}
 	a.ID, a.CreatedAt, a.HasRaw = id, created, rec != nil
 	if rec != nil {
@@ -135,22 +136,43 @@ func insertMetrics(ctx context.Context, tx pgx.Tx, k metricKey, names []string, 
 
 // Assessment returns an assessment with its metrics.
 func (db *DB) Assessment(ctx context.Context, id int64) (*legwork.Assessment, error) {
+	a, err := db.assessmentWhere(ctx, "a.id = $1", []any{id}, func() error { return notFound("assessment %d not found", id) })
+	if err != nil {
+		return nil, mapErr(err, fmt.Sprintf("assessment %d", id), "conflict")
+	}
+	return a, nil
+}
+
+// AssessmentByClientKey returns the person's assessment created with the
+// client key, with its metrics; an empty key matches nothing.
+func (db *DB) AssessmentByClientKey(ctx context.Context, personID int64, key string) (*legwork.Assessment, error) {
+	nf := func() error { return notFound("person %d has no assessment with that client key", personID) }
+	if key == "" {
+		return nil, nf()
+	}
+	a, err := db.assessmentWhere(ctx, "a.person_id = $1 AND a.client_key = $2", []any{personID, key}, nf)
+	if err != nil {
+		return nil, mapErr(err, "assessment by client key", "conflict")
+	}
+	return a, nil
+}
+
+// assessmentWhere returns the one assessment the condition selects, with
+// its metrics, or the error of nf when there is none.
+func (db *DB) assessmentWhere(ctx context.Context, cond string, args []any, nf func() error) (*legwork.Assessment, error) {
 	var a *legwork.Assessment
 	err := db.readTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		a, err = scanAssessment(tx.QueryRow(ctx, `SELECT `+assessmentColumns+` FROM assessments a WHERE a.id = $1`, id))
+		a, err = scanAssessment(tx.QueryRow(ctx, `SELECT `+assessmentColumns+` FROM assessments a WHERE `+cond, args...))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("assessment %d not found", id)
+			return nf()
 		}
 		if err != nil {
 			return err
 		}
 		return loadMetrics(ctx, tx, []*legwork.Assessment{a})
 	})
-	if err != nil {
-		return nil, mapErr(err, fmt.Sprintf("assessment %d", id), "conflict")
-	}
-	return a, nil
+	return a, err
 }
 
 // loadMetrics fills the metrics of the assessments.

@@ -13,7 +13,7 @@ import (
 )
 
 const diaryColumns = `id, person_id, at, created_at, severity, sensations::text, sensation_other, leg, time_of_day,
-	triggers::text, fatigue, fall_kind, fall_circumstances, fall_injured, notes`
+	triggers::text, fatigue, fall_kind, fall_circumstances, fall_injured, notes, coalesce(client_key, '')`
 
 func scanDiaryEntry(row pgx.Row) (*legwork.DiaryEntry, error) {
 	var e legwork.DiaryEntry
@@ -21,7 +21,7 @@ func scanDiaryEntry(row pgx.Row) (*legwork.DiaryEntry, error) {
 	var fallKind *string
 	var fall legwork.Fall
 	if err := row.Scan(&e.ID, &e.PersonID, &e.At, &e.CreatedAt, &e.Severity, &sensations, &e.SensationOther, &e.Leg, &e.TimeOfDay,
-		&triggers, &e.Fatigue, &fallKind, &fall.Circumstances, &fall.Injured, &e.Notes); err != nil {
+		&triggers, &e.Fatigue, &fallKind, &fall.Circumstances, &fall.Injured, &e.Notes, &e.ClientKey); err != nil {
 		return nil, err
 	}
 	if fallKind != nil {
@@ -74,7 +74,7 @@ func placeholders(from, n int) string {
 }
 
 // CreateDiaryEntry stores a diary entry and sets e.ID, and e.CreatedAt when
-// zero.
+// zero. A ClientKey the person already has an entry with is ECONFLICT.
 func (db *DB) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error {
 	values, err := diaryValues(e)
 	if err != nil {
@@ -84,13 +84,13 @@ func (db *DB) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 	if created.IsZero() {
 		created = db.now()
 	}
-	args := append([]any{e.PersonID, ts(created)}, values...)
+	args := append([]any{e.PersonID, ts(created), nullText(e.ClientKey)}, values...)
 	var id int64
 	err = db.pool.QueryRow(ctx,
-		`INSERT INTO diary_entries (person_id, created_at, `+strings.Join(diaryEditable, ", ")+`)
+		`INSERT INTO diary_entries (person_id, created_at, client_key, `+strings.Join(diaryEditable, ", ")+`)
 		 VALUES (`+placeholders(1, len(args))+`) RETURNING id`, args...).Scan(&id)
 	if err != nil {
-		return mapErr(err, "create diary entry", "conflict")
+		return mapErr(err, "create diary entry", "the person already has a diary entry with this client key")
 	}
 	e.ID, e.CreatedAt = id, created
 	return nil
@@ -104,6 +104,24 @@ func (db *DB) DiaryEntry(ctx context.Context, id int64) (*legwork.DiaryEntry, er
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: diary entry %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// DiaryEntryByClientKey returns the person's diary entry created with the
+// client key; an empty key matches nothing.
+func (db *DB) DiaryEntryByClientKey(ctx context.Context, personID int64, key string) (*legwork.DiaryEntry, error) {
+	nf := notFound("person %d has no diary entry with that client key", personID)
+	if key == "" {
+		return nil, nf
+	}
+	e, err := scanDiaryEntry(db.pool.QueryRow(ctx,
+		`SELECT `+diaryColumns+` FROM diary_entries WHERE person_id = $1 AND client_key = $2`, personID, key))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nf
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: diary entry by client key: %w", err)
 	}
 	return e, nil
 }
@@ -134,8 +152,8 @@ func (db *DB) ListDiaryEntries(ctx context.Context, f legwork.DiaryFilter) ([]*l
 	return list, nil
 }
 
-// UpdateDiaryEntry saves every field of an entry but its person and
-// creation time, which it fills in e.
+// UpdateDiaryEntry saves every field of an entry but its person, creation
+// time and client key, which it fills in e.
 func (db *DB) UpdateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error {
 	values, err := diaryValues(e)
 	if err != nil {
@@ -147,16 +165,17 @@ func (db *DB) UpdateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 	}
 	var personID int64
 	var created = e.CreatedAt
+	var key string
 	err = db.pool.QueryRow(ctx,
 		`UPDATE diary_entries SET `+strings.Join(set, ", ")+` WHERE id = $`+strconv.Itoa(len(values)+1)+`
-		 RETURNING person_id, created_at`, append(values, e.ID)...).Scan(&personID, &created)
+		 RETURNING person_id, created_at, coalesce(client_key, '')`, append(values, e.ID)...).Scan(&personID, &created, &key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notFound("diary entry %d not found", e.ID)
 	}
 	if err != nil {
 		return mapErr(err, fmt.Sprintf("update diary entry %d", e.ID), "conflict")
 	}
-	e.PersonID, e.CreatedAt = personID, created
+	e.PersonID, e.CreatedAt, e.ClientKey = personID, created, key
 	return nil
 }
 
@@ -169,18 +188,20 @@ func (db *DB) DeleteDiaryEntry(ctx context.Context, id int64) error {
 	return affected(tag, func() error { return notFound("diary entry %d not found", id) })
 }
 
-const interventionColumns = `id, person_id, kind, name, device, start_date, end_date, notes, created_at`
+const interventionColumns = `id, person_id, kind, name, device, start_date, end_date, notes, created_at,
+	coalesce(client_key, '')`
 
 func scanIntervention(row pgx.Row) (*legwork.Intervention, error) {
 	var iv legwork.Intervention
-	if err := row.Scan(&iv.ID, &iv.PersonID, &iv.Kind, &iv.Name, &iv.Device, &iv.StartDate, &iv.EndDate, &iv.Notes, &iv.CreatedAt); err != nil {
+	if err := row.Scan(&iv.ID, &iv.PersonID, &iv.Kind, &iv.Name, &iv.Device, &iv.StartDate, &iv.EndDate, &iv.Notes, &iv.CreatedAt, &iv.ClientKey); err != nil {
 		return nil, err
 	}
 	return &iv, nil
 }
 
 // CreateIntervention stores an intervention and sets iv.ID, and
-// iv.CreatedAt when zero.
+// iv.CreatedAt when zero. A ClientKey the person already has an
+// intervention with is ECONFLICT.
 func (db *DB) CreateIntervention(ctx context.Context, iv *legwork.Intervention) error {
 	created := iv.CreatedAt
 	if created.IsZero() {
@@ -188,11 +209,12 @@ func (db *DB) CreateIntervention(ctx context.Context, iv *legwork.Intervention) 
 	}
 	var id int64
 	err := db.pool.QueryRow(ctx,
-		`INSERT INTO interventions (person_id, kind, name, device, start_date, end_date, notes, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		iv.PersonID, iv.Kind, iv.Name, iv.Device, ts(iv.StartDate), nullTS(iv.EndDate), iv.Notes, ts(created)).Scan(&id)
+		`INSERT INTO interventions (person_id, kind, name, device, start_date, end_date, notes, created_at, client_key)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		iv.PersonID, iv.Kind, iv.Name, iv.Device, ts(iv.StartDate), nullTS(iv.EndDate), iv.Notes, ts(created),
+		nullText(iv.ClientKey)).Scan(&id)
 	if err != nil {
-		return mapErr(err, "create intervention", "conflict")
+		return mapErr(err, "create intervention", "the person already has an intervention with this client key")
 	}
 	iv.ID, iv.CreatedAt = id, created
 	return nil
@@ -206,6 +228,24 @@ func (db *DB) Intervention(ctx context.Context, id int64) (*legwork.Intervention
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: intervention %d: %w", id, err)
+	}
+	return iv, nil
+}
+
+// InterventionByClientKey returns the person's intervention created with
+// the client key; an empty key matches nothing.
+func (db *DB) InterventionByClientKey(ctx context.Context, personID int64, key string) (*legwork.Intervention, error) {
+	nf := notFound("person %d has no intervention with that client key", personID)
+	if key == "" {
+		return nil, nf
+	}
+	iv, err := scanIntervention(db.pool.QueryRow(ctx,
+		`SELECT `+interventionColumns+` FROM interventions WHERE person_id = $1 AND client_key = $2`, personID, key))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nf
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: intervention by client key: %w", err)
 	}
 	return iv, nil
 }
@@ -226,21 +266,22 @@ func (db *DB) ListInterventions(ctx context.Context, personID int64) ([]*legwork
 }
 
 // UpdateIntervention saves Kind, Name, Device, StartDate, EndDate and
-// Notes, and fills iv.PersonID and iv.CreatedAt.
+// Notes, and fills iv.PersonID, iv.CreatedAt and iv.ClientKey.
 func (db *DB) UpdateIntervention(ctx context.Context, iv *legwork.Intervention) error {
 	var personID int64
 	var created = iv.CreatedAt
+	var key string
 	err := db.pool.QueryRow(ctx,
 		`UPDATE interventions SET kind = $1, name = $2, device = $3, start_date = $4, end_date = $5, notes = $6 WHERE id = $7
-		 RETURNING person_id, created_at`,
-		iv.Kind, iv.Name, iv.Device, ts(iv.StartDate), nullTS(iv.EndDate), iv.Notes, iv.ID).Scan(&personID, &created)
+		 RETURNING person_id, created_at, coalesce(client_key, '')`,
+		iv.Kind, iv.Name, iv.Device, ts(iv.StartDate), nullTS(iv.EndDate), iv.Notes, iv.ID).Scan(&personID, &created, &key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notFound("intervention %d not found", iv.ID)
 	}
 	if err != nil {
 		return mapErr(err, fmt.Sprintf("update intervention %d", iv.ID), "conflict")
 	}
-	iv.PersonID, iv.CreatedAt = personID, created
+	iv.PersonID, iv.CreatedAt, iv.ClientKey = personID, created, key
 	return nil
 }
 

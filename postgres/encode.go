@@ -58,6 +58,14 @@ func decodeList(s string) ([]string, error) {
 // compare without regard to case.
 func emailKey(email string) string { return strings.ToLower(email) }
 
+// nullText returns the stored value of optional text: NULL when empty.
+func nullText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // nullBytes stores empty byte slices as NULL.
 func nullBytes(b []byte) []byte {
 	if len(b) == 0 {

@@ -13,13 +13,13 @@ import (
 // assessmentColumns are the columns scanAssessment reads.
 const assessmentColumns = `a.id, a.person_id, a.test_type, a.placement, a.device, a.recorded_at, a.created_at,
 	a.context, a.tags, a.user_agent, a.source, a.algorithm_version, a.result, a.quality,
-	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id)`
+	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id), coalesce(a.client_key, '')`
 
 // listColumns are assessmentColumns without the result, which listings
 // leave out: it can be large, and a list never shows it.
 const listColumns = `a.id, a.person_id, a.test_type, a.placement, a.device, a.recorded_at, a.created_at,
 	a.context, a.tags, a.user_agent, a.source, a.algorithm_version, NULL, a.quality,
-	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id)`
+	EXISTS (SELECT 1 FROM recordings r WHERE r.assessment_id = a.id), coalesce(a.client_key, '')`
 
 func scanAssessment(s scanner) (*legwork.Assessment, error) {
 	var a legwork.Assessment
@@ -27,7 +27,7 @@ func scanAssessment(s scanner) (*legwork.Assessment, error) {
 	var tags, quality string
 	var result []byte
 	if err := s.Scan(&a.ID, &a.PersonID, &a.TestType, &a.Placement, &a.Device, &recorded, &created,
-		&a.Context, &tags, &a.UserAgent, &a.Source, &a.AlgorithmVersion, &result, &quality, &a.HasRaw); err != nil {
+		&a.Context, &tags, &a.UserAgent, &a.Source, &a.AlgorithmVersion, &result, &quality, &a.HasRaw, &a.ClientKey); err != nil {
 		return nil, err
 	}
 	a.RecordedAt, a.CreatedAt = fromMicros(recorded), fromMicros(created)
@@ -57,7 +57,8 @@ func nullBytes(b []byte) any {
 // non-nil) its raw recording in one transaction, durable when it returns
 // nil. It sets a.ID, a.HasRaw, a.CreatedAt (when zero) and
 // rec.AssessmentID. Metric values must be finite numbers and recording
-// data non-empty (EINVALID); a missing person is ENOTFOUND.
+// data non-empty (EINVALID); a missing person is ENOTFOUND, and a
+// ClientKey the person already has an assessment with ECONFLICT.
 func (db *DB) CreateAssessment(ctx context.Context, a *legwork.Assessment, rec *legwork.Recording) error {
 	names, err := sortedMetrics(a.Metrics)
 	if err != nil {
@@ -79,10 +80,10 @@ func (db *DB) CreateAssessment(ctx context.Context, a *legwork.Assessment, rec *
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`INSERT INTO assessments (person_id, test_type, placement, device, recorded_at, created_at,
-			   context, tags, user_agent, source, algorithm_version, result, quality)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			   context, tags, user_agent, source, algorithm_version, result, quality, client_key)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.PersonID, a.TestType, a.Placement, a.Device, micros(a.RecordedAt), micros(created),
-			a.Context, tags, a.UserAgent, a.Source, a.AlgorithmVersion, nullBytes(a.Result), quality)
+			a.Context, tags, a.UserAgent, a.Source, a.AlgorithmVersion, nullBytes(a.Result), quality, nullText(a.ClientKey))
 		if err != nil {
 			return fmt.Errorf("insert assessment: %w", err)
 		}
@@ -107,7 +108,7 @@ func (db *DB) CreateAssessment(ctx context.Context, a *legwork.Assessment, rec *
 		return nil
 	})
 	if err != nil {
-		return mapErr(err, "create assessment", "conflict")
+		return mapErr(err, "create assessment", "the person already has an assessment with this client key")
 	}
 	a.ID, a.CreatedAt, a.HasRaw = id, created, rec != nil
 	if rec != nil {
@@ -146,22 +147,43 @@ func insertMetrics(ctx context.Context, tx *sql.Tx, k metricKey, names []string,
 
 // Assessment returns an assessment with its metrics.
 func (db *DB) Assessment(ctx context.Context, id int64) (*legwork.Assessment, error) {
+	a, err := db.assessmentWhere(ctx, "a.id = ?", []any{id}, func() error { return notFound("assessment %d not found", id) })
+	if err != nil {
+		return nil, mapErr(err, fmt.Sprintf("assessment %d", id), "conflict")
+	}
+	return a, nil
+}
+
+// AssessmentByClientKey returns the person's assessment created with the
+// client key, with its metrics; an empty key matches nothing.
+func (db *DB) AssessmentByClientKey(ctx context.Context, personID int64, key string) (*legwork.Assessment, error) {
+	nf := func() error { return notFound("person %d has no assessment with that client key", personID) }
+	if key == "" {
+		return nil, nf()
+	}
+	a, err := db.assessmentWhere(ctx, "a.person_id = ? AND a.client_key = ?", []any{personID, key}, nf)
+	if err != nil {
+		return nil, mapErr(err, "assessment by client key", "conflict")
+	}
+	return a, nil
+}
+
+// assessmentWhere returns the one assessment the condition selects, with
+// its metrics, or the error of nf when there is none.
+func (db *DB) assessmentWhere(ctx context.Context, cond string, args []any, nf func() error) (*legwork.Assessment, error) {
 	var a *legwork.Assessment
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		a, err = scanAssessment(tx.QueryRowContext(ctx, `SELECT `+assessmentColumns+` FROM assessments a WHERE a.id = ?`, id))
+		a, err = scanAssessment(tx.QueryRowContext(ctx, `SELECT `+assessmentColumns+` FROM assessments a WHERE `+cond, args...))
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("assessment %d not found", id)
+			return nf()
 		}
 		if err != nil {
 			return err
 		}
 		return loadMetrics(ctx, tx, []*legwork.Assessment{a})
 	})
-	if err != nil {
-		return nil, mapErr(err, fmt.Sprintf("assessment %d", id), "conflict")
-	}
-	return a, nil
+	return a, err
 }
 
 // metricsBatch bounds the number of ids in one IN list.

@@ -11,7 +11,7 @@ import (
 )
 
 const diaryColumns = `id, person_id, at, created_at, severity, sensations, sensation_other, leg, time_of_day,
-	triggers, fatigue, fall_kind, fall_circumstances, fall_injured, notes`
+	triggers, fatigue, fall_kind, fall_circumstances, fall_injured, notes, coalesce(client_key, '')`
 
 func scanDiaryEntry(s scanner) (*legwork.DiaryEntry, error) {
 	var e legwork.DiaryEntry
@@ -21,7 +21,7 @@ func scanDiaryEntry(s scanner) (*legwork.DiaryEntry, error) {
 	var fallKind sql.NullString
 	var fall legwork.Fall
 	if err := s.Scan(&e.ID, &e.PersonID, &at, &created, &severity, &sensations, &e.SensationOther, &e.Leg, &e.TimeOfDay,
-		&triggers, &fatigue, &fallKind, &fall.Circumstances, &fall.Injured, &e.Notes); err != nil {
+		&triggers, &fatigue, &fallKind, &fall.Circumstances, &fall.Injured, &e.Notes, &e.ClientKey); err != nil {
 		return nil, err
 	}
 	e.At, e.CreatedAt = fromMicros(at), fromMicros(created)
@@ -66,7 +66,7 @@ var diaryEditable = []string{"at", "severity", "sensations", "sensation_other", 
 	"triggers", "fatigue", "fall_kind", "fall_circumstances", "fall_injured", "notes"}
 
 // CreateDiaryEntry stores a diary entry and sets e.ID, and e.CreatedAt when
-// zero.
+// zero. A ClientKey the person already has an entry with is ECONFLICT.
 func (db *DB) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error {
 	values, err := diaryValues(e)
 	if err != nil {
@@ -76,12 +76,12 @@ func (db *DB) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 	if created.IsZero() {
 		created = db.now()
 	}
-	args := append([]any{e.PersonID, micros(created)}, values...)
+	args := append([]any{e.PersonID, micros(created), nullText(e.ClientKey)}, values...)
 	res, err := db.writer.ExecContext(ctx,
-		`INSERT INTO diary_entries (person_id, created_at, `+strings.Join(diaryEditable, ", ")+`)
-		 VALUES (?, ?`+strings.Repeat(", ?", len(diaryEditable))+`)`, args...)
+		`INSERT INTO diary_entries (person_id, created_at, client_key, `+strings.Join(diaryEditable, ", ")+`)
+		 VALUES (?, ?, ?`+strings.Repeat(", ?", len(diaryEditable))+`)`, args...)
 	if err != nil {
-		return mapErr(err, "create diary entry", "conflict")
+		return mapErr(err, "create diary entry", "the person already has a diary entry with this client key")
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -99,6 +99,24 @@ func (db *DB) DiaryEntry(ctx context.Context, id int64) (*legwork.DiaryEntry, er
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: diary entry %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// DiaryEntryByClientKey returns the person's diary entry created with the
+// client key; an empty key matches nothing.
+func (db *DB) DiaryEntryByClientKey(ctx context.Context, personID int64, key string) (*legwork.DiaryEntry, error) {
+	nf := notFound("person %d has no diary entry with that client key", personID)
+	if key == "" {
+		return nil, nf
+	}
+	e, err := scanDiaryEntry(db.reader.QueryRowContext(ctx,
+		`SELECT `+diaryColumns+` FROM diary_entries WHERE person_id = ? AND client_key = ?`, personID, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nf
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: diary entry by client key: %w", err)
 	}
 	return e, nil
 }
@@ -136,24 +154,25 @@ func (db *DB) ListDiaryEntries(ctx context.Context, f legwork.DiaryFilter) ([]*l
 	return list, nil
 }
 
-// UpdateDiaryEntry saves every field of an entry but its person and
-// creation time, which it fills in e.
+// UpdateDiaryEntry saves every field of an entry but its person, creation
+// time and client key, which it fills in e.
 func (db *DB) UpdateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error {
 	values, err := diaryValues(e)
 	if err != nil {
 		return fmt.Errorf("sqlite: update diary entry: %w", err)
 	}
 	var personID, created int64
+	var key string
 	err = db.writer.QueryRowContext(ctx,
 		`UPDATE diary_entries SET `+strings.Join(diaryEditable, " = ?, ")+` = ? WHERE id = ?
-		 RETURNING person_id, created_at`, append(values, e.ID)...).Scan(&personID, &created)
+		 RETURNING person_id, created_at, coalesce(client_key, '')`, append(values, e.ID)...).Scan(&personID, &created, &key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("diary entry %d not found", e.ID)
 	}
 	if err != nil {
 		return mapErr(err, fmt.Sprintf("update diary entry %d", e.ID), "conflict")
 	}
-	e.PersonID, e.CreatedAt = personID, fromMicros(created)
+	e.PersonID, e.CreatedAt, e.ClientKey = personID, fromMicros(created), key
 	return nil
 }
 
@@ -166,13 +185,14 @@ func (db *DB) DeleteDiaryEntry(ctx context.Context, id int64) error {
 	return affected(res, func() error { return notFound("diary entry %d not found", id) })
 }
 
-const interventionColumns = `id, person_id, kind, name, device, start_date, end_date, notes, created_at`
+const interventionColumns = `id, person_id, kind, name, device, start_date, end_date, notes, created_at,
+	coalesce(client_key, '')`
 
 func scanIntervention(s scanner) (*legwork.Intervention, error) {
 	var iv legwork.Intervention
 	var start, created int64
 	var end sql.NullInt64
-	if err := s.Scan(&iv.ID, &iv.PersonID, &iv.Kind, &iv.Name, &iv.Device, &start, &end, &iv.Notes, &created); err != nil {
+	if err := s.Scan(&iv.ID, &iv.PersonID, &iv.Kind, &iv.Name, &iv.Device, &start, &end, &iv.Notes, &created, &iv.ClientKey); err != nil {
 		return nil, err
 	}
 	iv.StartDate, iv.EndDate, iv.CreatedAt = fromMicros(start), timePtr(end), fromMicros(created)
@@ -180,18 +200,20 @@ func scanIntervention(s scanner) (*legwork.Intervention, error) {
 }
 
 // CreateIntervention stores an intervention and sets iv.ID, and
-// iv.CreatedAt when zero.
+// iv.CreatedAt when zero. A ClientKey the person already has an
+// intervention with is ECONFLICT.
 func (db *DB) CreateIntervention(ctx context.Context, iv *legwork.Intervention) error {
 	created := iv.CreatedAt
 	if created.IsZero() {
 		created = db.now()
 	}
 	res, err := db.writer.ExecContext(ctx,
-		`INSERT INTO interventions (person_id, kind, name, device, start_date, end_date, notes, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		iv.PersonID, iv.Kind, iv.Name, iv.Device, micros(iv.StartDate), nullMicros(iv.EndDate), iv.Notes, micros(created))
+		`INSERT INTO interventions (person_id, kind, name, device, start_date, end_date, notes, created_at, client_key)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		iv.PersonID, iv.Kind, iv.Name, iv.Device, micros(iv.StartDate), nullMicros(iv.EndDate), iv.Notes, micros(created),
+		nullText(iv.ClientKey))
 	if err != nil {
-		return mapErr(err, "create intervention", "conflict")
+		return mapErr(err, "create intervention", "the person already has an intervention with this client key")
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -209,6 +231,24 @@ func (db *DB) Intervention(ctx context.Context, id int64) (*legwork.Intervention
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: intervention %d: %w", id, err)
+	}
+	return iv, nil
+}
+
+// InterventionByClientKey returns the person's intervention created with
+// the client key; an empty key matches nothing.
+func (db *DB) InterventionByClientKey(ctx context.Context, personID int64, key string) (*legwork.Intervention, error) {
+	nf := notFound("person %d has no intervention with that client key", personID)
+	if key == "" {
+		return nil, nf
+	}
+	iv, err := scanIntervention(db.reader.QueryRowContext(ctx,
+		`SELECT `+interventionColumns+` FROM interventions WHERE person_id = ? AND client_key = ?`, personID, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nf
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: intervention by client key: %w", err)
 	}
 	return iv, nil
 }
@@ -237,20 +277,21 @@ func (db *DB) ListInterventions(ctx context.Context, personID int64) ([]*legwork
 }
 
 // UpdateIntervention saves Kind, Name, Device, StartDate, EndDate and
-// Notes, and fills iv.PersonID and iv.CreatedAt.
+// Notes, and fills iv.PersonID, iv.CreatedAt and iv.ClientKey.
 func (db *DB) UpdateIntervention(ctx context.Context, iv *legwork.Intervention) error {
 	var personID, created int64
+	var key string
 	err := db.writer.QueryRowContext(ctx,
 		`UPDATE interventions SET kind = ?, name = ?, device = ?, start_date = ?, end_date = ?, notes = ? WHERE id = ?
-		 RETURNING person_id, created_at`,
-		iv.Kind, iv.Name, iv.Device, micros(iv.StartDate), nullMicros(iv.EndDate), iv.Notes, iv.ID).Scan(&personID, &created)
+		 RETURNING person_id, created_at, coalesce(client_key, '')`,
+		iv.Kind, iv.Name, iv.Device, micros(iv.StartDate), nullMicros(iv.EndDate), iv.Notes, iv.ID).Scan(&personID, &created, &key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("intervention %d not found", iv.ID)
 	}
 	if err != nil {
 		return mapErr(err, fmt.Sprintf("update intervention %d", iv.ID), "conflict")
 	}
-	iv.PersonID, iv.CreatedAt = personID, fromMicros(created)
+	iv.PersonID, iv.CreatedAt, iv.ClientKey = personID, fromMicros(created), key
 	return nil
 }
 

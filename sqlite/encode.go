@@ -35,6 +35,11 @@ func timePtr(v sql.NullInt64) *time.Time {
 	return &t
 }
 
+// nullText returns the stored value of optional text: NULL when empty.
+func nullText(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}
+
 // nullInt returns the stored value of an optional integer.
 func nullInt(p *int) sql.NullInt64 {
 	if p == nil {

@@ -28,6 +28,14 @@
 //     is EINVALID, and nothing of the assessment is stored.
 //   - A session is valid while now is before ExpiresAt; an invitation can
 //     be accepted while at is before ExpiresAt.
+//   - A client key (ClientKey, the idempotency key of a create) is unique
+//     per person and kind of record: a create with a key the person
+//     already has a record of that kind with is ECONFLICT and stores
+//     nothing, also when the creates race. Records without a key ("",
+//     stored as NULL) may be many; other people and other kinds may use
+//     the same key. Keys compare byte for byte; updates and re-analysis
+//     keep them, and deleting a record frees its key. The ByClientKey
+//     lookups return ENOTFOUND for an empty or unknown key.
 //   - TouchAPIToken only moves LastUsedAt forward. Revoking a revoked grant
 //     keeps the first revocation time; accepting an invitation while the
 //     grant is active keeps its GrantedAt, re-activating a revoked grant
@@ -77,6 +85,11 @@ func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
 		{"Diary", testDiary},
 		{"ListDiaryEntries", testListDiaryEntries},
 		{"Interventions", testInterventions},
+		{"AssessmentClientKeys", testAssessmentClientKeys},
+		{"DiaryClientKeys", testDiaryClientKeys},
+		{"InterventionClientKeys", testInterventionClientKeys},
+		{"ClientKeysPerKind", testClientKeysPerKind},
+		{"ClientKeyRace", testClientKeyRace},
 		{"Audit", testAudit},
 		{"TimePrecision", testTimePrecision},
 		{"ConcurrentWrites", testConcurrentWrites},
