@@ -176,6 +176,9 @@ func (r *run) process(final bool) {
 		r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
 		r.icBuf, r.boutBuf = dropInitiationShift(r.icBuf, r.boutBuf, r.p.FirstStepMinRatio, r.committed)
 		r.icBuf, r.boutBuf = closingSteps(r.icBuf, r.boutBuf, r.weakBuf)
+		if r.p.FillGaps {
+			r.icBuf, r.boutBuf = gapSteps(r.icBuf, r.boutBuf, r.weakBuf)
+		}
 	} else {
 		r.icBuf = r.p.Steps.InitialContacts(b, r.icBuf[:0])
 		r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
@@ -633,6 +636,69 @@ func dropInitiationShift(ics []float64, bouts [][2]int, ratio, committed float64
 		w++
 	}
 	return ics[:w], bouts
+}
+
+// gapSteps fills, inside each bout, a step interval longer than 1.5 median
+// step times with the weak candidates that fall where the rhythm predicts
+// a step: from the contact before the gap, the candidate nearest one step
+// time later, if it lies between 0.6 and 1.4 step times later and at least
+// 0.6 step times before the contact after the gap; then again from it.
+// Steps while turning on the spot or shuffling are small and move the
+// trunk little, so the detector's relative threshold (set by the larger
+// steps around them) rejects them although the rhythm goes on. It returns
+// the contacts and the bouts with the additions.
+func gapSteps(ics []float64, bouts [][2]int, weak []float64) ([]float64, [][2]int) {
+	if len(weak) == 0 {
+		return ics, bouts
+	}
+	var add []float64
+	for _, bt := range bouts {
+		var st []float64
+		for i := bt[0] + 1; i <= bt[1]; i++ {
+			st = append(st, ics[i]-ics[i-1])
+		}
+		if len(st) < 3 {
+			continue
+		}
+		T := dsp.Median(st)
+		for i := bt[0] + 1; i <= bt[1]; i++ {
+			prev, next := ics[i-1], ics[i]
+			if next-prev <= 1.5*T {
+				continue
+			}
+			for {
+				k, _ := slices.BinarySearch(weak, prev+0.6*T)
+				best := -1
+				for j := k; j < len(weak) && weak[j] <= prev+1.4*T; j++ {
+					if weak[j] > next-0.6*T {
+						break
+					}
+					if best < 0 || math.Abs(weak[j]-prev-T) < math.Abs(weak[best]-prev-T) {
+						best = j
+					}
+				}
+				if best < 0 {
+					break
+				}
+				add = append(add, weak[best])
+				prev = weak[best]
+			}
+		}
+	}
+	if len(add) == 0 {
+		return ics, bouts
+	}
+	out := make([]float64, 0, len(ics)+len(add))
+	out = append(out, ics...)
+	out = append(out, add...)
+	slices.Sort(out)
+	nb := make([][2]int, len(bouts))
+	for i, bt := range bouts {
+		a, _ := slices.BinarySearch(out, ics[bt[0]])
+		e, _ := slices.BinarySearch(out, ics[bt[1]])
+		nb[i] = [2]int{a, e}
+	}
+	return out, nb
 }
 
 // closingSteps adds to each bout the closing step that stops the walk: when

@@ -229,3 +229,21 @@ func TestDropInitiationShift(t *testing.T) {
 		}
 	}
 }
+
+func TestGapSteps(t *testing.T) {
+	// 0.5 s steps with two steps missing at 12.0 and 12.5 (a turn): the weak
+	// candidates there are added, one at 14.2 (not where a step is due) is
+	// not; a gap at the edge of the weak list is left alone.
+	ics := []float64{10, 10.5, 11, 11.5, 13, 13.5, 14, 14.5, 15}
+	weak := []float64{11.8, 12.02, 12.55, 14.2}
+	got, bouts := gapSteps(ics, [][2]int{{0, 8}}, weak)
+	want := []float64{10, 10.5, 11, 11.5, 12.02, 12.55, 13, 13.5, 14, 14.5, 15}
+	if !slices.Equal(got, want) || !slices.Equal(bouts, [][2]int{{0, 10}}) {
+		t.Errorf("got %v %v, want %v [[0 10]]", got, bouts, want)
+	}
+	// no candidate where a step is due: nothing changes
+	got, _ = gapSteps(ics, [][2]int{{0, 8}}, []float64{11.6, 12.9})
+	if !slices.Equal(got, ics) {
+		t.Errorf("got %v, want %v", got, ics)
+	}
+}

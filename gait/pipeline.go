@@ -28,8 +28,12 @@ type Pipeline struct {
 	// the interval to the next one is shorter than this fraction of the
 	// bout's following step times (see dropInitiationShift).
 	FirstStepMinRatio float64
-	Bouts             BoutDetector
-	Motion            MotionBounds
+	// FillGaps fills long step intervals inside a bout with the weak
+	// candidates the rhythm predicts (see gapSteps); it needs a
+	// WeakStepDetector and ClosingStep.
+	FillGaps bool
+	Bouts    BoutDetector
+	Motion   MotionBounds
 	// StrideLength is nil for placements where the inverted-pendulum model
 	// does not hold; stride length and speed are then not available.
 	StrideLength StrideLengthEstimator
@@ -63,6 +67,7 @@ func LowerBackPipeline() Pipeline {
 		},
 		ClosingStep:       true,
 		FirstStepMinRatio: 0.9,
+		FillGaps:          true,
 		Bouts:             StepGrouping{MaxBreakS: 3, MinSteps: 4},
 		Motion:            MotionBounds{WindowS: 0.25, Fraction: 0.1, OnsetFraction: 0.15, OffsetFraction: 0.2, SearchS: 3, MaxRestRatio: 0.5, MinStillS: 1.0},
 		StrideLength:      Zijlstra{HighPassHz: 0.1, StepFraction: 0.5, K: 1.25},
@@ -86,6 +91,9 @@ func PhonePipeline() Pipeline {
 	st.Signal = Magnitude
 	p.Steps = st
 	p.StrideLength = nil
+	// Filling gaps helps at the trunk, where steps while turning are
+	// small; on the Oxford phones it added more wrong steps than it found.
+	p.FillGaps = false
 	return p
 }
 
