@@ -302,7 +302,7 @@ func TestPagination(t *testing.T) {
 	f := newFixture(t, api.Options{})
 	for i := range 7 {
 		sev := i % 11
-		if err := f.app.CreateDiaryEntry(f.ctx(owner), &legwork.DiaryEntry{PersonID: f.person().ID, Severity: &sev, At: f.clock.Now().Add(-time.Duration(i) * time.Hour)}); err != nil {
+		if _, err := f.app.CreateDiaryEntry(f.ctx(owner), &legwork.DiaryEntry{PersonID: f.person().ID, Severity: &sev, At: f.clock.Now().Add(-time.Duration(i) * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -77,12 +77,53 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) ([]byte, err
 	return data, nil
 }
 
+// Idempotent creates (see app.CheckClientKey): a create may carry the
+// client's key in the Idempotency-Key header; a create the server has
+// already done with that key is answered with the stored record, 200
+// instead of 201, and Idempotent-Replayed: true.
+const (
+	headerIdempotencyKey = "Idempotency-Key"
+	headerReplayed       = "Idempotent-Replayed"
+)
+
+// idempotencyKey returns the request's Idempotency-Key, "" when it sends
+// none. A header sent empty or twice is EINVALID.
+func idempotencyKey(r *http.Request) (string, error) {
+	vs := r.Header.Values(headerIdempotencyKey)
+	switch {
+	case len(vs) == 0:
+		return "", nil
+	case len(vs) > 1:
+		return "", legwork.FieldErrorf(app.ClientKeyField, "send the header once")
+	case vs[0] == "":
+		return "", legwork.FieldErrorf(app.ClientKeyField, "is empty: send 1 to %d printable ASCII characters (such as a UUID), or leave the header out", app.MaxClientKeyLen)
+	}
+	return vs[0], app.CheckClientKey(vs[0])
+}
+
+// writeCreated answers a create: 201 with the new record's location, or
+// 200 with Idempotent-Replayed: true when the create was a replay and v
+// the record stored by the first.
+func writeCreated(w http.ResponseWriter, location string, replayed bool, v any) {
+	w.Header().Set("Location", location)
+	status := http.StatusCreated
+	if replayed {
+		w.Header().Set(headerReplayed, "true")
+		status = http.StatusOK
+	}
+	writeJSON(w, status, v)
+}
+
 func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request) error {
 	id, err := personID(r)
 	if err != nil {
 		return err
 	}
 	if err := s.app.CheckWrite(r.Context(), id); err != nil {
+		return err
+	}
+	key, err := idempotencyKey(r)
+	if err != nil {
 		return err
 	}
 	format, err := uploadFormat(r)
@@ -131,15 +172,19 @@ func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request) error 
 		Data:       data,
 		Segments:   segments,
 		PhoneFrame: phoneFrame,
+		ClientKey:  key,
 	}
-	as, err := s.app.CreateAssessment(r.Context(), up)
+	as, replayed, err := s.app.CreateAssessment(r.Context(), up)
 	if err != nil {
 		s.metrics.upload(format, legwork.ErrorCode(err), len(data))
 		return err
 	}
-	s.metrics.upload(format, "created", len(data))
-	w.Header().Set("Location", fmt.Sprintf("/api/people/%d/assessments/%d", id, as.ID))
-	writeJSON(w, http.StatusCreated, as)
+	outcome := "created"
+	if replayed {
+		outcome = "replayed"
+	}
+	s.metrics.upload(format, outcome, len(data))
+	writeCreated(w, fmt.Sprintf("/api/people/%d/assessments/%d", id, as.ID), replayed, as)
 	return nil
 }
 
@@ -312,15 +357,20 @@ func (s *Server) createDiary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
 	e, err := s.decodeDiary(w, r, id)
 	if err != nil {
 		return err
 	}
-	if err := s.app.CreateDiaryEntry(r.Context(), e); err != nil {
+	e.ClientKey = key
+	replayed, err := s.app.CreateDiaryEntry(r.Context(), e)
+	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", fmt.Sprintf("/api/people/%d/diary/%d", id, e.ID))
-	writeJSON(w, http.StatusCreated, e)
+	writeCreated(w, fmt.Sprintf("/api/people/%d/diary/%d", id, e.ID), replayed, e)
 	return nil
 }
 
@@ -424,15 +474,20 @@ func (s *Server) createIntervention(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
 	iv, err := s.decodeIntervention(w, r, id)
 	if err != nil {
 		return err
 	}
-	if err := s.app.CreateIntervention(r.Context(), iv); err != nil {
+	iv.ClientKey = key
+	replayed, err := s.app.CreateIntervention(r.Context(), iv)
+	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", fmt.Sprintf("/api/people/%d/interventions/%d", id, iv.ID))
-	writeJSON(w, http.StatusCreated, iv)
+	writeCreated(w, fmt.Sprintf("/api/people/%d/interventions/%d", id, iv.ID), replayed, iv)
 	return nil
 }
 

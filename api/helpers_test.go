@@ -129,17 +129,17 @@ func newFixture(t *testing.T, opt api.Options) *fixture {
 		t.Fatal(err)
 	}
 	var err error
-	f.assessment, err = a.CreateAssessment(pctx, &app.Upload{PersonID: p.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 1)})
+	f.assessment, _, err = a.CreateAssessment(pctx, &app.Upload{PersonID: p.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sev := 4
 	f.diary = &legwork.DiaryEntry{PersonID: p.ID, Severity: &sev, Sensations: []string{"heavy"}}
-	if err := a.CreateDiaryEntry(pctx, f.diary); err != nil {
+	if _, err := a.CreateDiaryEntry(pctx, f.diary); err != nil {
 		t.Fatal(err)
 	}
 	f.intervention = &legwork.Intervention{PersonID: p.ID, Kind: legwork.InterventionPhysicalTherapy, Name: "Physio", StartDate: clk.Now().AddDate(0, -1, 0)}
-	if err := a.CreateIntervention(pctx, f.intervention); err != nil {
+	if _, err := a.CreateIntervention(pctx, f.intervention); err != nil {
 		t.Fatal(err)
 	}
 	if f.invitation, err = a.CreateInvitation(pctx, p.ID, "for the matrix"); err != nil {

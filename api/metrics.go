@@ -38,7 +38,7 @@ func NewMetrics() *Metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route"}),
 		uploads: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "legwork_uploads_total", Help: "Recording uploads by format and outcome (the error code, or created).",
+			Name: "legwork_uploads_total", Help: "Recording uploads by format and outcome (the error code, created, or replayed: a repeated upload with an Idempotency-Key already used).",
 		}, []string{"format", "outcome"}),
 		upBytes: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "legwork_upload_bytes", Help: "Size of uploaded recordings, uncompressed.",
@@ -74,7 +74,7 @@ func (m *Metrics) observe(route string, status int, d time.Duration) {
 
 func (m *Metrics) upload(format, outcome string, size int) {
 	m.uploads.WithLabelValues(format, outcome).Inc()
-	if outcome == "created" {
+	if outcome == "created" || outcome == "replayed" {
 		m.upBytes.Observe(float64(size))
 	}
 }

@@ -375,7 +375,7 @@ func TestAssessmentUpload(t *testing.T) {
 		data   []byte
 	}{{app.FormatCSV, csvData.Bytes()}, {app.FormatJSON, jsonData.Bytes()}, {app.FormatLWB, lwbData.Bytes()}} {
 		t.Run(tc.format, func(t *testing.T) {
-			as, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back",
+			as, _, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back",
 				Format: tc.format, Data: tc.data, Tags: []string{"morning", " morning ", ""}, Context: "cool day"})
 			if err != nil {
 				t.Fatal(err)
@@ -429,7 +429,7 @@ func TestAssessmentUploadErrors(t *testing.T) {
 	up := func(mod func(*app.Upload)) error {
 		u := &app.Upload{PersonID: e.person.ID, TestType: legwork.TestWalk, Placement: "lower_back", Format: app.FormatCSV, Data: good}
 		mod(u)
-		_, err := e.app.CreateAssessment(ctx, u)
+		_, _, err := e.app.CreateAssessment(ctx, u)
 		return err
 	}
 	for _, tc := range []struct {
@@ -455,7 +455,7 @@ func TestAssessmentUploadErrors(t *testing.T) {
 		}
 	}
 	// Clinicians read; they do not upload.
-	_, err := e.app.CreateAssessment(e.as(e.clinician), &app.Upload{PersonID: e.person.ID, TestType: legwork.TestWalk, Format: app.FormatCSV, Data: good})
+	_, _, err := e.app.CreateAssessment(e.as(e.clinician), &app.Upload{PersonID: e.person.ID, TestType: legwork.TestWalk, Format: app.FormatCSV, Data: good})
 	wantCode(t, err, legwork.EFORBIDDEN)
 	list, _ := e.app.ListAssessments(ctx, legwork.AssessmentFilter{PersonID: e.person.ID})
 	if len(list) != 0 {
@@ -468,7 +468,7 @@ func TestAssessmentUploadErrors(t *testing.T) {
 func TestUnfitRecordingIsKept(t *testing.T) {
 	e := newEnv(t)
 	ctx := e.as(e.person)
-	as, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestBalance, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 2)})
+	as, _, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestBalance, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,13 +496,13 @@ func TestSegmentsSurviveReanalysis(t *testing.T) {
 	e := newEnv(t)
 	ctx := e.as(e.person)
 	segs := []assess.Segment{{Name: "trial1", StartS: 0, EndS: 11}}
-	_, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 3),
+	_, _, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 3),
 		Segments: []assess.Segment{{Name: "Trial 1", StartS: 0, EndS: 11}}})
 	wantCode(t, err, legwork.EINVALID)
-	_, err = e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 3),
+	_, _, err = e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 3),
 		Segments: []assess.Segment{{Name: "trial1", StartS: 5, EndS: 1}}})
 	wantCode(t, err, legwork.EINVALID)
-	as, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 3), Segments: segs, PhoneFrame: true})
+	as, _, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, 3), Segments: segs, PhoneFrame: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -532,7 +532,7 @@ func TestReanalyze(t *testing.T) {
 	ctx := e.as(e.person)
 	var ids []int64
 	for i := range 3 {
-		as, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestWalk, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, uint64(10+i))})
+		as, _, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestWalk, Placement: "lower_back", Format: app.FormatCSV, Data: walkCSV(t, uint64(10+i))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -593,7 +593,7 @@ func TestDiaryValidation(t *testing.T) {
 	} {
 		e2 := tc.entry
 		e2.PersonID = e.person.ID
-		err := e.app.CreateDiaryEntry(ctx, &e2)
+		_, err := e.app.CreateDiaryEntry(ctx, &e2)
 		if legwork.ErrorCode(err) != legwork.EINVALID || legwork.ErrorField(err) != tc.field {
 			t.Errorf("%s: %v (field %q), want invalid %s", tc.name, err, legwork.ErrorField(err), tc.field)
 		}
@@ -601,7 +601,7 @@ func TestDiaryValidation(t *testing.T) {
 	entry := &legwork.DiaryEntry{PersonID: e.person.ID, At: now.Add(-time.Hour), Severity: intp(6), Sensations: []string{"jelly", "buckling", "jelly"},
 		SensationOther: "like walking through mud", Leg: "left", TimeOfDay: "afternoon", Triggers: []string{"heat"}, Fatigue: intp(7),
 		Fall: &legwork.Fall{Kind: "near_fall", Circumstances: "knee gave way on the stairs"}}
-	if err := e.app.CreateDiaryEntry(ctx, entry); err != nil {
+	if _, err := e.app.CreateDiaryEntry(ctx, entry); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.app.DiaryEntry(e.as(e.clinician), e.person.ID, entry.ID)
@@ -643,14 +643,14 @@ func TestInterventionValidation(t *testing.T) {
 	} {
 		iv := tc.iv
 		iv.PersonID = e.person.ID
-		err := e.app.CreateIntervention(ctx, &iv)
+		_, err := e.app.CreateIntervention(ctx, &iv)
 		if legwork.ErrorCode(err) != legwork.EINVALID || legwork.ErrorField(err) != tc.field {
 			t.Errorf("%s: %v (field %q), want invalid %s", tc.name, err, legwork.ErrorField(err), tc.field)
 		}
 	}
 	end := day.Add(42 * 24 * time.Hour)
 	iv := &legwork.Intervention{PersonID: e.person.ID, Kind: legwork.InterventionPhysicalTherapy, Name: "Physio, twice weekly", StartDate: day, EndDate: &end}
-	if err := e.app.CreateIntervention(ctx, iv); err != nil {
+	if _, err := e.app.CreateIntervention(ctx, iv); err != nil {
 		t.Fatal(err)
 	}
 	if !iv.StartDate.Equal(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)) {

@@ -52,6 +52,9 @@ type Upload struct {
 	// PhoneFrame says the axes follow the W3C/Android phone convention
 	// (recordings from the web app and phone apps).
 	PhoneFrame bool
+	// ClientKey is the client's idempotency key for this upload, "" when
+	// none (see CheckClientKey).
+	ClientKey string
 }
 
 // AnalysisInput is what an analysis was given besides the recording and
@@ -105,11 +108,36 @@ var sourceRE = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
 // is still stored, unanalysed, for a later re-analysis. A recording that
 // does not fit the test's protocol is stored with the problems in its
 // result and no metrics.
-func (a *App) CreateAssessment(ctx context.Context, up *Upload) (*legwork.Assessment, error) {
+//
+// When up.ClientKey is set and the person already has an assessment
+// created with that key, nothing is analysed or created: it returns that
+// assessment and replayed is true.
+func (a *App) CreateAssessment(ctx context.Context, up *Upload) (as *legwork.Assessment, replayed bool, err error) {
 	act, err := a.authorize(ctx, up.PersonID, writeAccess, "assessments")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	if err := CheckClientKey(up.ClientKey); err != nil {
+		return nil, false, err
+	}
+	old, replayed, err := createOnce(ctx, a, act, up.PersonID, up.ClientKey, "assessment", a.store.AssessmentByClientKey,
+		func(as *legwork.Assessment) int64 { return as.ID },
+		func() (err error) {
+			as, err = a.createAssessment(ctx, up)
+			return err
+		})
+	if err != nil {
+		return nil, false, err
+	}
+	if replayed {
+		return old, true, nil
+	}
+	a.auditWrite(ctx, act, up.PersonID, "create", fmt.Sprintf("assessment:%d", as.ID), string(as.TestType))
+	return as, false, nil
+}
+
+// createAssessment checks, parses, analyses and stores an upload.
+func (a *App) createAssessment(ctx context.Context, up *Upload) (*legwork.Assessment, error) {
 	as, err := a.checkUpload(up)
 	if err != nil {
 		return nil, err
@@ -139,11 +167,11 @@ func (a *App) CreateAssessment(ctx context.Context, up *Upload) (*legwork.Assess
 	}
 	raw := &legwork.Recording{Format: up.Format, Encoding: "gzip", Data: data, Samples: len(rec.Samples)}
 	as.CreatedAt = a.now().UTC()
+	as.ClientKey = up.ClientKey
 	if err := a.store.CreateAssessment(ctx, as, raw); err != nil {
 		return nil, err
 	}
 	as.HasRaw = true
-	a.auditWrite(ctx, act, up.PersonID, "create", fmt.Sprintf("assessment:%d", as.ID), string(as.TestType))
 	return as, nil
 }
 

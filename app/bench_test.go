@@ -35,7 +35,7 @@ func BenchmarkCreateAssessment(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := a.CreateAssessment(ctx, &app.Upload{PersonID: u.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatLWB, Data: data}); err != nil {
+		if _, _, err := a.CreateAssessment(ctx, &app.Upload{PersonID: u.ID, TestType: legwork.TestT25FW, Placement: "lower_back", Format: app.FormatLWB, Data: data}); err != nil {
 			b.Fatal(err)
 		}
 	}

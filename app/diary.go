@@ -82,23 +82,38 @@ func checkDiary(e *legwork.DiaryEntry, now time.Time) error {
 	return nil
 }
 
-// CreateDiaryEntry records a symptom check-in for the person.
-func (a *App) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error {
+// CreateDiaryEntry records a symptom check-in for the person. When
+// e.ClientKey is set and the person already has an entry created with
+// that key, nothing is created: e is set to that entry and replayed is
+// true (see CheckClientKey).
+func (a *App) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) (replayed bool, err error) {
 	act, err := a.authorize(ctx, e.PersonID, writeAccess, "diary")
 	if err != nil {
-		return err
+		return false, err
 	}
-	now := a.now().UTC()
-	if err := checkDiary(e, now); err != nil {
-		return err
+	if err := CheckClientKey(e.ClientKey); err != nil {
+		return false, err
 	}
-	e.ID = 0
-	e.CreatedAt = now
-	if err := a.store.CreateDiaryEntry(ctx, e); err != nil {
-		return err
+	old, replayed, err := createOnce(ctx, a, act, e.PersonID, e.ClientKey, "diary", a.store.DiaryEntryByClientKey,
+		func(e *legwork.DiaryEntry) int64 { return e.ID },
+		func() error {
+			now := a.now().UTC()
+			if err := checkDiary(e, now); err != nil {
+				return err
+			}
+			e.ID = 0
+			e.CreatedAt = now
+			return a.store.CreateDiaryEntry(ctx, e)
+		})
+	if err != nil {
+		return false, err
+	}
+	if replayed {
+		*e = *old
+		return true, nil
 	}
 	a.auditWrite(ctx, act, e.PersonID, "create", fmt.Sprintf("diary:%d", e.ID), "")
-	return nil
+	return false, nil
 }
 
 // DiaryEntry returns one of the person's diary entries.

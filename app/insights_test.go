@@ -59,20 +59,20 @@ func seedHistory(t testing.TB, e *env) history {
 		}
 		if heat {
 			sev := 6
-			if err := e.app.CreateDiaryEntry(ctx, &legwork.DiaryEntry{PersonID: e.person.ID, At: day.Add(15 * time.Hour), Severity: &sev,
+			if _, err := e.app.CreateDiaryEntry(ctx, &legwork.DiaryEntry{PersonID: e.person.ID, At: day.Add(15 * time.Hour), Severity: &sev,
 				Sensations: []string{legwork.SensationHeavy}, Triggers: []string{legwork.TriggerHeat}}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if d == 72 || d == 80 {
 			kind := map[int]string{72: "near_fall", 80: "fall"}[d]
-			if err := e.app.CreateDiaryEntry(ctx, &legwork.DiaryEntry{PersonID: e.person.ID, At: day.Add(11 * time.Hour),
+			if _, err := e.app.CreateDiaryEntry(ctx, &legwork.DiaryEntry{PersonID: e.person.ID, At: day.Add(11 * time.Hour),
 				Fall: &legwork.Fall{Kind: kind, Injured: d == 80}}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if err := e.app.CreateIntervention(ctx, &legwork.Intervention{PersonID: e.person.ID, Kind: legwork.InterventionPhysicalTherapy,
+	if _, err := e.app.CreateIntervention(ctx, &legwork.Intervention{PersonID: e.person.ID, Kind: legwork.InterventionPhysicalTherapy,
 		Name: "Physio", StartDate: h.start.AddDate(0, 0, h.ptDay)}); err != nil {
 		t.Fatal(err)
 	}

@@ -50,23 +50,38 @@ func dateOf(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// CreateIntervention records an intervention for the person.
-func (a *App) CreateIntervention(ctx context.Context, iv *legwork.Intervention) error {
+// CreateIntervention records an intervention for the person. When
+// iv.ClientKey is set and the person already has an intervention created
+// with that key, nothing is created: iv is set to that intervention and
+// replayed is true (see CheckClientKey).
+func (a *App) CreateIntervention(ctx context.Context, iv *legwork.Intervention) (replayed bool, err error) {
 	act, err := a.authorize(ctx, iv.PersonID, writeAccess, "interventions")
 	if err != nil {
-		return err
+		return false, err
 	}
-	now := a.now().UTC()
-	if err := checkIntervention(iv, now); err != nil {
-		return err
+	if err := CheckClientKey(iv.ClientKey); err != nil {
+		return false, err
 	}
-	iv.ID = 0
-	iv.CreatedAt = now
-	if err := a.store.CreateIntervention(ctx, iv); err != nil {
-		return err
+	old, replayed, err := createOnce(ctx, a, act, iv.PersonID, iv.ClientKey, "intervention", a.store.InterventionByClientKey,
+		func(iv *legwork.Intervention) int64 { return iv.ID },
+		func() error {
+			now := a.now().UTC()
+			if err := checkIntervention(iv, now); err != nil {
+				return err
+			}
+			iv.ID = 0
+			iv.CreatedAt = now
+			return a.store.CreateIntervention(ctx, iv)
+		})
+	if err != nil {
+		return false, err
+	}
+	if replayed {
+		*iv = *old
+		return true, nil
 	}
 	a.auditWrite(ctx, act, iv.PersonID, "create", fmt.Sprintf("intervention:%d", iv.ID), string(iv.Kind))
-	return nil
+	return false, nil
 }
 
 // Intervention returns one of the person's interventions.

@@ -375,7 +375,7 @@ func (p *demoDataPlan) apply(sys context.Context, a *app.App, personID int64) (s
 		if err != nil {
 			return "", err
 		}
-		if _, err := a.CreateAssessment(sys, &app.Upload{PersonID: personID, TestType: t.test, Placement: "lower_back", Device: legwork.DeviceNone,
+		if _, _, err := a.CreateAssessment(sys, &app.Upload{PersonID: personID, TestType: t.test, Placement: "lower_back", Device: legwork.DeviceNone,
 			RecordedAt: t.at, Context: t.context, Tags: t.tags, UserAgent: "legwork-demo", Source: "legwork", Format: t.format, Data: buf.Bytes(),
 			Segments: segs}); err != nil {
 			return "", fmt.Errorf("%s on %s: %w", t.test, t.at.Format(time.DateOnly), err)
@@ -387,7 +387,7 @@ func (p *demoDataPlan) apply(sys context.Context, a *app.App, personID int64) (s
 			continue
 		}
 		e.PersonID = personID
-		if err := a.CreateDiaryEntry(sys, &e); err != nil {
+		if _, err := a.CreateDiaryEntry(sys, &e); err != nil {
 			return "", fmt.Errorf("diary on %s: %w", e.At.Format(time.DateOnly), err)
 		}
 		nd++
@@ -397,7 +397,7 @@ func (p *demoDataPlan) apply(sys context.Context, a *app.App, personID int64) (s
 			continue
 		}
 		iv.PersonID = personID
-		if err := a.CreateIntervention(sys, &iv); err != nil {
+		if _, err := a.CreateIntervention(sys, &iv); err != nil {
 			return "", fmt.Errorf("intervention %q: %w", iv.Name, err)
 		}
 		ni++
