@@ -19,9 +19,10 @@ export class Offline extends Error {
 }
 
 // api("GET", "/api/me") → the decoded JSON (null for 204).
-// opts.body: an object (sent as JSON) or an ArrayBuffer with opts.type.
+// opts.body: an object (sent as JSON) or an ArrayBuffer with opts.type;
+// opts.headers: extra request headers, e.g. {"Idempotency-Key": newKey()}.
 export async function api(method, path, opts = {}) {
-  const init = { method, credentials: "same-origin", headers: {} };
+  const init = { method, credentials: "same-origin", headers: { ...opts.headers } };
   if (opts.raw !== undefined) {
     init.body = opts.raw;
     init.headers["Content-Type"] = opts.type;
@@ -44,6 +45,15 @@ export async function api(method, path, opts = {}) {
   }
   if (!res.ok) throw new ApiError(res.status, body);
   return body;
+}
+
+// newKey returns a random key for the Idempotency-Key header, which makes a
+// create safe to send again: the server answers a repeat with the record
+// the first made. A UUID where the browser has crypto.randomUUID (secure
+// contexts only), else 32 random hex digits.
+export function newKey() {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 // query builds "?a=1&b=2" from an object, skipping empty values.

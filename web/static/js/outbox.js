@@ -4,8 +4,15 @@
 // returns ("online" event), when the app opens, and every 30 s while
 // anything waits. An entry the server refuses (a 4xx answer) is kept and
 // marked, so nothing recorded is lost without the person choosing to.
+//
+// Sending again is safe: each entry gets a random key when it is added,
+// sent as the Idempotency-Key header every time, so when an answer is lost
+// after the server stored the entry (the connection dropped, the phone
+// slept), the next send gets the stored record back (200, Idempotent-
+// Replayed) instead of making a duplicate. Entries queued by an older
+// version of the app have no key and are sent without the header.
 
-import { api, ApiError, Offline } from "./api.js";
+import { api, ApiError, Offline, newKey } from "./api.js";
 
 export const events = new EventTarget(); // "change"; "sent" with detail {id, item, result}
 
@@ -33,7 +40,7 @@ async function tx(mode, fn) {
 
 // add keeps a request to send: {personId, kind, label, method, path, type, body}.
 export async function add(item) {
-  const id = await tx("readwrite", (s) => s.add({ ...item, createdAt: new Date().toISOString() }));
+  const id = await tx("readwrite", (s) => s.add({ ...item, idempotencyKey: newKey(), createdAt: new Date().toISOString() }));
   events.dispatchEvent(new Event("change"));
   return id;
 }
@@ -68,7 +75,8 @@ export function flush(personId) {
     for (const item of await all()) {
       if (item.personId !== personId || item.error) continue;
       try {
-        const result = await api(item.method, item.path, { raw: item.body, type: item.type });
+        const headers = item.idempotencyKey ? { "Idempotency-Key": item.idempotencyKey } : {};
+        const result = await api(item.method, item.path, { raw: item.body, type: item.type, headers });
         await remove(item.id);
         events.dispatchEvent(new CustomEvent("sent", { detail: { id: item.id, item, result } }));
       } catch (err) {

@@ -2,7 +2,7 @@
 // exercise, walking aids, steroid courses for relapses, medication changes.
 // Their periods are shaded on the trend charts.
 import { html, useState, Screen, Choice, Problem, useLoad } from "../ui.js";
-import { api } from "../api.js";
+import { api, newKey } from "../api.js";
 import { KINDS, DEVICES, day, today } from "../format.js";
 
 const empty = () => ({ kind: "", name: "", device: "", start_date: today(), end_date: "", notes: "" });
@@ -11,6 +11,9 @@ const dateOnly = (iso) => (iso ? iso.slice(0, 10) : "");
 function Form({ personId, initial, onDone, onCancel }) {
   const [iv, setIv] = useState(initial);
   const [error, setError] = useState(null);
+  // One key for this form: saving again after an answer was lost (an
+  // error shown though the server stored it) does not add it twice.
+  const [key] = useState(newKey);
   const set = (k) => (v) => setIv({ ...iv, [k]: v });
   const save = async (e) => {
     e.preventDefault();
@@ -19,7 +22,7 @@ function Form({ personId, initial, onDone, onCancel }) {
     if (iv.end_date) body.end_date = iv.end_date;
     try {
       if (iv.id) await api("PUT", `/api/people/${personId}/interventions/${iv.id}`, { body });
-      else await api("POST", `/api/people/${personId}/interventions`, { body });
+      else await api("POST", `/api/people/${personId}/interventions`, { body, headers: { "Idempotency-Key": key } });
       onDone();
     } catch (err) {
       setError(err);
