@@ -32,6 +32,15 @@ type User struct {
 	// Profile, used by the analysis (people only).
 	HeightM       float64 `json:"height_m,omitempty"`
 	SensorHeightM float64 `json:"sensor_height_m,omitempty"`
+	// TimeZone is the account's time zone, an IANA name such as
+	// Europe/Berlin; "" when not set. A person's data is read in it
+	// (calendar days, months, night-time) when a request names no zone.
+	TimeZone string `json:"time_zone,omitempty"`
+	// WeeklyPlan is how many times a week the person means to do each
+	// test (people only; 0 to MaxPlannedPerWeek per test type); nil when
+	// they have no plan. The person and their clinicians set it
+	// (UserStore.SetWeeklyPlan; UpdateUser leaves it as it is).
+	WeeklyPlan map[TestType]int `json:"weekly_plan,omitzero"`
 	// PasswordHash is the argon2id PHC string; never serialised.
 	PasswordHash string `json:"-"`
 }
@@ -100,6 +109,10 @@ const (
 
 // TestTypes lists the protocols.
 var TestTypes = []TestType{TestT25FW, TestWalk2Min, TestUTurn, TestBalance, TestSTS5, TestWalk}
+
+// MaxPlannedPerWeek is the most tests of one type a weekly plan holds
+// (twice a day).
+const MaxPlannedPerWeek = 14
 
 // AssistiveDevice is a walking aid used during a test: results are only
 // compared within the same device.

@@ -19,9 +19,14 @@ type UserStore interface {
 	CreateUser(ctx context.Context, u *User) error
 	User(ctx context.Context, id int64) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
-	// UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM and
-	// PasswordHash.
+	// UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM,
+	// TimeZone and PasswordHash; not the email, nor the weekly plan.
 	UpdateUser(ctx context.Context, u *User) error
+	// SetWeeklyPlan replaces the user's weekly plan; nil clears it, an
+	// empty map is a plan with no tests. It is apart from UpdateUser
+	// because the person's clinicians set it too: an update of the
+	// account read before the plan changed must not undo the change.
+	SetWeeklyPlan(ctx context.Context, userID int64, plan map[TestType]int) error
 	ListUsers(ctx context.Context) ([]*User, error)
 
 	CreateSession(ctx context.Context, s *Session) error

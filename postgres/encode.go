@@ -54,6 +54,33 @@ func decodeList(s string) ([]string, error) {
 	return l, nil
 }
 
+// encodePlan returns the stored value of a weekly plan: a JSON object,
+// NULL (nil) for a nil plan.
+func encodePlan(p map[legwork.TestType]int) (*string, error) {
+	if p == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode weekly plan: %w", err)
+	}
+	s := string(b)
+	return &s, nil
+}
+
+// decodePlan returns the weekly plan of a stored value: nil for NULL, a
+// non-nil map otherwise.
+func decodePlan(v *string) (map[legwork.TestType]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	p := map[legwork.TestType]int{}
+	if err := json.Unmarshal([]byte(*v), &p); err != nil {
+		return nil, fmt.Errorf("decode weekly plan: %w", err)
+	}
+	return p, nil
+}
+
 // emailKey returns the form of an email address that is unique: emails
 // compare without regard to case.
 func emailKey(email string) string { return strings.ToLower(email) }

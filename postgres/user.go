@@ -11,11 +11,16 @@ import (
 	"legwork"
 )
 
-const userColumns = `id, email, name, role, admin, created_at, height_m, sensor_height_m, password_hash`
+const userColumns = `id, email, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan::text, password_hash`
 
 func scanUser(row pgx.Row) (*legwork.User, error) {
 	var u legwork.User
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Admin, &u.CreatedAt, &u.HeightM, &u.SensorHeightM, &u.PasswordHash); err != nil {
+	var plan *string
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Admin, &u.CreatedAt, &u.HeightM, &u.SensorHeightM, &u.TimeZone, &plan, &u.PasswordHash); err != nil {
+		return nil, err
+	}
+	var err error
+	if u.WeeklyPlan, err = decodePlan(plan); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -45,11 +50,15 @@ func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 	if created.IsZero() {
 		created = db.now()
 	}
+	plan, err := encodePlan(u.WeeklyPlan)
+	if err != nil {
+		return err
+	}
 	var id int64
-	err := db.pool.QueryRow(ctx,
-		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, password_hash)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, ts(created), u.HeightM, u.SensorHeightM, u.PasswordHash).Scan(&id)
+	err = db.pool.QueryRow(ctx,
+		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan, password_hash)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) RETURNING id`,
+		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, ts(created), u.HeightM, u.SensorHeightM, u.TimeZone, plan, u.PasswordHash).Scan(&id)
 	if err != nil {
 		return mapErr(err, "create user", "an account with this email already exists")
 	}
@@ -82,16 +91,29 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*legwork.User, err
 	return u, nil
 }
 
-// UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM and
-// PasswordHash.
+// UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM, TimeZone
+// and PasswordHash.
 func (db *DB) UpdateUser(ctx context.Context, u *legwork.User) error {
 	tag, err := db.pool.Exec(ctx,
-		`UPDATE users SET name = $1, role = $2, admin = $3, height_m = $4, sensor_height_m = $5, password_hash = $6 WHERE id = $7`,
-		u.Name, u.Role, u.Admin, u.HeightM, u.SensorHeightM, u.PasswordHash, u.ID)
+		`UPDATE users SET name = $1, role = $2, admin = $3, height_m = $4, sensor_height_m = $5, time_zone = $6, password_hash = $7 WHERE id = $8`,
+		u.Name, u.Role, u.Admin, u.HeightM, u.SensorHeightM, u.TimeZone, u.PasswordHash, u.ID)
 	if err != nil {
 		return mapErr(err, "update user", "conflict")
 	}
 	return affected(tag, func() error { return notFound("user %d not found", u.ID) })
+}
+
+// SetWeeklyPlan replaces the user's weekly plan; nil clears it.
+func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.TestType]int) error {
+	p, err := encodePlan(plan)
+	if err != nil {
+		return err
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE users SET weekly_plan = $1::jsonb WHERE id = $2`, p, userID)
+	if err != nil {
+		return mapErr(err, "set weekly plan", "conflict")
+	}
+	return affected(tag, func() error { return notFound("user %d not found", userID) })
 }
 
 // ListUsers returns every account, by id.

@@ -225,9 +225,14 @@ func TestRestoreRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw.Close()
-	// A damaged page: flip bytes in the middle of the file.
+	// A damaged page: flip the first bytes of the page in the middle of
+	// the file — its b-tree header and cell pointers, which the check
+	// reads (bytes in a page's unused space would go unnoticed, and where
+	// those lie moves with the schema).
 	damaged := bytes.Clone(goodBytes)
-	for i := len(damaged) / 2; i < len(damaged)/2+512; i++ {
+	const pageSize = 4096 // a new database's page size
+	mid := len(damaged) / 2 / pageSize * pageSize
+	for i := mid; i < mid+512; i++ {
 		damaged[i] ^= 0x5a
 	}
 

@@ -85,6 +85,32 @@ func decodeList(s string) ([]string, error) {
 	return l, nil
 }
 
+// encodePlan returns the stored value of a weekly plan: a JSON object,
+// NULL for a nil plan.
+func encodePlan(p map[legwork.TestType]int) (sql.NullString, error) {
+	if p == nil {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return sql.NullString{}, fmt.Errorf("encode weekly plan: %w", err)
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
+
+// decodePlan returns the weekly plan of a stored value: nil for NULL, a
+// non-nil map otherwise.
+func decodePlan(v sql.NullString) (map[legwork.TestType]int, error) {
+	if !v.Valid {
+		return nil, nil
+	}
+	p := map[legwork.TestType]int{}
+	if err := json.Unmarshal([]byte(v.String), &p); err != nil {
+		return nil, fmt.Errorf("decode weekly plan: %w", err)
+	}
+	return p, nil
+}
+
 // emailKey returns the form of an email address that is unique: emails
 // compare without regard to case.
 func emailKey(email string) string { return strings.ToLower(email) }

@@ -10,15 +10,20 @@ import (
 	"legwork"
 )
 
-const userColumns = `id, email, name, role, admin, created_at, height_m, sensor_height_m, password_hash`
+const userColumns = `id, email, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan, password_hash`
 
 func scanUser(s scanner) (*legwork.User, error) {
 	var u legwork.User
 	var created int64
-	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Admin, &created, &u.HeightM, &u.SensorHeightM, &u.PasswordHash); err != nil {
+	var plan sql.NullString
+	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Admin, &created, &u.HeightM, &u.SensorHeightM, &u.TimeZone, &plan, &u.PasswordHash); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMicros(created)
+	var err error
+	if u.WeeklyPlan, err = decodePlan(plan); err != nil {
+		return nil, err
+	}
 	return &u, nil
 }
 
@@ -29,10 +34,14 @@ func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 	if created.IsZero() {
 		created = db.now()
 	}
+	plan, err := encodePlan(u.WeeklyPlan)
+	if err != nil {
+		return err
+	}
 	res, err := db.writer.ExecContext(ctx,
-		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, password_hash)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, micros(created), u.HeightM, u.SensorHeightM, u.PasswordHash)
+		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan, password_hash)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, micros(created), u.HeightM, u.SensorHeightM, u.TimeZone, plan, u.PasswordHash)
 	if err != nil {
 		return mapErr(err, "create user", "an account with this email already exists")
 	}
@@ -69,16 +78,29 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*legwork.User, err
 	return u, nil
 }
 
-// UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM and
-// PasswordHash.
+// UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM, TimeZone
+// and PasswordHash.
 func (db *DB) UpdateUser(ctx context.Context, u *legwork.User) error {
 	res, err := db.writer.ExecContext(ctx,
-		`UPDATE users SET name = ?, role = ?, admin = ?, height_m = ?, sensor_height_m = ?, password_hash = ? WHERE id = ?`,
-		u.Name, u.Role, u.Admin, u.HeightM, u.SensorHeightM, u.PasswordHash, u.ID)
+		`UPDATE users SET name = ?, role = ?, admin = ?, height_m = ?, sensor_height_m = ?, time_zone = ?, password_hash = ? WHERE id = ?`,
+		u.Name, u.Role, u.Admin, u.HeightM, u.SensorHeightM, u.TimeZone, u.PasswordHash, u.ID)
 	if err != nil {
 		return mapErr(err, "update user", "conflict")
 	}
 	return affected(res, func() error { return notFound("user %d not found", u.ID) })
+}
+
+// SetWeeklyPlan replaces the user's weekly plan; nil clears it.
+func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.TestType]int) error {
+	p, err := encodePlan(plan)
+	if err != nil {
+		return err
+	}
+	res, err := db.writer.ExecContext(ctx, `UPDATE users SET weekly_plan = ? WHERE id = ?`, p, userID)
+	if err != nil {
+		return mapErr(err, "set weekly plan", "conflict")
+	}
+	return affected(res, func() error { return notFound("user %d not found", userID) })
 }
 
 // ListUsers returns every account, by id.

@@ -11,6 +11,10 @@
 //     events); ids are never reused, even after a delete.
 //   - Emails are unique without regard to case (Unicode lower case), and
 //     UpdateUser does not change the email.
+//   - A user's weekly plan reads back as stored: nil when there is none
+//     (a new account, or after SetWeeklyPlan(nil)), a non-nil empty map
+//     for an empty plan, zero counts kept. UpdateUser leaves the plan as
+//     it is, whatever the WeeklyPlan of the user it is given.
 //   - Every getter, updater and deleter of one item returns ENOTFOUND for a
 //     missing item, DeleteSession included; DeleteUserSessions does not.
 //     A create that refers to a missing user or person is ENOTFOUND.
@@ -65,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
 		{"Users", testUsers},
 		{"UserEmailCase", testUserEmailCase},
 		{"UserNotFound", testUserNotFound},
+		{"UserSettings", testUserSettings},
 		{"Sessions", testSessions},
 		{"APITokens", testAPITokens},
 		{"Invitations", testInvitations},

@@ -19,6 +19,8 @@ func testUsers(t *testing.T, s legwork.Store) {
 		CreatedAt:     created,
 		HeightM:       1.68,
 		SensorHeightM: 0.97,
+		TimeZone:      "Europe/Berlin",
+		WeeklyPlan:    map[legwork.TestType]int{legwork.TestT25FW: 3, legwork.TestBalance: 0},
 		PasswordHash:  "$argon2id$v=19$m=65536,t=3,p=4$c2FsdDEyMzQ$aGFzaGhhc2g",
 	}
 	if err := s.CreateUser(ctx, u); err != nil {
@@ -60,7 +62,7 @@ func testUsers(t *testing.T, s legwork.Store) {
 	}
 	mustEqual(t, "User with defaults", got, c)
 
-	// UpdateUser saves the profile, not the email.
+	// UpdateUser saves the profile, not the email nor the weekly plan.
 	upd := *u
 	upd.Email = "changed@example.org"
 	upd.Name = "Anna B. Example"
@@ -68,12 +70,15 @@ func testUsers(t *testing.T, s legwork.Store) {
 	upd.Admin = false
 	upd.HeightM = 1.7
 	upd.SensorHeightM = 1.01
+	upd.TimeZone = "America/New_York"
+	upd.WeeklyPlan = map[legwork.TestType]int{legwork.TestSTS5: 7}
 	upd.PasswordHash = "$argon2id$v=19$m=65536,t=3,p=4$bmV3$bmV3aGFzaA"
 	if err := s.UpdateUser(ctx, &upd); err != nil {
 		t.Fatalf("UpdateUser: %v", err)
 	}
 	want := upd
 	want.Email = u.Email
+	want.WeeklyPlan = u.WeeklyPlan
 	got, err = s.User(ctx, u.ID)
 	if err != nil {
 		t.Fatalf("User after update: %v", err)
@@ -137,6 +142,108 @@ func testUserNotFound(t *testing.T, s legwork.Store) {
 	wantCode(t, err, legwork.ENOTFOUND, "UserByEmail(missing)")
 	err = s.UpdateUser(ctx, &legwork.User{ID: 12345, Name: "x", Role: legwork.RolePerson})
 	wantCode(t, err, legwork.ENOTFOUND, "UpdateUser(missing)")
+	err = s.SetWeeklyPlan(ctx, 12345, map[legwork.TestType]int{legwork.TestT25FW: 1})
+	wantCode(t, err, legwork.ENOTFOUND, "SetWeeklyPlan(missing)")
+	err = s.SetWeeklyPlan(ctx, 12345, nil)
+	wantCode(t, err, legwork.ENOTFOUND, "SetWeeklyPlan(missing, nil)")
+}
+
+// testUserSettings checks the time zone and the weekly plan: absent on a
+// new account, a plan replaced whole by SetWeeklyPlan (nil clears it, an
+// empty plan stays empty, not nil), and UpdateUser of an account read
+// before the plan changed leaving the new plan in place.
+func testUserSettings(t *testing.T, s legwork.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, legwork.RolePerson, "Pat")
+	other := newUser(t, s, legwork.RolePerson, "Sam")
+	got, err := s.User(ctx, u.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	if got.TimeZone != "" || got.WeeklyPlan != nil {
+		t.Errorf("new account: time zone %q, plan %v; want none", got.TimeZone, got.WeeklyPlan)
+	}
+	stale := *got
+
+	plan := map[legwork.TestType]int{legwork.TestT25FW: 2, legwork.TestWalk2Min: 1, legwork.TestBalance: 0, legwork.TestSTS5: 14}
+	if err := s.SetWeeklyPlan(ctx, u.ID, plan); err != nil {
+		t.Fatalf("SetWeeklyPlan: %v", err)
+	}
+	want := *u
+	want.WeeklyPlan = map[legwork.TestType]int{legwork.TestT25FW: 2, legwork.TestWalk2Min: 1, legwork.TestBalance: 0, legwork.TestSTS5: 14}
+	got, err = s.User(ctx, u.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	mustEqual(t, "User with a plan", got, &want)
+	got, err = s.UserByEmail(ctx, u.Email)
+	if err != nil {
+		t.Fatalf("UserByEmail: %v", err)
+	}
+	mustEqual(t, "UserByEmail with a plan", got, &want)
+
+	// A change of the account read before the plan was set keeps the plan.
+	stale.Name = "Pat Example"
+	stale.TimeZone = "Australia/Adelaide"
+	if err := s.UpdateUser(ctx, &stale); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	want.Name, want.TimeZone = stale.Name, stale.TimeZone
+	got, err = s.User(ctx, u.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	mustEqual(t, "User after UpdateUser of a stale copy", got, &want)
+
+	// A plan is replaced whole: test types left out are gone.
+	if err := s.SetWeeklyPlan(ctx, u.ID, map[legwork.TestType]int{legwork.TestUTurn: 3}); err != nil {
+		t.Fatalf("SetWeeklyPlan: %v", err)
+	}
+	want.WeeklyPlan = map[legwork.TestType]int{legwork.TestUTurn: 3}
+	list, err := s.ListUsers(ctx)
+	if err != nil {
+		t.Fatalf("ListUsers: %v", err)
+	}
+	mustEqual(t, "ListUsers", list, []*legwork.User{&want, other})
+
+	// An empty plan is a plan with no tests, not the absence of one.
+	if err := s.SetWeeklyPlan(ctx, u.ID, map[legwork.TestType]int{}); err != nil {
+		t.Fatalf("SetWeeklyPlan(empty): %v", err)
+	}
+	want.WeeklyPlan = map[legwork.TestType]int{}
+	got, err = s.User(ctx, u.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	mustEqual(t, "User with an empty plan", got, &want)
+
+	if err := s.SetWeeklyPlan(ctx, u.ID, nil); err != nil {
+		t.Fatalf("SetWeeklyPlan(nil): %v", err)
+	}
+	want.WeeklyPlan = nil
+	got, err = s.User(ctx, u.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	mustEqual(t, "User with the plan cleared", got, &want)
+
+	// The time zone is cleared with "".
+	want.TimeZone = ""
+	if err := s.UpdateUser(ctx, &want); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	got, err = s.User(ctx, u.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	mustEqual(t, "User with the time zone cleared", got, &want)
+
+	// Nothing of this touched the other account.
+	got, err = s.User(ctx, other.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	mustEqual(t, "other user", got, other)
 }
 
 func testSessions(t *testing.T, s legwork.Store) {
