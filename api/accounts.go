@@ -64,6 +64,10 @@ type profileRequest struct {
 	Name          *string  `json:"name"`
 	HeightM       *float64 `json:"height_m"`
 	SensorHeightM *float64 `json:"sensor_height_m"`
+	TimeZone      *string  `json:"time_zone"`
+	// WeeklyPlan is read as numbers so that 2.5 is an error about the
+	// plan, not about JSON types; absent or null leaves the plan alone.
+	WeeklyPlan map[string]float64 `json:"weekly_plan"`
 }
 
 func (s *Server) updateMe(w http.ResponseWriter, r *http.Request) error {
@@ -74,7 +78,12 @@ func (s *Server) updateMe(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	u, err := s.app.UpdateProfile(r.Context(), app.ProfileUpdate{Name: req.Name, HeightM: req.HeightM, SensorHeightM: req.SensorHeightM})
+	plan, err := app.WeeklyPlanOf(req.WeeklyPlan)
+	if err != nil {
+		return err
+	}
+	u, err := s.app.UpdateProfile(r.Context(), app.ProfileUpdate{Name: req.Name, HeightM: req.HeightM, SensorHeightM: req.SensorHeightM,
+		TimeZone: req.TimeZone, WeeklyPlan: plan})
 	if err != nil {
 		return err
 	}

@@ -85,6 +85,11 @@ func endpoints() []endpoint {
 
 		{route: "GET /api/people", req: get(func(f *fixture) string { return "/api/people" }), want: userStatus(200)},
 		{route: "GET /api/people/{id}", req: get(func(f *fixture) string { return f.pp("") }), want: readStatus, read: true},
+		// The weekly plan: the person and their clinicians (who suggest
+		// plans) change it.
+		{route: "PATCH /api/people/{id}", req: func(f *fixture) request {
+			return request{method: "PATCH", path: f.pp(""), body: jsonBody(map[string]any{"weekly_plan": map[string]int{"t25fw": 3, "balance": 1}})}
+		}, want: map[string]int{anonymous: 401, owner: 200, other: 404, clinician: 200, stranger: 404, revoked: 403}},
 		{route: "GET /api/people/{id}/grants", req: get(func(f *fixture) string { return f.pp("/grants") }), want: writeStatus(200)},
 		{route: "DELETE /api/people/{id}/grants/{clinician_id}", req: func(f *fixture) request {
 			return request{method: "DELETE", path: f.pp("/grants/%d", f.users[clinician].ID)}

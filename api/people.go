@@ -37,6 +37,38 @@ func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+type settingsRequest struct {
+	TimeZone   *string            `json:"time_zone"`
+	WeeklyPlan map[string]float64 `json:"weekly_plan"`
+}
+
+// updatePerson changes a person's time zone (the person only) and weekly
+// plan (the person and their clinicians), and answers with the person's
+// account as GET /api/people/{id} does.
+func (s *Server) updatePerson(w http.ResponseWriter, r *http.Request) error {
+	if err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := personID(r)
+	if err != nil {
+		return err
+	}
+	var req settingsRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	plan, err := app.WeeklyPlanOf(req.WeeklyPlan)
+	if err != nil {
+		return err
+	}
+	u, err := s.app.UpdatePersonSettings(r.Context(), id, app.SettingsUpdate{TimeZone: req.TimeZone, WeeklyPlan: plan})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
 func (s *Server) listGrants(w http.ResponseWriter, r *http.Request) error {
 	id, err := personID(r)
 	if err != nil {

@@ -34,6 +34,7 @@ func (s *Server) registerRoutes() {
 	// People and access.
 	s.handle("GET /api/people", s.listPeople)
 	s.handle("GET /api/people/{id}", s.getPerson)
+	s.handle("PATCH /api/people/{id}", s.updatePerson)
 	s.handle("GET /api/people/{id}/grants", s.listGrants)
 	s.handle("DELETE /api/people/{id}/grants/{clinician_id}", s.revokeGrant)
 	s.handle("GET /api/people/{id}/invitations", s.listInvitations)

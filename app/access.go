@@ -17,6 +17,7 @@ const (
 	readAccess access = iota
 	writeAccess
 	ownerAccess // manage grants, invitations, read the audit log
+	planAccess  // change the weekly plan: the person and their clinicians
 )
 
 // authorize checks that the caller of ctx may act on personID's data and
@@ -25,8 +26,9 @@ const (
 //   - nobody signed in: EUNAUTHORIZED;
 //   - the system: everything;
 //   - the person themself: everything;
-//   - a clinician with an active grant: read only (EFORBIDDEN for writes
-//     and for managing access: invitations, grants, the audit log);
+//   - a clinician with an active grant: read, and change the weekly plan
+//     (EFORBIDDEN for other writes and for managing access: invitations,
+//     grants, the audit log);
 //   - a clinician whose grant was revoked: EFORBIDDEN;
 //   - anyone else, admins included: ENOTFOUND, as if the person did not
 //     exist.

@@ -99,9 +99,16 @@ type ProfileUpdate struct {
 	Name          *string
 	HeightM       *float64
 	SensorHeightM *float64
+	// TimeZone is an IANA name such as Europe/Berlin; "" clears it.
+	TimeZone *string
+	// WeeklyPlan replaces the plan whole (people only; see
+	// SettingsUpdate).
+	WeeklyPlan map[legwork.TestType]int
 }
 
-// UpdateProfile changes the signed-in user's name and body measurements.
+// UpdateProfile changes the signed-in user's name, body measurements,
+// time zone and (for a person) weekly plan. Everything is checked before
+// anything is saved.
 func (a *App) UpdateProfile(ctx context.Context, up ProfileUpdate) (*legwork.User, error) {
 	u, err := requireUser(ctx)
 	if err != nil {
@@ -127,11 +134,41 @@ func (a *App) UpdateProfile(ctx context.Context, up ProfileUpdate) (*legwork.Use
 	if err := checkProfile(cur.HeightM, cur.SensorHeightM); err != nil {
 		return nil, err
 	}
-	if err := a.store.UpdateUser(ctx, cur); err != nil {
-		return nil, err
+	if up.TimeZone != nil {
+		if err := checkTimeZone("time_zone", *up.TimeZone); err != nil {
+			return nil, err
+		}
+		cur.TimeZone = *up.TimeZone
 	}
-	a.audit(ctx, personOf(cur), "update", fmt.Sprintf("user:%d", cur.ID), "profile")
+	if up.WeeklyPlan != nil {
+		if cur.Role != legwork.RolePerson {
+			return nil, legwork.FieldErrorf("weekly_plan", "only a person's account has a weekly plan")
+		}
+		if err := checkWeeklyPlan(up.WeeklyPlan); err != nil {
+			return nil, err
+		}
+	}
+	if up.Name != nil || up.HeightM != nil || up.SensorHeightM != nil || up.TimeZone != nil {
+		if err := a.store.UpdateUser(ctx, cur); err != nil {
+			return nil, err
+		}
+		a.audit(ctx, personOf(cur), "update", fmt.Sprintf("user:%d", cur.ID), profileDetail(up, cur))
+	}
+	if up.WeeklyPlan != nil {
+		if err := a.setWeeklyPlan(ctx, ActorFrom(ctx), cur, up.WeeklyPlan); err != nil {
+			return nil, err
+		}
+	}
 	return cur, nil
+}
+
+// profileDetail describes a profile change in the audit log: "profile",
+// with the new time zone when it changed.
+func profileDetail(up ProfileUpdate, u *legwork.User) string {
+	if up.TimeZone == nil {
+		return "profile"
+	}
+	return "profile time_zone=" + u.TimeZone
 }
 
 // Login is the result of a successful sign-in.

@@ -1,0 +1,124 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"strings"
+	"testing"
+	_ "time/tzdata" // the zones of the tests on any machine
+
+	"legwork"
+	"legwork/api"
+)
+
+// lastPersonAudit returns the newest audit row about the fixture's person.
+func lastPersonAudit(t *testing.T, f *fixture) *legwork.AuditEvent {
+	t.Helper()
+	id := f.person().ID
+	evs, err := f.store.ListAudit(context.Background(), legwork.AuditFilter{PersonID: &id, Page: legwork.Page{Limit: 1}})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("audit: %v %v", evs, err)
+	}
+	return evs[0]
+}
+
+func decodeUser(t *testing.T, body []byte) legwork.User {
+	t.Helper()
+	var u legwork.User
+	if err := json.Unmarshal(body, &u); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	return u
+}
+
+// The person sets their time zone and plan on their profile; the
+// clinician reads both and changes the plan, not the time zone.
+func TestPersonSettingsEndpoints(t *testing.T) {
+	f := newFixture(t, api.Options{})
+	pp := f.pp("")
+
+	// Nothing set: the members are absent.
+	resp, body := f.do(owner, request{method: "GET", path: "/api/me"})
+	if resp.StatusCode != 200 || strings.Contains(string(body), "time_zone") || strings.Contains(string(body), "weekly_plan") {
+		t.Fatalf("me: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.do(owner, request{method: "PATCH", path: "/api/me", body: jsonBody(map[string]any{
+		"time_zone": "Europe/Berlin", "weekly_plan": map[string]int{"t25fw": 3, "balance": 1, "sts5": 0}})})
+	want := map[legwork.TestType]int{legwork.TestT25FW: 3, legwork.TestBalance: 1, legwork.TestSTS5: 0}
+	if u := decodeUser(t, body); resp.StatusCode != 200 || u.TimeZone != "Europe/Berlin" || !maps.Equal(u.WeeklyPlan, want) {
+		t.Fatalf("patch me: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.do(owner, request{method: "GET", path: "/api/me"})
+	if u := decodeUser(t, body); resp.StatusCode != 200 || u.TimeZone != "Europe/Berlin" || !maps.Equal(u.WeeklyPlan, want) {
+		t.Fatalf("me: %d %s", resp.StatusCode, body)
+	}
+
+	// The clinician reads both (audited) and suggests another plan.
+	resp, body = f.do(clinician, request{method: "GET", path: pp})
+	if u := decodeUser(t, body); resp.StatusCode != 200 || u.TimeZone != "Europe/Berlin" || !maps.Equal(u.WeeklyPlan, want) {
+		t.Fatalf("clinician reads: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.do(clinician, request{method: "PATCH", path: pp, body: jsonBody(map[string]any{"weekly_plan": map[string]int{"walk2min": 2}})})
+	if u := decodeUser(t, body); resp.StatusCode != 200 || !maps.Equal(u.WeeklyPlan, map[legwork.TestType]int{legwork.TestWalk2Min: 2}) || u.TimeZone != "Europe/Berlin" {
+		t.Fatalf("clinician's plan: %d %s", resp.StatusCode, body)
+	}
+	if ev := lastPersonAudit(t, f); ev.Action != "update" || ev.Object != "plan" || ev.Detail != "walk2min=2" || *ev.ActorID != f.users[clinician].ID || ev.IP != "127.0.0.1" {
+		t.Fatalf("audit %+v", ev)
+	}
+	// The person sees the clinician's plan.
+	_, body = f.do(owner, request{method: "GET", path: "/api/me"})
+	if u := decodeUser(t, body); !maps.Equal(u.WeeklyPlan, map[legwork.TestType]int{legwork.TestWalk2Min: 2}) {
+		t.Fatalf("me after the clinician's plan: %s", body)
+	}
+
+	// The time zone is the person's alone.
+	resp, body = f.do(clinician, request{method: "PATCH", path: pp, body: jsonBody(map[string]any{"time_zone": "America/New_York"})})
+	if e := errorBody(t, body); resp.StatusCode != 403 || e.Code != "forbidden" || e.Field != "time_zone" {
+		t.Fatalf("clinician's time zone: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.do(owner, request{method: "PATCH", path: pp, body: jsonBody(map[string]any{"time_zone": "America/New_York", "weekly_plan": map[string]int{}})})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"time_zone":"America/New_York"`) || !strings.Contains(string(body), `"weekly_plan":{}`) {
+		t.Fatalf("owner: %d %s", resp.StatusCode, body)
+	}
+}
+
+// Bad settings are 400 invalid naming the field, and change nothing.
+func TestPersonSettingsErrors(t *testing.T) {
+	f := newFixture(t, api.Options{})
+	pp := f.pp("")
+	for _, tc := range []struct {
+		actor, method, path, body string
+		status                    int
+		field                     string
+	}{
+		{owner, "PATCH", pp, `{"time_zone": "Mars/Olympus_Mons"}`, 400, "time_zone"},
+		{owner, "PATCH", "/api/me", `{"time_zone": "Local"}`, 400, "time_zone"},
+		{owner, "PATCH", "/api/me", `{"time_zone": 1}`, 400, "time_zone"},
+		{owner, "PATCH", pp, `{"weekly_plan": {"t25fw": 2.5}}`, 400, "weekly_plan"},
+		{owner, "PATCH", pp, `{"weekly_plan": {"jog": 1}}`, 400, "weekly_plan"},
+		{owner, "PATCH", "/api/me", `{"weekly_plan": {"t25fw": 15}}`, 400, "weekly_plan"},
+		{owner, "PATCH", pp, `{"weekly_plan": {"balance": -1}}`, 400, "weekly_plan"},
+		{owner, "PATCH", pp, `{"weekly_plan": [1, 2]}`, 400, "weekly_plan"},
+		{owner, "PATCH", pp, `{"weekly_plan": {"t25fw": "3"}}`, 400, "weekly_plan"},
+		{owner, "PATCH", pp, `{"weekly_plan": {"t25fw": 1e300}}`, 400, "weekly_plan"},
+		{clinician, "PATCH", pp, `{"weekly_plan": {"t25fw": 99}}`, 400, "weekly_plan"},
+		{owner, "PATCH", pp, `{"name": "Someone"}`, 400, "name"},
+		{owner, "PATCH", pp, `{}`, 400, ""},
+		{clinician, "PATCH", "/api/me", `{"weekly_plan": {"t25fw": 1}}`, 400, "weekly_plan"},
+		// Who may not change the plan is told so before the plan is read.
+		{stranger, "PATCH", pp, `{"weekly_plan": {"jog": 1}}`, 404, ""},
+		{revoked, "PATCH", pp, `{"weekly_plan": {"jog": 1}}`, 403, ""},
+		{other, "PATCH", pp, `{"time_zone": "Nowhere"}`, 404, ""},
+	} {
+		resp, body := f.do(tc.actor, request{method: tc.method, path: tc.path, body: []byte(tc.body)})
+		e := errorBody(t, body)
+		if resp.StatusCode != tc.status || e.Field != tc.field {
+			t.Errorf("%s %s %s as %s: %d %s, want %d about %q", tc.method, tc.path, tc.body, tc.actor, resp.StatusCode, body, tc.status, tc.field)
+		}
+	}
+	u, err := f.store.User(context.Background(), f.person().ID)
+	if err != nil || u.TimeZone != "" || u.WeeklyPlan != nil {
+		t.Fatalf("after the errors: %+v, %v", u, err)
+	}
+}

@@ -1,0 +1,182 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"legwork"
+)
+
+// A person's settings that their clinicians see too: the time zone their
+// data is read in, and their weekly plan of tests. The person changes both
+// (here with UpdatePersonSettings, or with their own profile,
+// UpdateProfile); an invited clinician may change the plan — clinicians
+// suggest plans — but not the time zone.
+
+// SettingsUpdate changes a person's settings. A nil field is left as it
+// is.
+type SettingsUpdate struct {
+	// TimeZone is an IANA name such as Europe/Berlin; "" clears it (the
+	// person's data is then read in UTC unless a request names a zone).
+	TimeZone *string
+	// WeeklyPlan replaces the plan whole: tests per week (0 to
+	// legwork.MaxPlannedPerWeek) by test type. An empty map is a plan
+	// with no tests.
+	WeeklyPlan map[legwork.TestType]int
+}
+
+// UpdatePersonSettings changes a person's time zone and weekly plan. The
+// person may change both; a clinician with access may change the plan
+// only (EFORBIDDEN for the time zone). A change of the plan is audited as
+// an update of "plan", a change of the time zone as one of "profile".
+// It returns the person's account as it is afterwards.
+func (a *App) UpdatePersonSettings(ctx context.Context, personID int64, up SettingsUpdate) (*legwork.User, error) {
+	object := "plan"
+	if up.TimeZone != nil {
+		object = "profile"
+	}
+	act, err := a.authorize(ctx, personID, planAccess, object)
+	if err != nil {
+		return nil, err
+	}
+	if up.TimeZone != nil && !act.System && act.User.ID != personID {
+		a.deny(ctx, act, personID, "profile", "clinicians may not change the time zone")
+		return nil, &legwork.Error{Code: legwork.EFORBIDDEN, Field: "time_zone",
+			Message: "only the person can change their time zone; clinicians can change the weekly plan"}
+	}
+	if up.TimeZone == nil && up.WeeklyPlan == nil {
+		return nil, legwork.Errorf(legwork.EINVALID, "nothing to change: send time_zone or weekly_plan")
+	}
+	if up.TimeZone != nil {
+		if err := checkTimeZone("time_zone", *up.TimeZone); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkWeeklyPlan(up.WeeklyPlan); err != nil {
+		return nil, err
+	}
+	cur, err := a.personOf(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	if up.TimeZone != nil {
+		cur.TimeZone = *up.TimeZone
+		if err := a.store.UpdateUser(ctx, cur); err != nil {
+			return nil, err
+		}
+		a.auditWrite(ctx, act, personID, "update", "profile", "time_zone="+cur.TimeZone)
+	}
+	if up.WeeklyPlan != nil {
+		if err := a.setWeeklyPlan(ctx, act, cur, up.WeeklyPlan); err != nil {
+			return nil, err
+		}
+	}
+	return cur, nil
+}
+
+// setWeeklyPlan stores a checked plan for the person u and audits it.
+func (a *App) setWeeklyPlan(ctx context.Context, act *Actor, u *legwork.User, plan map[legwork.TestType]int) error {
+	plan = maps.Clone(plan)
+	if err := a.store.SetWeeklyPlan(ctx, u.ID, plan); err != nil {
+		return err
+	}
+	u.WeeklyPlan = plan
+	a.auditWrite(ctx, act, u.ID, "update", "plan", planDetail(plan))
+	return nil
+}
+
+// planDetail describes a plan in the audit log: "t25fw=3 balance=1", in
+// the order of legwork.TestTypes, or "no tests".
+func planDetail(plan map[legwork.TestType]int) string {
+	var parts []string
+	for _, tt := range legwork.TestTypes {
+		if n, ok := plan[tt]; ok {
+			parts = append(parts, fmt.Sprintf("%s=%d", tt, n))
+		}
+	}
+	if len(parts) == 0 {
+		return "no tests"
+	}
+	return strings.Join(parts, " ")
+}
+
+// checkTimeZone checks an IANA time zone name; "" (not set) is fine.
+func checkTimeZone(field, name string) error {
+	if name == "" {
+		return nil
+	}
+	if len(name) > 64 || name == "Local" {
+		return legwork.FieldErrorf(field, "must be a time zone name such as Europe/Berlin or America/New_York")
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return legwork.FieldErrorf(field, "%q is not a time zone this server knows: use a name such as Europe/Berlin or America/New_York", name)
+	}
+	return nil
+}
+
+// checkWeeklyPlan checks the test types and counts of a plan (nil is
+// fine: no change).
+func checkWeeklyPlan(plan map[legwork.TestType]int) error {
+	for _, tt := range slices.Sorted(maps.Keys(plan)) {
+		if !slices.Contains(legwork.TestTypes, tt) {
+			return legwork.FieldErrorf("weekly_plan", "%q is not a test type (%s)", tt, joinStrings(legwork.TestTypes))
+		}
+		if n := plan[tt]; n < 0 || n > legwork.MaxPlannedPerWeek {
+			return legwork.FieldErrorf("weekly_plan", "%s: %d tests a week; it must be from 0 to %d", tt, n, legwork.MaxPlannedPerWeek)
+		}
+	}
+	return nil
+}
+
+// WeeklyPlanOf reads a weekly plan as decoded from JSON (test type →
+// number): every number must be a whole number. nil stays nil. The test
+// types and the counts are checked where the plan is saved.
+func WeeklyPlanOf(m map[string]float64) (map[legwork.TestType]int, error) {
+	if m == nil {
+		return nil, nil
+	}
+	plan := make(map[legwork.TestType]int, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		v := m[k]
+		if v != math.Trunc(v) {
+			return nil, legwork.FieldErrorf("weekly_plan", "%s: %v is not a whole number of tests a week", k, v)
+		}
+		// Beyond any plan, and clamped so that the check names it.
+		plan[legwork.TestType(k)] = int(max(-1e6, min(v, 1e6)))
+	}
+	return plan, nil
+}
+
+// zoneOf returns the location of the person's stored time zone, nil when
+// they have none (or it no longer loads, which is logged).
+func (a *App) zoneOf(u *legwork.User) *time.Location {
+	if u == nil || u.TimeZone == "" {
+		return nil
+	}
+	loc, err := time.LoadLocation(u.TimeZone)
+	if err != nil {
+		a.log.Warn("stored time zone does not load; using UTC", "user", u.ID, "time_zone", u.TimeZone, "err", err)
+		return nil
+	}
+	return loc
+}
+
+// storedPlan returns the tests of the person's weekly plan that are
+// planned at least once a week, nil when there are none.
+func storedPlan(u *legwork.User) map[legwork.TestType]int {
+	var plan map[legwork.TestType]int
+	for tt, n := range u.WeeklyPlan {
+		if n > 0 && slices.Contains(legwork.TestTypes, tt) {
+			if plan == nil {
+				plan = map[legwork.TestType]int{}
+			}
+			plan[tt] = n
+		}
+	}
+	return plan
+}

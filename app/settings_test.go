@@ -1,0 +1,234 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"testing"
+	_ "time/tzdata" // the zones of the tests on any machine
+
+	"legwork"
+	"legwork/app"
+)
+
+func stored(t *testing.T, e *env, id int64) *legwork.User {
+	t.Helper()
+	u, err := e.store.User(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func lastAudit(t *testing.T, e *env) *legwork.AuditEvent {
+	t.Helper()
+	evs := auditRows(t, e)
+	if len(evs) == 0 {
+		t.Fatal("no audit rows")
+	}
+	return evs[0]
+}
+
+// The person sets their time zone and plan; their clinician reads both
+// and changes the plan, but not the time zone; every change is audited.
+func TestPersonSettings(t *testing.T) {
+	e := newEnv(t)
+	if u := stored(t, e, e.person.ID); u.TimeZone != "" || u.WeeklyPlan != nil {
+		t.Fatalf("new account: %q %v", u.TimeZone, u.WeeklyPlan)
+	}
+	tz := "Europe/Berlin"
+	plan := map[legwork.TestType]int{legwork.TestT25FW: 3, legwork.TestBalance: 1, legwork.TestSTS5: 0}
+	u, err := e.app.UpdatePersonSettings(e.as(e.person), e.person.ID, app.SettingsUpdate{TimeZone: &tz, WeeklyPlan: plan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.TimeZone != tz || !maps.Equal(u.WeeklyPlan, plan) || u.Name != e.person.Name || u.HeightM != 1.72 {
+		t.Fatalf("answer %+v", u)
+	}
+	if s := stored(t, e, e.person.ID); s.TimeZone != tz || !maps.Equal(s.WeeklyPlan, plan) {
+		t.Fatalf("stored %q %v", s.TimeZone, s.WeeklyPlan)
+	}
+	evs := auditRows(t, e)
+	if evs[0].Action != "update" || evs[0].Object != "plan" || evs[0].Detail != "t25fw=3 balance=1 sts5=0" || *evs[0].ActorID != e.person.ID ||
+		evs[1].Action != "update" || evs[1].Object != "profile" || evs[1].Detail != "time_zone=Europe/Berlin" || evs[1].IP != "192.0.2.1" {
+		t.Fatalf("audit %+v %+v", evs[0], evs[1])
+	}
+
+	// The clinician reads both, audited as a read of the profile.
+	p, err := e.app.Person(e.as(e.clinician), e.person.ID)
+	if err != nil || p.TimeZone != tz || !maps.Equal(p.WeeklyPlan, plan) {
+		t.Fatalf("clinician reads %+v, %v", p, err)
+	}
+	if ev := lastAudit(t, e); ev.Action != "read" || ev.Object != "profile" || *ev.ActorID != e.clinician.ID {
+		t.Fatalf("audit %+v", ev)
+	}
+
+	// The clinician suggests another plan: it replaces the plan whole.
+	suggested := map[legwork.TestType]int{legwork.TestWalk2Min: 2}
+	u, err = e.app.UpdatePersonSettings(e.as(e.clinician), e.person.ID, app.SettingsUpdate{WeeklyPlan: suggested})
+	if err != nil || !maps.Equal(u.WeeklyPlan, suggested) || u.TimeZone != tz {
+		t.Fatalf("clinician's plan: %+v, %v", u, err)
+	}
+	if ev := lastAudit(t, e); ev.Action != "update" || ev.Object != "plan" || ev.Detail != "walk2min=2" || *ev.ActorID != e.clinician.ID {
+		t.Fatalf("audit %+v", ev)
+	}
+
+	// But not the time zone, not even with a plan: nothing changes.
+	before := len(auditRows(t, e))
+	other := "America/New_York"
+	_, err = e.app.UpdatePersonSettings(e.as(e.clinician), e.person.ID, app.SettingsUpdate{TimeZone: &other, WeeklyPlan: plan})
+	wantCode(t, err, legwork.EFORBIDDEN)
+	if legwork.ErrorField(err) != "time_zone" {
+		t.Fatalf("field %q", legwork.ErrorField(err))
+	}
+	if s := stored(t, e, e.person.ID); s.TimeZone != tz || !maps.Equal(s.WeeklyPlan, suggested) {
+		t.Fatalf("after the refusal: %q %v", s.TimeZone, s.WeeklyPlan)
+	}
+	if n := len(auditRows(t, e)); n != before {
+		t.Fatalf("%d audit rows about the person added by a refusal", n-before)
+	}
+
+	// An empty plan is a plan with no tests; "" clears the time zone.
+	empty := ""
+	u, err = e.app.UpdatePersonSettings(e.as(e.person), e.person.ID, app.SettingsUpdate{TimeZone: &empty, WeeklyPlan: map[legwork.TestType]int{}})
+	if err != nil || u.TimeZone != "" || u.WeeklyPlan == nil || len(u.WeeklyPlan) != 0 {
+		t.Fatalf("cleared: %+v, %v", u, err)
+	}
+	if ev := lastAudit(t, e); ev.Detail != "no tests" {
+		t.Fatalf("audit %+v", ev)
+	}
+}
+
+func TestPersonSettingsAccess(t *testing.T) {
+	e := newEnv(t)
+	plan := app.SettingsUpdate{WeeklyPlan: map[legwork.TestType]int{legwork.TestT25FW: 1}}
+	_, err := e.app.UpdatePersonSettings(context.Background(), e.person.ID, plan)
+	wantCode(t, err, legwork.EUNAUTHORIZED)
+	// Another person, an administrator included: as if there were nobody.
+	_, err = e.app.UpdatePersonSettings(e.as(e.admin), e.person.ID, plan)
+	wantCode(t, err, legwork.ENOTFOUND)
+	// A clinician not invited.
+	sys := app.SystemContext(context.Background())
+	stranger := e.mustUser(t, sys, "dr.who@example.org", legwork.RoleClinician, false)
+	_, err = e.app.UpdatePersonSettings(e.as(stranger), e.person.ID, plan)
+	wantCode(t, err, legwork.ENOTFOUND)
+	// The system (the command line) may, but a clinician is no person.
+	if _, err := e.app.UpdatePersonSettings(sys, e.person.ID, plan); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.app.UpdatePersonSettings(sys, e.clinician.ID, plan)
+	wantCode(t, err, legwork.ENOTFOUND)
+	// A clinician whose access was withdrawn.
+	if err := e.app.RevokeGrant(e.as(e.person), e.person.ID, e.clinician.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.app.UpdatePersonSettings(e.as(e.clinician), e.person.ID, plan)
+	wantCode(t, err, legwork.EFORBIDDEN)
+	_, err = e.app.Person(e.as(e.clinician), e.person.ID)
+	wantCode(t, err, legwork.EFORBIDDEN)
+	if s := stored(t, e, e.person.ID); !maps.Equal(s.WeeklyPlan, plan.WeeklyPlan) {
+		t.Fatalf("plan %v", s.WeeklyPlan)
+	}
+}
+
+func TestPersonSettingsValidation(t *testing.T) {
+	e := newEnv(t)
+	str := func(s string) *string { return &s }
+	for _, tc := range []struct {
+		name  string
+		up    app.SettingsUpdate
+		field string
+	}{
+		{"unknown zone", app.SettingsUpdate{TimeZone: str("Mars/Olympus_Mons")}, "time_zone"},
+		{"Local", app.SettingsUpdate{TimeZone: str("Local")}, "time_zone"},
+		{"offset", app.SettingsUpdate{TimeZone: str("+01:00")}, "time_zone"},
+		{"path", app.SettingsUpdate{TimeZone: str("../../etc/passwd")}, "time_zone"},
+		{"long", app.SettingsUpdate{TimeZone: str("Europe/" + strings.Repeat("x", 80))}, "time_zone"},
+		{"unknown test", app.SettingsUpdate{WeeklyPlan: map[legwork.TestType]int{"jog": 1}}, "weekly_plan"},
+		{"too many", app.SettingsUpdate{WeeklyPlan: map[legwork.TestType]int{legwork.TestT25FW: 15}}, "weekly_plan"},
+		{"negative", app.SettingsUpdate{WeeklyPlan: map[legwork.TestType]int{legwork.TestBalance: -1}}, "weekly_plan"},
+		{"good zone, bad plan", app.SettingsUpdate{TimeZone: str("Europe/Berlin"), WeeklyPlan: map[legwork.TestType]int{legwork.TestUTurn: 99}}, "weekly_plan"},
+		{"nothing", app.SettingsUpdate{}, ""},
+	} {
+		_, err := e.app.UpdatePersonSettings(e.as(e.person), e.person.ID, tc.up)
+		if legwork.ErrorCode(err) != legwork.EINVALID || legwork.ErrorField(err) != tc.field {
+			t.Errorf("%s: %v, want an error about %q", tc.name, err, tc.field)
+		}
+	}
+	// Nothing was saved.
+	if s := stored(t, e, e.person.ID); s.TimeZone != "" || s.WeeklyPlan != nil {
+		t.Fatalf("stored %q %v", s.TimeZone, s.WeeklyPlan)
+	}
+	// The bounds themselves are fine.
+	ok := map[legwork.TestType]int{legwork.TestT25FW: 14, legwork.TestWalk: 0}
+	if _, err := e.app.UpdatePersonSettings(e.as(e.person), e.person.ID, app.SettingsUpdate{WeeklyPlan: ok, TimeZone: str("UTC")}); err != nil {
+		t.Fatal(err)
+	}
+
+	plan, err := app.WeeklyPlanOf(map[string]float64{"t25fw": 3, "balance": 0})
+	if err != nil || len(plan) != 2 || plan[legwork.TestT25FW] != 3 {
+		t.Fatalf("WeeklyPlanOf: %v %v", plan, err)
+	}
+	if _, err := app.WeeklyPlanOf(map[string]float64{"t25fw": 2.5}); legwork.ErrorField(err) != "weekly_plan" {
+		t.Fatalf("2.5: %v", err)
+	}
+	if plan, err := app.WeeklyPlanOf(nil); plan != nil || err != nil {
+		t.Fatalf("nil: %v %v", plan, err)
+	}
+}
+
+// The profile (PATCH /api/me) sets the time zone of any account and the
+// plan of a person's, checking everything before saving anything.
+func TestUpdateProfileSettings(t *testing.T) {
+	e := newEnv(t)
+	tz, name := "Australia/Adelaide", "Pat Example"
+	plan := map[legwork.TestType]int{legwork.TestT25FW: 2}
+	u, err := e.app.UpdateProfile(e.as(e.person), app.ProfileUpdate{Name: &name, TimeZone: &tz, WeeklyPlan: plan})
+	if err != nil || u.TimeZone != tz || u.Name != name || !maps.Equal(u.WeeklyPlan, plan) {
+		t.Fatalf("%+v, %v", u, err)
+	}
+	evs := auditRows(t, e)
+	if evs[0].Object != "plan" || evs[0].Detail != "t25fw=2" || evs[1].Object != fmt.Sprintf("user:%d", e.person.ID) || evs[1].Detail != "profile time_zone=Australia/Adelaide" {
+		t.Fatalf("audit %+v %+v", evs[0], evs[1])
+	}
+	// A change of height keeps the plan and the zone.
+	h := 1.8
+	if u, err = e.app.UpdateProfile(e.as(e.person), app.ProfileUpdate{HeightM: &h}); err != nil || u.TimeZone != tz || !maps.Equal(u.WeeklyPlan, plan) {
+		t.Fatalf("%+v, %v", u, err)
+	}
+	// A bad plan saves nothing, the name included.
+	other := "Someone Else"
+	_, err = e.app.UpdateProfile(e.as(e.person), app.ProfileUpdate{Name: &other, WeeklyPlan: map[legwork.TestType]int{"run": 1}})
+	if legwork.ErrorField(err) != "weekly_plan" {
+		t.Fatalf("bad plan: %v", err)
+	}
+	bad := "Nowhere/Special"
+	_, err = e.app.UpdateProfile(e.as(e.person), app.ProfileUpdate{Name: &other, TimeZone: &bad})
+	if legwork.ErrorField(err) != "time_zone" {
+		t.Fatalf("bad zone: %v", err)
+	}
+	if s := stored(t, e, e.person.ID); s.Name != name || s.TimeZone != tz {
+		t.Fatalf("stored %+v", s)
+	}
+	// A clinician's account has a time zone but no plan.
+	if u, err := e.app.UpdateProfile(e.as(e.clinician), app.ProfileUpdate{TimeZone: &tz}); err != nil || u.TimeZone != tz {
+		t.Fatalf("clinician's zone: %+v, %v", u, err)
+	}
+	_, err = e.app.UpdateProfile(e.as(e.clinician), app.ProfileUpdate{WeeklyPlan: plan})
+	if legwork.ErrorField(err) != "weekly_plan" {
+		t.Fatalf("clinician's plan: %v", err)
+	}
+	// A password change, which rewrites the account, keeps the plan a
+	// clinician set after the person signed in.
+	suggested := map[legwork.TestType]int{legwork.TestBalance: 5}
+	if _, err := e.app.UpdatePersonSettings(e.as(e.clinician), e.person.ID, app.SettingsUpdate{WeeklyPlan: suggested}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.ChangePassword(e.as(e.person), testPassword, "another long password"); err != nil {
+		t.Fatal(err)
+	}
+	if s := stored(t, e, e.person.ID); !maps.Equal(s.WeeklyPlan, suggested) || s.TimeZone != tz {
+		t.Fatalf("after a password change: %+v", s)
+	}
+}
