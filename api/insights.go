@@ -9,12 +9,13 @@ import (
 	"legwork/app"
 )
 
-// queryLocation reads ?tz= (an IANA time zone such as Europe/Berlin); UTC
-// when absent.
+// queryLocation reads ?tz= (an IANA time zone such as Europe/Berlin); nil
+// when absent: the app then reads the person's data in their stored zone,
+// or UTC.
 func queryLocation(r *http.Request) (*time.Location, error) {
 	v := r.URL.Query().Get("tz")
 	if v == "" {
-		return time.UTC, nil
+		return nil, nil
 	}
 	loc, err := time.LoadLocation(v)
 	if err != nil || v == "Local" {
@@ -60,11 +61,8 @@ func queryInsightsOptions(r *http.Request) (app.InsightsOptions, error) {
 	if o.AsOf, err = queryTime(r, "as_of"); err != nil {
 		return o, err
 	}
-	if v := r.URL.Query().Get("as_of"); len(v) == len(time.DateOnly) {
-		// A date means the end of that day in the person's time zone.
-		y, m, d := o.AsOf.Date()
-		o.AsOf = time.Date(y, m, d+1, 0, 0, 0, 0, o.Location).Add(-time.Microsecond)
-	}
+	// A date means the end of that day in the person's time zone.
+	o.AsOfEndOfDay = len(r.URL.Query().Get("as_of")) == len(time.DateOnly)
 	return o, nil
 }
 

@@ -71,10 +71,9 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	opt := app.ImportOptions{PersonID: id, Placement: q.Get("placement"), Device: legwork.AssistiveDevice(q.Get("assistive_device"))}
-	if q.Get("tz") != "" {
-		if opt.Location, err = queryLocation(r); err != nil {
-			return err
-		}
+	// Without tz, the person's stored zone (the app knows it).
+	if opt.Location, err = queryLocation(r); err != nil {
+		return err
 	}
 	if v := q.Get("min_day_hours"); v != "" {
 		h, err := strconv.ParseFloat(v, 64)

@@ -47,14 +47,8 @@ func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
 	if opt.To, err = queryTime(r, "to"); err != nil {
 		return err
 	}
-	// By default the last six months up to today, in the person's zone.
-	if opt.To.IsZero() {
-		y, m, d := time.Now().In(iopt.Location).Date()
-		opt.To = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	}
-	if opt.From.IsZero() {
-		opt.From = opt.To.AddDate(0, -6, 1)
-	}
+	// Without from and to: the last six months up to today, in the
+	// person's zone (the app knows it).
 	if opt.Plan, err = app.ParsePlan(q.Get("plan")); err != nil {
 		return err
 	}

@@ -74,8 +74,10 @@ type ImportOptions struct {
 	Device legwork.AssistiveDevice
 	// Location is the person's time zone: it separates the days of long
 	// recordings and Apple Health exports, and places a device clock
-	// without a zone (Axivity). UTC for recordings when nil; Apple Health
-	// then dates each value by the UTC offset the export wrote.
+	// without a zone (Axivity). When nil, the zone stored with the
+	// person's account (legwork.User.TimeZone); when they have none, UTC
+	// for recordings, and Apple Health dates each value by the UTC offset
+	// the export wrote.
 	Location *time.Location
 	// MinDayCoverage is the least recording a day of a long recording
 	// needs for its summary to be stored (DefaultMinDayCoverage when 0).
@@ -148,6 +150,9 @@ func (a *App) ImportFiles(ctx context.Context, opt ImportOptions, paths, names [
 	person, err := a.personOf(ctx, opt.PersonID)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Location == nil {
+		opt.Location = a.zoneOf(person)
 	}
 	existing, err := a.allAssessments(ctx, legwork.AssessmentFilter{PersonID: opt.PersonID, TestType: legwork.TestWalk})
 	if err != nil {

@@ -16,7 +16,9 @@ import (
 // test, 6-week windows before and after an intervention).
 type InsightsOptions struct {
 	// Location is the person's time zone: it decides calendar days,
-	// months and which tests were taken at night (UTC when nil).
+	// months and which tests were taken at night. When nil, the zone
+	// stored with the person's account (legwork.User.TimeZone), and UTC
+	// when they have none.
 	Location *time.Location
 	// EffectWeeks is the length of the windows before and after the start
 	// of an intervention that are compared (1–52; 0 = 6).
@@ -32,6 +34,9 @@ type InsightsOptions struct {
 	// AsOf, when set, ignores everything later (a report as it would have
 	// been on that day).
 	AsOf time.Time
+	// AsOfEndOfDay makes AsOf a calendar date (the date it holds, as for
+	// BaselineFrom): everything up to the end of that day in Location.
+	AsOfEndOfDay bool
 }
 
 // Option bounds.
@@ -75,6 +80,21 @@ func (o InsightsOptions) location() *time.Location {
 	return o.Location
 }
 
+// resolve fills in what depends on the person: the time zone (their
+// stored one when o.Location is nil, then UTC) and an AsOf given as a
+// date.
+func (o *InsightsOptions) resolve(zone *time.Location) {
+	if o.Location == nil {
+		o.Location = zone
+	}
+	o.Location = o.location()
+	if o.AsOfEndOfDay && !o.AsOf.IsZero() {
+		y, m, d := o.AsOf.Date()
+		o.AsOf = time.Date(y, m, d+1, 0, 0, 0, 0, o.Location).Add(-time.Microsecond)
+	}
+	o.AsOfEndOfDay = false
+}
+
 // options returns the insights options for o.
 func (o InsightsOptions) options() insights.Options {
 	loc := o.location()
@@ -104,7 +124,8 @@ func localDate(t time.Time, loc *time.Location) time.Time {
 // the latest change, confirmed worsening alerts, the effect of each
 // intervention and of each diary trigger; and falls. It reads every test
 // result, diary entry and intervention of the person and records one
-// audit event ("read", "insights") before returning.
+// audit event ("read", "insights") before returning. Days are those of
+// opt.Location, or of the person's stored time zone, or UTC.
 func (a *App) Insights(ctx context.Context, personID int64, opt InsightsOptions) (*insights.Report, error) {
 	act, err := a.authorize(ctx, personID, readAccess, "insights")
 	if err != nil {
@@ -113,9 +134,11 @@ func (a *App) Insights(ctx context.Context, personID int64, opt InsightsOptions)
 	if err := opt.check(); err != nil {
 		return nil, err
 	}
-	if _, err := a.personOf(ctx, personID); err != nil {
+	person, err := a.personOf(ctx, personID)
+	if err != nil {
 		return nil, err
 	}
+	opt.resolve(a.zoneOf(person))
 	pd, err := a.gather(ctx, personID, opt)
 	if err != nil {
 		return nil, err

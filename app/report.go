@@ -20,10 +20,14 @@ type ReportOptions struct {
 	Insights InsightsOptions
 	// From and To are the first and the last day of the report
 	// (inclusive); only their calendar dates are used, in the person's
-	// time zone (Insights.Location).
+	// time zone (Insights.Location, else the person's stored zone, else
+	// UTC). A zero To is today in that zone; a zero From six months
+	// before To (To − 6 months + 1 day).
 	From, To time.Time
-	// Plan is the number of tests of each type planned per week; nil lets
-	// the report infer it (and say so).
+	// Plan is the number of tests of each type planned per week; nil
+	// takes the person's stored weekly plan (its tests planned at least
+	// once a week), and without one lets the report infer it (and say
+	// so).
 	Plan map[legwork.TestType]int
 }
 
@@ -34,12 +38,6 @@ const (
 )
 
 func (o *ReportOptions) check() error {
-	if o.From.IsZero() {
-		return legwork.FieldErrorf("from", "is required: the first day of the report")
-	}
-	if o.To.IsZero() {
-		return legwork.FieldErrorf("to", "is required: the last day of the report")
-	}
 	from, to := dateOf(o.From), dateOf(o.To)
 	if from.Year() < 2000 {
 		return legwork.FieldErrorf("from", "is before the year 2000")
@@ -80,14 +78,24 @@ func (a *App) Report(ctx context.Context, personID int64, opt ReportOptions) (*r
 	if err != nil {
 		return nil, err
 	}
-	if err := opt.check(); err != nil {
-		return nil, err
-	}
 	person, err := a.personOf(ctx, personID)
 	if err != nil {
 		return nil, err
 	}
+	opt.Insights.AsOf, opt.Insights.AsOfEndOfDay = time.Time{}, false
+	opt.Insights.resolve(a.zoneOf(person))
 	loc := opt.Insights.location()
+	// By default the last six months up to today, in the person's zone.
+	if opt.To.IsZero() {
+		y, m, d := a.now().In(loc).Date()
+		opt.To = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	if opt.From.IsZero() {
+		opt.From = opt.To.AddDate(0, -6, 1)
+	}
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
 	start := localDate(opt.From, loc)
 	end := localDate(opt.To, loc).AddDate(0, 0, 1)
 	io := opt.Insights
@@ -107,11 +115,16 @@ func (a *App) Report(ctx context.Context, personID int64, opt ReportOptions) (*r
 	if err := a.auditRead(ctx, act, personID, "report", detail); err != nil {
 		return nil, err
 	}
+	planStored := false
+	if opt.Plan == nil {
+		opt.Plan = storedPlan(person)
+		planStored = opt.Plan != nil
+	}
 	return &report.Data{
 		Person: person, From: dateOf(opt.From), To: dateOf(opt.To), Location: loc, Generated: a.now(),
 		Input: pd.input, Insights: insights.Compute(pd.input),
 		Diary: pd.diary, Interventions: pd.interventions, Assessments: assessments,
-		Plan: opt.Plan, Versions: []string{CurrentAlgorithmVersion()},
+		Plan: opt.Plan, PlanStored: planStored, Versions: []string{CurrentAlgorithmVersion()},
 	}, nil
 }
 

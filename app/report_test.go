@@ -65,9 +65,9 @@ func TestReportOptionsAndAccess(t *testing.T) {
 		opt   app.ReportOptions
 		field string
 	}{
-		{app.ReportOptions{To: to}, "from"},
-		{app.ReportOptions{From: from}, "to"},
 		{app.ReportOptions{From: to, To: from}, "to"},
+		{app.ReportOptions{From: time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC), To: to}, "from"},
+		{app.ReportOptions{From: e.clock.Now().AddDate(0, 0, 1)}, "to"}, // after today, the default To
 		{app.ReportOptions{From: from.AddDate(-11, 0, 0), To: to}, "to"},
 		{app.ReportOptions{From: from, To: to, Plan: map[legwork.TestType]int{"jog": 1}}, "plan"},
 		{app.ReportOptions{From: from, To: to, Plan: map[legwork.TestType]int{legwork.TestT25FW: 0}}, "plan"},

@@ -61,6 +61,9 @@ type Data struct {
 	// number of tests from the first week with such a test, and the
 	// report says so.
 	Plan map[legwork.TestType]int
+	// PlanStored says that Plan is the person's weekly plan as stored in
+	// legwork (as it is now), not one given for the report.
+	PlanStored bool
 	// Versions names the software that made the report (e.g. the current
 	// analysis version); the algorithm versions of the assessments in the
 	// period are added.
@@ -1223,6 +1226,9 @@ func (b *builder) adherenceSection() section {
 		return sec
 	}
 	how := "Planned tests per week as given."
+	if b.d.PlanStored {
+		how = "Planned tests per week: the person's weekly plan as stored in legwork when the report was made (an earlier plan, changed during the period, is not known)."
+	}
 	if !b.planGiven {
 		how = "No test schedule is stored, so the plan is inferred: for each test, the most common number of tests per week, from the first week with such a test."
 	}

@@ -71,7 +71,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	sf.register(fs)
 	person := fs.String("person", "", "the person: an account id or email")
 	placement := fs.String("placement", "lower_back", "where the sensor was worn (recordings): lower_back, waist_belt, front_pocket, back_pocket, hand, hand_swinging, armband, neck_pouch, bag or unknown")
-	tz := fs.String("tz", "", "the person's time zone, e.g. Europe/Berlin: separates the days of long recordings and Apple Health exports, and places device clocks without a zone (default: UTC; Apple Health: the offsets in the export)")
+	tz := fs.String("tz", "", "the person's time zone, e.g. Europe/Berlin: separates the days of long recordings and Apple Health exports, and places device clocks without a zone (default: the zone stored with the person's account; without one, UTC, and for Apple Health the offsets in the export)")
 	device := fs.String("assistive-device", "none", "walking aid used: none, cane, two_canes, walker, afo or wheelchair")
 	minDay := fs.Float64("min-day-hours", app.DefaultMinDayCoverage.Hours(), "long recordings: the least hours a day must be recorded for its summary to be stored")
 	quiet := fs.Bool("quiet", false, "no progress bars")
@@ -85,10 +85,8 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	}
 	opt := app.ImportOptions{Placement: *placement, Device: legwork.AssistiveDevice(*device),
 		MinDayCoverage: time.Duration(*minDay * float64(time.Hour))}
-	if *tz != "" {
-		if opt.Location, err = parseZone(*tz); err != nil {
-			return err
-		}
+	if opt.Location, err = parseZone(*tz); err != nil {
+		return err
 	}
 	store, err := sf.open(ctx)
 	if err != nil {

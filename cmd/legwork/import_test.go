@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"legwork"
+	"legwork/sqlite"
 	"legwork/synth"
 )
 
@@ -55,5 +58,58 @@ func TestImportCommand(t *testing.T) {
 	}
 	if _, _, err := run(t, "", "import", "--data", data, "--person", "kim@example.org"); err == nil || !strings.Contains(err.Error(), "at least one FILE") {
 		t.Fatalf("no files: %v", err)
+	}
+}
+
+// Without --tz, "legwork import" and "legwork report" read the person's
+// days in the time zone stored with their account, and the report takes
+// their stored weekly plan.
+func TestCommandsUseStoredSettings(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, "a long passphrase\n", "user", "add", "--data", data, "--email", "kim@example.org", "--name", "Kim", "--role", "person", "--password-stdin")
+	db, err := sqlite.Open(filepath.Join(data, sqliteFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u, err := db.UserByEmail(ctx, "kim@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.TimeZone = "Asia/Tokyo"
+	if err := db.UpdateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetWeeklyPlan(ctx, u.ID, map[legwork.TestType]int{legwork.TestT25FW: 2, legwork.TestBalance: 0}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	// 23:30 on 10 February in the export's zone (+01:00) is the morning of
+	// the 11th in Tokyo.
+	export := strings.ReplaceAll(strings.ReplaceAll(testAppleExport, "2026-02-10 08:10:00 +0100", "2026-02-10 23:30:00 +0100"),
+		"2026-02-10 08:20:00 +0100", "2026-02-10 23:40:00 +0100")
+	apple := filepath.Join(t.TempDir(), "export.xml")
+	os.WriteFile(apple, []byte(export), 0o644)
+	out := mustRun(t, "", "import", "--data", data, "--person", "kim@example.org", "--quiet", apple)
+	// (In the export's own zone, the walking speed would be on the 10th.)
+	if !strings.Contains(out, "1 stored, 0 already imported (days 2026-02-11 to 2026-02-11)") {
+		t.Fatalf("import without --tz:\n%s", out)
+	}
+
+	html := filepath.Join(t.TempDir(), "report.html")
+	mustRun(t, "", "report", "--data", data, "--person", "kim@example.org", "--from", "2026-02-01", "--to", "2026-02-28", "-o", html)
+	b, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(b), "weekly plan as stored") || !strings.Contains(string(b), "Asia/Tokyo") {
+		t.Fatalf("report: %v\n%.2000s", err, b)
+	}
+	db, err = sqlite.Open(filepath.Join(data, sqliteFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	evs, err := db.ListAudit(ctx, legwork.AuditFilter{PersonID: &u.ID, Page: legwork.Page{Limit: 1}})
+	if err != nil || len(evs) != 1 || evs[0].Object != "report" || evs[0].Detail != "2026-02-01..2026-02-28 tz=Asia/Tokyo" {
+		t.Fatalf("audit %+v %v", evs, err)
 	}
 }

@@ -17,6 +17,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The time zone database, so that the zones of accounts and of --tz
+	// load on hosts without one (a minimal container image).
+	_ "time/tzdata"
 )
 
 // Main holds the program's environment, so that tests can run commands

@@ -54,10 +54,11 @@ func parseDate(flagName, v string) (time.Time, error) {
 	return t, nil
 }
 
-// parseZone reads a --tz flag (UTC when empty).
+// parseZone reads a --tz flag; nil when empty (the person's stored zone,
+// then UTC).
 func parseZone(v string) (*time.Location, error) {
 	if v == "" {
-		return time.UTC, nil
+		return nil, nil
 	}
 	loc, err := time.LoadLocation(v)
 	if err != nil || v == "Local" {
@@ -112,12 +113,12 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 	fromS := fs.String("from", "", "first day of the report (YYYY-MM-DD)")
 	toS := fs.String("to", "", "last day of the report, inclusive (YYYY-MM-DD)")
 	out := fs.String("o", "", "output file; .html for HTML, else PDF; - for PDF on standard output (default legwork-report-ID-FROM-TO.pdf)")
-	tz := fs.String("tz", "", "the person's time zone, e.g. Europe/Berlin: days, months and night-time tests (default UTC)")
+	tz := fs.String("tz", "", "the person's time zone, e.g. Europe/Berlin: days, months and night-time tests (default: the zone stored with the person's account, else UTC)")
 	effectWeeks := fs.Int("effect-weeks", 0, "weeks before and after an intervention's start that are compared (default 6)")
 	baselineWeeks := fs.Int("baseline-weeks", 0, "length of the default baseline from each measure's first test (default 4)")
 	baseFromS := fs.String("baseline-from", "", "first day of a baseline period chosen by hand (with --baseline-to)")
 	baseToS := fs.String("baseline-to", "", "day after the last day of that baseline period")
-	planS := fs.String("plan", "", "tests planned per week, e.g. t25fw=7,walk2min=7,balance=1 (default: inferred)")
+	planS := fs.String("plan", "", "tests planned per week, e.g. t25fw=7,walk2min=7,balance=1 (default: the person's stored weekly plan, else inferred)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
