@@ -14,6 +14,7 @@ import { TrendsScreen } from "./screens/trends.js";
 import { Sharing } from "./screens/sharing.js";
 import { People, PersonView } from "./screens/clinician.js";
 import { More } from "./screens/more.js";
+import { browserZone } from "./format.js";
 
 const ME = "legwork.me";
 
@@ -53,6 +54,21 @@ function useMe() {
     setMe({ user, loading: false });
   };
   return [me, set];
+}
+
+// useZone gives a person's account this device's time zone when it has
+// none, so that their days and night-time are counted where they live
+// (More shows it and changes it). Quietly does nothing offline or when
+// the server does not know the zone.
+function useZone(user, setMe) {
+  const needs = !!user && user.role === "person" && !user.time_zone;
+  useEffect(() => {
+    const tz = browserZone();
+    if (!needs || !tz || !navigator.onLine) return;
+    let live = true;
+    api("PATCH", "/api/me", { body: { time_zone: tz } }).then((u) => live && u && setMe(u), () => {});
+    return () => { live = false; };
+  }, [needs, user && user.id]);
 }
 
 function useOutboxCount(personId) {
@@ -105,6 +121,7 @@ function App() {
   const online = useOnline();
   const user = me.user;
   const waiting = useOutboxCount(user && user.role === "person" ? user.id : null);
+  useZone(user, setMe);
 
   useEffect(() => {
     if (route.name === "invite") sessionStorage.setItem("legwork.invite", route.code);

@@ -90,3 +90,23 @@ export const today = () => {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 };
+
+// browserZone is this device's time zone (an IANA name such as
+// Europe/Berlin), "" when the browser does not say.
+export function browserZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
+}
+
+// zoneNames lists the time zones the browser knows, for suggestions ([]
+// when it cannot list them).
+export function zoneNames() {
+  try {
+    return Intl.supportedValuesOf("timeZone");
+  } catch {
+    return [];
+  }
+}

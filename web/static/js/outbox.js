@@ -91,6 +91,26 @@ export function flush(personId) {
   return running;
 }
 
+// submit queues a request and tries to send it at once. It resolves to
+// the server's answer, or to null when the request waits on this device
+// (no connection, the server down); a request the server refuses is taken
+// out of the outbox and its error thrown.
+export async function submit(item) {
+  const qid = await add(item);
+  let stored = null;
+  const on = (e) => { if (e.detail.id === qid) stored = e.detail.result; };
+  events.addEventListener("sent", on);
+  await flush(item.personId).catch(() => {});
+  events.removeEventListener("sent", on);
+  if (stored) return stored;
+  const left = (await all()).find((i) => i.id === qid);
+  if (left && left.error) {
+    await remove(qid);
+    throw new Error(left.error);
+  }
+  return null;
+}
+
 // start sends waiting entries now, when the connection returns, and every
 // 30 s while any wait.
 export function start(personId) {

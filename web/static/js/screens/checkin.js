@@ -9,23 +9,10 @@ export function timeOfDay(d = new Date()) {
 
 // saveDiary queues the entry and tries to send it at once. It resolves to
 // the stored entry, or to null when it is waiting on this device.
-export async function saveDiary(personId, entry, id) {
+export function saveDiary(personId, entry, id) {
   const path = `/api/people/${personId}/diary` + (id ? `/${id}` : "");
-  const qid = await outbox.add({
+  return outbox.submit({
     personId, kind: "diary", label: id ? "Diary change" : "Diary entry", method: id ? "PUT" : "POST",
     path, type: "application/json", body: JSON.stringify(entry),
   });
-  let stored = null;
-  const on = (e) => { if (e.detail.id === qid) stored = e.detail.result; };
-  outbox.events.addEventListener("sent", on);
-  await outbox.flush(personId).catch(() => {});
-  outbox.events.removeEventListener("sent", on);
-  if (stored) return stored;
-  const left = (await outbox.all()).find((i) => i.id === qid);
-  if (left && left.error) {
-    await outbox.remove(qid);
-    const err = new Error(left.error);
-    throw err;
-  }
-  return null;
 }

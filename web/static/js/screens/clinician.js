@@ -1,10 +1,13 @@
 // The clinician's view: the people who invited them, each one's latest
-// results and flagged changes, and their trends (read only).
-import { html, Screen, Problem, useLoad } from "../ui.js";
+// results and flagged changes, and their trends (read only) — and the
+// person's weekly plan of tests, which the clinician may change.
+import { html, useState, Screen, Problem, Note, useLoad } from "../ui.js";
 import { api, query, serverFeatures } from "../api.js";
 import { TESTS } from "../protocols.js";
 import { info, fmt, median, compare, worse, day, when, SENSATIONS } from "../format.js";
+import { duePlan } from "../plan.js";
 import { Trends, loadTrends, ReportButton } from "./trends.js";
+import { PlanEditor } from "./today.js";
 
 // flags lists worrying changes: the insights' ongoing alerts when the
 // server has them, otherwise the latest 25-foot walk time against the
@@ -42,6 +45,39 @@ export function People() {
   </${Screen}>`;
 }
 
+// WeeklyPlan shows the person's plan and time zone, and lets the
+// clinician change the plan (the person sees it on their Today screen).
+function WeeklyPlan({ person, personId }) {
+  const [plan, setPlan] = useState(person.weekly_plan || null);
+  const [state, setState] = useState({});
+  const save = async (p) => {
+    setState({ busy: true, editing: true });
+    try {
+      const u = await api("PATCH", `/api/people/${personId}`, { body: { weekly_plan: p } });
+      setPlan(u.weekly_plan || p);
+      setState({ saved: true });
+    } catch (error) {
+      setState({ editing: true, error });
+    }
+  };
+  const first = person.name.split(" ")[0];
+  if (state.editing) {
+    return html`<${PlanEditor} plan=${plan} onSave=${save} onCancel=${() => setState({})} busy=${state.busy}
+      title=${`Weekly plan for ${person.name}`} saveLabel="Save the plan">
+      <p class="hint">How many times a week ${first} should do each test. ${first} sees the plan on their Today screen and can change it.</p>
+      <${Problem} error=${state.error} />
+    </${PlanEditor}>`;
+  }
+  const due = duePlan(plan);
+  return html`<section class="card" aria-labelledby="cplan-h"><h2 id="cplan-h">Weekly plan</h2>
+    ${!plan ? html`<p class="muted">No plan yet.</p>` : due.length === 0 ? html`<p class="muted">The plan has no tests.</p>`
+      : html`<ul class="plain" id="person-plan">${due.map(([k, n]) => html`<li>${TESTS[k].name}: ${n}× a week</li>`)}</ul>`}
+    <p class="muted small">Time zone: ${person.time_zone || "not set (days are counted in UTC)"}</p>
+    ${state.saved && html`<${Note}>Plan saved.</${Note}>`}
+    <button class="secondary" id="plan-edit" onClick=${() => setState({ editing: true })}>${plan ? "Change the plan" : "Suggest a plan"}</button>
+  </section>`;
+}
+
 const primary = (a) => TESTS[a.test_type]?.primary.find((m) => a.metrics?.[m] !== undefined);
 
 export function PersonView({ personId }) {
@@ -60,6 +96,7 @@ export function PersonView({ personId }) {
   return html`<${Screen} title=${data.person.name} back="#/people">
     ${data.flags.length > 0 && html`<div class="problem flag" role="alert"><strong>Flagged changes</strong><ul>${data.flags.map((f) => html`<li>${f}</li>`)}</ul></div>`}
     <${ReportButton} personId=${personId} features=${data.trends.features} />
+    <${WeeklyPlan} person=${data.person} personId=${personId} />
     <section class="card" aria-labelledby="latest-h"><h2 id="latest-h">Latest results</h2>
       ${data.latest.length === 0 && html`<p class="muted">No tests yet.</p>`}
       <ul class="plain" id="latest">${data.latest.map((a) => {

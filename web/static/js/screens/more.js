@@ -1,9 +1,9 @@
-// More: links to sharing and treatments, the profile (height), what is
-// waiting to upload, and signing out.
+// More: links to sharing and treatments, the profile (height, time
+// zone), what is waiting to upload, and signing out.
 import { html, useState, useEffect, Screen, Field, Problem, Note } from "../ui.js";
 import { api } from "../api.js";
 import * as outbox from "../outbox.js";
-import { when } from "../format.js";
+import { when, browserZone, zoneNames } from "../format.js";
 
 function Waiting({ me }) {
   const [items, setItems] = useState([]);
@@ -47,6 +47,38 @@ function Profile({ me, setMe }) {
     <button class="secondary" type="submit">Save height</button></form>`;
 }
 
+// TimeZone shows the account's time zone (set from the phone at sign-in
+// when there was none) and changes it: days, night-time tests and
+// reports are counted in it.
+function TimeZone({ me, setMe }) {
+  const [tz, setTz] = useState(me.time_zone || "");
+  const [state, setState] = useState({});
+  const [names] = useState(zoneNames);
+  const phone = browserZone();
+  useEffect(() => setTz(me.time_zone || ""), [me.time_zone]);
+  const save = async (value) => {
+    setState({ busy: true });
+    try {
+      const u = await api("PATCH", "/api/me", { body: { time_zone: value.trim() } });
+      setMe(u);
+      setTz(u.time_zone || "");
+      setState({ saved: true });
+    } catch (error) {
+      setState({ error });
+    }
+  };
+  return html`<form class="card" onSubmit=${(e) => { e.preventDefault(); save(tz); }}><h2>Your time zone</h2>
+    <p>${me.time_zone ? html`Now: <strong id="me-tz-now">${me.time_zone}</strong>` : "Not set: your days are counted in UTC."}</p>
+    <${Field} id="me-tz" label="Time zone" hint="Your days, night-time tests and reports are counted in it, also when your clinician looks. A name such as Europe/Berlin." name="time_zone" list="tz-names" autocomplete="off" value=${tz} onInput=${(e) => setTz(e.target.value)} error=${state.error} />
+    ${names.length > 0 && html`<datalist id="tz-names">${names.map((n) => html`<option value=${n} />`)}</datalist>`}
+    ${state.error && state.error.field !== "time_zone" && html`<${Problem} error=${state.error} />`}
+    ${state.saved && html`<${Note}>Saved.</${Note}>`}
+    <div class="row">
+      <button class="secondary" type="submit" disabled=${state.busy}>Save time zone</button>
+      ${phone && phone !== me.time_zone && html`<button type="button" class="link" onClick=${() => save(phone)}>Use this phone’s (${phone})</button>`}
+    </div></form>`;
+}
+
 export function More({ me, setMe, signOut }) {
   const [pending, setPending] = useState(0);
   useEffect(() => { outbox.all().then((all) => setPending(all.filter((i) => i.personId === me.id).length)); }, []);
@@ -62,6 +94,7 @@ export function More({ me, setMe, signOut }) {
     </nav>`}
     ${me.role === "person" && html`<${Waiting} me=${me} />`}
     ${me.role === "person" && html`<${Profile} me=${me} setMe=${setMe} />`}
+    ${me.role === "person" && html`<${TimeZone} me=${me} setMe=${setMe} />`}
     <button class="secondary" id="signout" onClick=${out}>Sign out</button>
     <p class="muted small">legwork measures and informs; it does not diagnose. Talk to your clinician about any change that worries you.</p>
   </${Screen}>`;

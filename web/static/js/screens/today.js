@@ -1,15 +1,10 @@
 // Today: this week's planned tests and a quick symptom check-in.
-import { html, useState, Screen, Scale, Chips, Problem, Note, useLoad } from "../ui.js";
+import { html, useState, useEffect, useRef, Screen, Scale, Chips, Problem, Note, useLoad } from "../ui.js";
 import { api, query } from "../api.js";
 import { SENSATIONS, TRIGGERS } from "../format.js";
 import { TESTS } from "../protocols.js";
+import { loadPlan, savePlan, syncPlan, fullPlan, duePlan, MAX_PER_WEEK } from "../plan.js";
 import { saveDiary, timeOfDay } from "./checkin.js";
-
-// The weekly plan is kept in this browser only (localStorage): the server
-// has no field for it.
-const planKey = (id) => `legwork.plan.${id}`;
-export const loadPlan = (id) => JSON.parse(localStorage.getItem(planKey(id)) || "null");
-const savePlan = (id, plan) => localStorage.setItem(planKey(id), JSON.stringify(plan));
 
 function weekStart(d = new Date()) {
   const m = new Date(d.getFullYear(), d.getMonth(), d.getDate());
@@ -17,40 +12,68 @@ function weekStart(d = new Date()) {
   return m;
 }
 
-function PlanEditor({ personId, plan, onDone }) {
-  const [p, setP] = useState(plan || Object.fromEntries(Object.keys(TESTS).map((k) => [k, 0])));
-  const set = (k, v) => setP({ ...p, [k]: Math.max(0, Math.min(7, v)) });
+// PlanEditor sets how many times a week each guided test is planned. The
+// person uses it on Today, their clinician on the person's page.
+export function PlanEditor({ plan, onSave, onCancel, title = "My weekly plan", saveLabel = "Save my plan", busy, children }) {
+  const [p, setP] = useState(fullPlan(plan));
+  const set = (k, v) => setP({ ...p, [k]: Math.max(0, Math.min(MAX_PER_WEEK, v)) });
   return html`<section class="card" aria-labelledby="plan-h">
-    <h2 id="plan-h">My weekly plan</h2>
-    <p class="hint">How many times a week you want to do each test. Your clinician may suggest a plan. It is kept on this phone only.</p>
+    <h2 id="plan-h">${title}</h2>
+    ${children}
     ${Object.entries(TESTS).map(([k, t]) => html`<div class="stepper">
       <span id=${"plan-" + k}>${t.name}</span>
       <button type="button" class="round" aria-label=${`${t.name}: fewer`} onClick=${() => set(k, p[k] - 1)}>−</button>
       <output aria-labelledby=${"plan-" + k} aria-live="polite">${p[k]}×</output>
       <button type="button" class="round" aria-label=${`${t.name}: more`} onClick=${() => set(k, p[k] + 1)}>+</button>
     </div>`)}
-    <button class="primary" onClick=${() => { savePlan(personId, p); onDone(p); }}>Save my plan</button>
+    <button class="primary" disabled=${busy} onClick=${() => onSave(p)}>${saveLabel}</button>
+    ${onCancel && html`<button type="button" class="link" onClick=${onCancel}>Cancel</button>`}
   </section>`;
 }
 
 function ThisWeek({ personId }) {
   const [plan, setPlan] = useState(loadPlan(personId));
   const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(null); // a note, or {error}
+  // The server's plan (the clinician may have changed it), unless the
+  // person changes the plan here first.
+  const changed = useRef(false);
+  useEffect(() => {
+    let live = true;
+    changed.current = false;
+    syncPlan(personId).then((p) => { if (live && !changed.current) setPlan(p); }, () => {});
+    return () => { live = false; };
+  }, [personId]);
   const [done, error] = useLoad(async () => {
     const r = await api("GET", `/api/people/${personId}/assessments` + query({ from: weekStart().toISOString(), limit: 200 }));
     const n = {};
     for (const a of r.items) n[a.test_type] = (n[a.test_type] || 0) + 1;
     return n;
   }, [personId]);
+  const save = async (p) => {
+    changed.current = true;
+    setPlan(p);
+    setEditing(false);
+    setSaved(null);
+    try {
+      setSaved(await savePlan(personId, p) ? "Plan saved." : "Plan kept on this phone: it will be sent when you are back online.");
+    } catch (error) {
+      setSaved({ error });
+    }
+  };
+  const note = saved && (saved.error ? html`<${Problem} error=${saved.error} />` : html`<${Note}>${saved}</${Note}>`);
   if (editing || !plan) {
     if (!plan && !editing) {
       return html`<section class="card" aria-labelledby="week-h"><h2 id="week-h">This week</h2>
         <p>You have no weekly plan yet. Choose which tests to do and how often.</p>
         <button class="primary" onClick=${() => setEditing(true)}>Set up my plan</button></section>`;
     }
-    return html`<${PlanEditor} personId=${personId} plan=${plan} onDone=${(p) => { setPlan(p); setEditing(false); }} />`;
+    return html`<${PlanEditor} plan=${plan} onSave=${save} onCancel=${plan ? () => setEditing(false) : null}>
+      <p class="hint">How many times a week you want to do each test. Your plan is saved with your account, so your
+        clinician can see it and suggest changes; this phone keeps a copy for when you are offline.</p>
+    </${PlanEditor}>`;
   }
-  const due = Object.entries(plan).filter(([, n]) => n > 0);
+  const due = duePlan(plan);
   return html`<section class="card" aria-labelledby="week-h">
     <h2 id="week-h">This week</h2>
     ${error && html`<p class="hint">${error.message}</p>`}
@@ -66,7 +89,8 @@ function ThisWeek({ personId }) {
         </li>`;
       })}
     </ul>
-    <button class="link" onClick=${() => setEditing(true)}>Change my plan</button>
+    ${note}
+    <button class="link" onClick=${() => { setSaved(null); setEditing(true); }}>Change my plan</button>
   </section>`;
 }
 

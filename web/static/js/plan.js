@@ -1,0 +1,69 @@
+// The weekly plan: how many times a week the person means to do each
+// guided test. It is stored with the person's account on the server, where
+// their clinicians see it and may change it. This phone keeps a copy
+// (localStorage) so that Today works offline; a change made without a
+// connection goes through the outbox, like a diary entry, and is sent when
+// the connection returns.
+import { api } from "./api.js";
+import * as outbox from "./outbox.js";
+import { TESTS } from "./protocols.js";
+
+// The most tests of one type a week (the server's limit too).
+export const MAX_PER_WEEK = 14;
+
+const key = (id) => `legwork.plan.${id}`;
+
+// loadPlan returns this phone's copy of the person's plan, null when none.
+export const loadPlan = (id) => JSON.parse(localStorage.getItem(key(id)) || "null");
+
+function keepPlan(id, plan) {
+  if (plan) localStorage.setItem(key(id), JSON.stringify(plan));
+  else localStorage.removeItem(key(id));
+}
+
+// fullPlan gives every guided test a count (0 for those a plan leaves
+// out), keeping any other test the plan names.
+export const fullPlan = (plan) => ({ ...Object.fromEntries(Object.keys(TESTS).map((k) => [k, 0])), ...plan });
+
+// duePlan lists the guided tests planned at least once a week: [[test, n]].
+export const duePlan = (plan) => Object.entries(plan || {}).filter(([k, n]) => TESTS[k] && n > 0);
+
+const waiting = async (personId) => (await outbox.all()).some((i) => i.personId === personId && i.kind === "plan" && !i.error);
+
+// syncPlan brings this phone's copy up to date and resolves to the plan to
+// show. The server's plan wins, unless a change made here still waits to
+// be sent; a plan kept only on this phone (from before plans were stored
+// on the server) is sent. Offline, the copy is used as it is.
+export async function syncPlan(personId) {
+  if (await waiting(personId)) return loadPlan(personId);
+  let me;
+  try {
+    me = await api("GET", "/api/me");
+  } catch {
+    return loadPlan(personId);
+  }
+  if (!me || me.id !== personId) return loadPlan(personId);
+  if (me.weekly_plan) {
+    keepPlan(personId, me.weekly_plan);
+    return me.weekly_plan;
+  }
+  const local = loadPlan(personId);
+  if (local) await savePlan(personId, local).catch(() => {});
+  return local;
+}
+
+// savePlan keeps the plan on this phone and sends it to the server. It
+// resolves to true when the server has it, false when it waits on this
+// phone; a plan the server refuses throws.
+export async function savePlan(personId, plan) {
+  keepPlan(personId, plan);
+  // The new plan replaces any change still waiting.
+  for (const i of await outbox.all()) {
+    if (i.personId === personId && i.kind === "plan") await outbox.remove(i.id);
+  }
+  const stored = await outbox.submit({
+    personId, kind: "plan", label: "Weekly plan", method: "PATCH", path: `/api/people/${personId}`,
+    type: "application/json", body: JSON.stringify({ weekly_plan: plan }),
+  });
+  return !!stored;
+}
