@@ -86,7 +86,7 @@ func (m *Main) seedDemo(ctx context.Context, a *app.App) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "legwork: demo data ready (%s)\n"+
-		"  person:    %s / %s\n  clinician: %s / %s (invited by the person, read-only)\n",
+		"  person:    %s / %s\n  clinician: %s / %s (invited by the person: sees the data, may change the weekly plan)\n",
 		added, demoPersonEmail, demoPassword, demoClinicianEmail, demoPassword)
 	return nil
 }
