@@ -90,6 +90,8 @@ type run struct {
 	turnCommitted float64
 	icBuf         []float64
 	weakBuf       []float64
+	faintBuf      []float64
+	gapBuf        []float64
 	boutBuf       [][2]int
 	turnBuf       []Turn
 
@@ -172,12 +174,15 @@ func (r *run) process(final bool) {
 		forced = n >= r.maxN
 	}
 	if wd, ok := r.p.Steps.(WeakStepDetector); ok && r.p.ClosingStep {
-		r.icBuf, r.weakBuf = wd.Contacts(b, r.icBuf[:0], r.weakBuf[:0])
+		r.icBuf, r.weakBuf, r.faintBuf = wd.Contacts(b, r.icBuf[:0], r.weakBuf[:0], r.faintBuf[:0])
 		r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
 		r.icBuf, r.boutBuf = dropInitiationShift(r.icBuf, r.boutBuf, r.p.FirstStepMinRatio, r.committed)
 		r.icBuf, r.boutBuf = closingSteps(r.icBuf, r.boutBuf, r.weakBuf)
 		if r.p.FillGaps {
-			r.icBuf, r.boutBuf = gapSteps(r.icBuf, r.boutBuf, r.weakBuf)
+			// between two contacts, faint candidates count as well
+			r.gapBuf = append(append(r.gapBuf[:0], r.weakBuf...), r.faintBuf...)
+			slices.Sort(r.gapBuf)
+			r.icBuf, r.boutBuf = gapSteps(r.icBuf, r.boutBuf, r.gapBuf)
 		}
 	} else {
 		r.icBuf = r.p.Steps.InitialContacts(b, r.icBuf[:0])

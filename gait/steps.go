@@ -21,9 +21,10 @@ type StepDetector interface {
 // bout, which barely moves the trunk.
 type WeakStepDetector interface {
 	StepDetector
-	// Contacts returns the initial contacts and, separately, the weak
-	// candidates, from one pass over the signal.
-	Contacts(b *Body, dst, weak []float64) ([]float64, []float64)
+	// Contacts returns, from one pass over the signal, the initial
+	// contacts, the weak candidates, and the faint ones: weaker still,
+	// trusted only between two contacts whose rhythm predicts a step there.
+	Contacts(b *Body, dst, weak, faint []float64) ([]float64, []float64, []float64)
 }
 
 // StepSignal selects the acceleration a StepDetector works on.
@@ -65,6 +66,12 @@ type TrunkVelocityIC struct {
 	MinStepS       float64 // shortest step accepted
 	RelThreshold   float64 // depth relative to the local RMS of v
 	MinVelocityMPS float64 // absolute depth floor, rejects standing sway
+	// WeakMinVelocityMPS is the depth floor for faint candidates: velocity
+	// minima shallower than MinVelocityMPS (0: none are listed). Small
+	// steps while turning on the spot barely move the trunk down; a faint
+	// candidate counts only inside a gap between two contacts, where the
+	// rhythm on both sides predicts a step.
+	WeakMinVelocityMPS float64
 	// MinImpactRatio rejects a candidate whose heel-strike rise (the
 	// impact-band acceleration's maximum minus its preceding minimum) is
 	// below this fraction of the median rise of its neighbours (±5
@@ -75,21 +82,22 @@ type TrunkVelocityIC struct {
 
 // InitialContacts implements StepDetector.
 func (d TrunkVelocityIC) InitialContacts(b *Body, dst []float64) []float64 {
-	strong, _ := d.detect(b, dst, nil, false)
+	strong, _, _ := d.detect(b, dst, nil, nil, false)
 	return strong
 }
 
 // Contacts implements WeakStepDetector; the weak candidates are velocity
-// minima deeper than MinVelocityMPS that failed the relative-depth or impact
-// test.
-func (d TrunkVelocityIC) Contacts(b *Body, dst, weak []float64) ([]float64, []float64) {
-	return d.detect(b, dst, weak, true)
+// minima deeper than MinVelocityMPS that failed the relative-depth or
+// impact test, the faint ones minima between WeakMinVelocityMPS and
+// MinVelocityMPS deep.
+func (d TrunkVelocityIC) Contacts(b *Body, dst, weak, faint []float64) ([]float64, []float64, []float64) {
+	return d.detect(b, dst, weak, faint, true)
 }
 
-func (d TrunkVelocityIC) detect(b *Body, dst, weak []float64, wantWeak bool) ([]float64, []float64) {
+func (d TrunkVelocityIC) detect(b *Body, dst, weak, faint []float64, wantWeak bool) ([]float64, []float64, []float64) {
 	n := b.Len()
 	if n < 8 {
-		return dst, weak
+		return dst, weak, faint
 	}
 	fs := b.SampleRateHz
 	sig := b.VertMS2
@@ -110,7 +118,11 @@ func (d TrunkVelocityIC) detect(b *Body, dst, weak []float64, wantWeak bool) ([]
 		sq[i] = x * x
 	}
 	ms := dsp.MovingMean(w.e, sq, int(2*fs))
-	peaks := dsp.Peaks(w.idx[:0], neg, d.MinVelocityMPS, int(d.MinStepS*fs))
+	floor := d.MinVelocityMPS
+	if wantWeak && d.WeakMinVelocityMPS > 0 {
+		floor = min(floor, d.WeakMinVelocityMPS)
+	}
+	peaks := dsp.Peaks(w.idx[:0], neg, floor, int(d.MinStepS*fs))
 	// impact-band acceleration reuses the x buffer
 	imp := dsp.MustButterworth(2, d.ImpactBandHz, fs, dsp.LowPass).FiltFilt(w.a, sig, w.scratch)
 	before := int(0.10 * fs)
@@ -118,6 +130,11 @@ func (d TrunkVelocityIC) detect(b *Body, dst, weak []float64, wantWeak bool) ([]
 	start := len(dst)
 	var rise []float64
 	for _, i := range peaks {
+		if neg[i] < d.MinVelocityMPS {
+			at, _ := midRise(imp, i, before, after)
+			faint = append(faint, b.TimeOf(at))
+			continue
+		}
 		if neg[i] < d.RelThreshold*math.Sqrt(ms[i]) {
 			if wantWeak {
 				at, _ := midRise(imp, i, before, after)
@@ -149,7 +166,8 @@ func (d TrunkVelocityIC) detect(b *Body, dst, weak []float64, wantWeak bool) ([]
 		dst = out
 	}
 	slices.Sort(weak)
-	return dst, weak
+	slices.Sort(faint)
+	return dst, weak, faint
 }
 
 // midRise returns the fractional index at which x crosses halfway between
