@@ -13,15 +13,7 @@ import (
 // when absent: the app then reads the person's data in their stored zone,
 // or UTC.
 func queryLocation(r *http.Request) (*time.Location, error) {
-	v := r.URL.Query().Get("tz")
-	if v == "" {
-		return nil, nil
-	}
-	loc, err := time.LoadLocation(v)
-	if err != nil || v == "Local" {
-		return nil, legwork.FieldErrorf("tz", "must be a time zone name such as Europe/Berlin or America/New_York")
-	}
-	return loc, nil
+	return app.ParseTimeZone("tz", r.URL.Query().Get("tz"))
 }
 
 // queryWeeks reads a whole number of weeks (0 when absent).

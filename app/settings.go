@@ -105,18 +105,28 @@ func planDetail(plan map[legwork.TestType]int) string {
 	return strings.Join(parts, " ")
 }
 
-// checkTimeZone checks an IANA time zone name; "" (not set) is fine.
-func checkTimeZone(field, name string) error {
+// ParseTimeZone reads an IANA time zone name given in field (a stored
+// setting, a query parameter, a flag): nil for "" (not given), an invalid
+// FieldError for anything that is not a zone name this server knows
+// ("Local", the server's own zone, is not one).
+func ParseTimeZone(field, name string) (*time.Location, error) {
 	if name == "" {
-		return nil
+		return nil, nil
 	}
 	if len(name) > 64 || name == "Local" {
-		return legwork.FieldErrorf(field, "must be a time zone name such as Europe/Berlin or America/New_York")
+		return nil, legwork.FieldErrorf(field, "must be a time zone name such as Europe/Berlin or America/New_York")
 	}
-	if _, err := time.LoadLocation(name); err != nil {
-		return legwork.FieldErrorf(field, "%q is not a time zone this server knows: use a name such as Europe/Berlin or America/New_York", name)
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, legwork.FieldErrorf(field, "%q is not a time zone this server knows: use a name such as Europe/Berlin or America/New_York", name)
 	}
-	return nil
+	return loc, nil
+}
+
+// checkTimeZone checks an IANA time zone name; "" (not set) is fine.
+func checkTimeZone(field, name string) error {
+	_, err := ParseTimeZone(field, name)
+	return err
 }
 
 // checkWeeklyPlan checks the test types and counts of a plan (nil is

@@ -57,11 +57,8 @@ func parseDate(flagName, v string) (time.Time, error) {
 // parseZone reads a --tz flag; nil when empty (the person's stored zone,
 // then UTC).
 func parseZone(v string) (*time.Location, error) {
-	if v == "" {
-		return nil, nil
-	}
-	loc, err := time.LoadLocation(v)
-	if err != nil || v == "Local" {
+	loc, err := app.ParseTimeZone("tz", v)
+	if err != nil {
 		return nil, usageError{fmt.Sprintf("--tz %q: want a time zone name such as Europe/Berlin", v)}
 	}
 	return loc, nil
