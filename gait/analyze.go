@@ -623,8 +623,7 @@ func dropInitiationShift(ics []float64, bouts [][2]int, ratio, committed float64
 			for k := range st {
 				st[k] = ics[a+2+k] - ics[a+1+k]
 			}
-			s := st
-			drop = ics[a+1]-ics[a] < ratio*dsp.Median(s[:])
+			drop = ics[a+1]-ics[a] < ratio*dsp.Median(st[:])
 		}
 		if drop {
 			next++
@@ -690,20 +689,7 @@ func gapSteps(ics []float64, bouts [][2]int, weak []float64) ([]float64, [][2]in
 			}
 		}
 	}
-	if len(add) == 0 {
-		return ics, bouts
-	}
-	out := make([]float64, 0, len(ics)+len(add))
-	out = append(out, ics...)
-	out = append(out, add...)
-	slices.Sort(out)
-	nb := make([][2]int, len(bouts))
-	for i, bt := range bouts {
-		a, _ := slices.BinarySearch(out, ics[bt[0]])
-		e, _ := slices.BinarySearch(out, ics[bt[1]])
-		nb[i] = [2]int{a, e}
-	}
-	return out, nb
+	return insertContacts(ics, bouts, add)
 }
 
 // closingSteps adds to each bout the closing step that stops the walk: when
@@ -732,6 +718,14 @@ func closingSteps(ics []float64, bouts [][2]int, weak []float64) ([]float64, [][
 			add = append(add, weak[k])
 		}
 	}
+	return insertContacts(ics, bouts, add)
+}
+
+// insertContacts merges the contacts add into ics and re-indexes the bouts:
+// each keeps its first and last contact, and takes in an added contact
+// that directly follows its last one (a closing step); contacts added
+// inside a bout fall inside its new range by themselves.
+func insertContacts(ics []float64, bouts [][2]int, add []float64) ([]float64, [][2]int) {
 	if len(add) == 0 {
 		return ics, bouts
 	}
@@ -739,12 +733,11 @@ func closingSteps(ics []float64, bouts [][2]int, weak []float64) ([]float64, [][
 	out = append(out, ics...)
 	out = append(out, add...)
 	slices.Sort(out)
-	// re-index the bouts
 	nb := make([][2]int, len(bouts))
 	for i, bt := range bouts {
 		a, _ := slices.BinarySearch(out, ics[bt[0]])
 		e, _ := slices.BinarySearch(out, ics[bt[1]])
-		if e+1 < len(out) && slices.Contains(add, out[e+1]) {
+		if e+1 < len(out) && slices.Contains(add, out[e+1]) && (i+1 == len(bouts) || out[e+1] < ics[bouts[i+1][0]]) {
 			e++
 		}
 		nb[i] = [2]int{a, e}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"legwork/assess"
+	"legwork/dsp"
 	"legwork/gait"
 )
 
@@ -77,11 +78,7 @@ func strideCadence(ics []float64, lo, hi float64) gait.Value {
 	for i := range st {
 		st[i] = in[i+2] - in[i]
 	}
-	sort.Float64s(st)
-	m := st[len(st)/2]
-	if len(st)%2 == 0 {
-		m = 0.5 * (st[len(st)/2-1] + st[len(st)/2])
-	}
+	m := dsp.Median(st)
 	if m <= 0 {
 		return gait.NA
 	}
