@@ -88,11 +88,7 @@ type run struct {
 	moving        []movingStretch // for timed walks
 	committed     float64         // bouts starting before this time were emitted
 	turnCommitted float64
-	icBuf         []float64
-	weakBuf       []float64
-	faintBuf      []float64
-	gapBuf        []float64
-	boutBuf       [][2]int
+	det           detection
 	turnBuf       []Turn
 
 	res         Result
@@ -173,24 +169,9 @@ func (r *run) process(final bool) {
 		keepFrom = endT - 2*r.p.MarginS
 		forced = n >= r.maxN
 	}
-	if wd, ok := r.p.Steps.(WeakStepDetector); ok && r.p.ClosingStep {
-		r.icBuf, r.weakBuf, r.faintBuf = wd.Contacts(b, r.icBuf[:0], r.weakBuf[:0], r.faintBuf[:0])
-		r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
-		r.icBuf, r.boutBuf = dropInitiationShift(r.icBuf, r.boutBuf, r.p.FirstStepMinRatio, r.committed)
-		r.icBuf, r.boutBuf = closingSteps(r.icBuf, r.boutBuf, r.weakBuf)
-		if r.p.FillGaps {
-			// between two contacts, faint candidates count as well
-			r.gapBuf = append(append(r.gapBuf[:0], r.weakBuf...), r.faintBuf...)
-			slices.Sort(r.gapBuf)
-			r.icBuf, r.boutBuf = gapSteps(r.icBuf, r.boutBuf, r.gapBuf)
-		}
-	} else {
-		r.icBuf = r.p.Steps.InitialContacts(b, r.icBuf[:0])
-		r.boutBuf = r.p.Bouts.Bouts(r.icBuf, r.boutBuf[:0])
-		r.icBuf, r.boutBuf = dropInitiationShift(r.icBuf, r.boutBuf, r.p.FirstStepMinRatio, r.committed)
-	}
-	for _, bt := range r.boutBuf {
-		ics := r.icBuf[bt[0] : bt[1]+1]
+	r.p.detect(b, r.committed, &r.det)
+	for _, bt := range r.det.bouts {
+		ics := r.det.ics[bt[0] : bt[1]+1]
 		if ics[0] < r.committed {
 			// Emitted from an earlier block, or the continuation of a bout
 			// split because it outgrew the buffer: keep what lies beyond.
@@ -252,6 +233,41 @@ func (r *run) process(final bool) {
 		r.t0 += float64(k) / fs
 	}
 	r.trigger = r.ch.len() + r.blockN/2
+}
+
+// detection holds the step detector's output for one stretch of signal, and
+// its buffers, reused from one block to the next.
+type detection struct {
+	ics   []float64 // contacts, in time order
+	bouts [][2]int  // first and last index in ics of each walking bout
+	weak  []float64
+	faint []float64
+	gap   []float64
+}
+
+// detect finds the contacts and walking bouts of b: the step detector's
+// contacts grouped into bouts, then, per bout, the first contact dropped
+// when it is the shift of weight before gait initiation
+// (FirstStepMinRatio), the closing step added (ClosingStep) and long
+// intervals filled (FillGaps). Bouts starting before committed were
+// already emitted and are left as they are.
+func (p Pipeline) detect(b *Body, committed float64, d *detection) {
+	if wd, ok := p.Steps.(WeakStepDetector); ok && p.ClosingStep {
+		d.ics, d.weak, d.faint = wd.Contacts(b, d.ics[:0], d.weak[:0], d.faint[:0])
+		d.bouts = p.Bouts.Bouts(d.ics, d.bouts[:0])
+		d.ics, d.bouts = dropInitiationShift(d.ics, d.bouts, p.FirstStepMinRatio, committed)
+		d.ics, d.bouts = closingSteps(d.ics, d.bouts, d.weak)
+		if p.FillGaps {
+			// between two contacts, faint candidates count as well
+			d.gap = append(append(d.gap[:0], d.weak...), d.faint...)
+			slices.Sort(d.gap)
+			d.ics, d.bouts = gapSteps(d.ics, d.bouts, d.gap)
+		}
+		return
+	}
+	d.ics = p.Steps.InitialContacts(b, d.ics[:0])
+	d.bouts = p.Bouts.Bouts(d.ics, d.bouts[:0])
+	d.ics, d.bouts = dropInitiationShift(d.ics, d.bouts, p.FirstStepMinRatio, committed)
 }
 
 func (r *run) resetSegment() {

@@ -1,9 +1,13 @@
 package gait
 
+import "math"
+
 // Windows runs the parameter blocks of the pipeline on given time windows of
 // an in-memory recording, as if each window had been detected as a walking
-// bout: the initial contacts the step detector finds within a window (with
-// toleranceS of slack at each end) are taken as the bout's steps. This
+// bout: the initial contacts the analysis finds within a window (with
+// toleranceS of slack at each end; the step detector's contacts with the
+// same per-bout additions and removals as Analyze) are taken as the bout's
+// steps. This
 // separates the accuracy of the parameters from that of bout detection, the
 // way block-level validation is reported (Mobilise-D). A window that falls
 // in a gap, or holds fewer than two contacts, gives a Bout with NA values.
@@ -18,7 +22,9 @@ func (p Pipeline) Windows(rec *Recording, opt Options, windows [][2]float64, tol
 	var segs []segment
 	bodies, _ := p.Segments(rec)
 	for _, b := range bodies {
-		segs = append(segs, segment{b, p.Steps.InitialContacts(b, nil)})
+		var d detection
+		p.detect(b, math.Inf(-1), &d)
+		segs = append(segs, segment{b, d.ics})
 	}
 	out := make([]Bout, len(windows))
 	for i, w := range windows {

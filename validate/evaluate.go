@@ -27,6 +27,8 @@ type Row struct {
 	// Cadence lists, per reference bout with a cadence, the reference,
 	// legwork's and (where stored) the peer's cadence over its window.
 	Cadence []BoutCadence `json:"cadence_bouts,omitempty"`
+	// Strides lists the reference bouts that have a stride length.
+	Strides []BoutStride `json:"stride_bouts,omitempty"`
 	// TiltSDDeg is the median over walking bouts of the standard deviation
 	// of the sensor's tilt (what the guided tests' placement check uses).
 	TiltSDDeg gait.Value `json:"tilt_sd_deg"`
@@ -125,6 +127,21 @@ type BoutCadence struct {
 	RefStrides gait.Value `json:"ref_from_strides"`
 }
 
+// BoutStride is one reference bout's stride length (m) and walking speed
+// (m/s): the reference's, legwork's and the peer's over the bout's window.
+type BoutStride struct {
+	StartS        float64    `json:"start_s"`
+	EndS          float64    `json:"end_s"`
+	RefLengthM    float64    `json:"ref_stride_length_m"`
+	LengthM       gait.Value `json:"stride_length_m"`
+	PeerLengthM   gait.Value `json:"peer_stride_length_m"`
+	RefSpeedMPS   gait.Value `json:"ref_walking_speed_mps"`
+	SpeedMPS      gait.Value `json:"walking_speed_mps"`
+	PeerSpeedMPS  gait.Value `json:"peer_walking_speed_mps"`
+	RefCadenceSPM gait.Value `json:"ref_cadence_spm"`
+	CadenceSPM    gait.Value `json:"cadence_spm"`
+}
+
 // Skip is a recording that was not evaluated, with the reason.
 type Skip struct {
 	ID     string `json:"id"`
@@ -221,6 +238,14 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 				for j, b := range c.Truth.WalkingBouts {
 					if b.StartS == row.Cadence[i].StartS && b.EndS == row.Cadence[i].EndS && j < len(po.windows) {
 						row.Cadence[i].Peer = po.windows[j].CadenceSPM
+					}
+				}
+			}
+			for i := range row.Strides {
+				for j, b := range c.Truth.WalkingBouts {
+					if b.StartS == row.Strides[i].StartS && b.EndS == row.Strides[i].EndS && j < len(po.windows) {
+						row.Strides[i].PeerLengthM = po.windows[j].StrideLengthM
+						row.Strides[i].PeerSpeedMPS = po.windows[j].WalkingSpeedMPS
 					}
 				}
 			}
@@ -525,6 +550,16 @@ func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
 			}
 			if b.StrideLengthM != nil {
 				a.stride.add(errOrNaN(w.StrideLengthM, *b.StrideLengthM))
+				if row != nil {
+					bs := BoutStride{StartS: b.StartS, EndS: b.EndS, RefLengthM: *b.StrideLengthM, LengthM: w.StrideLengthM, PeerLengthM: gait.NA, RefSpeedMPS: gait.NA, SpeedMPS: w.WalkingSpeedMPS, PeerSpeedMPS: gait.NA, RefCadenceSPM: gait.NA, CadenceSPM: w.CadenceSPM}
+					if b.WalkingSpeedMPS != nil {
+						bs.RefSpeedMPS = gait.Value(*b.WalkingSpeedMPS)
+					}
+					if b.CadenceSPM != nil {
+						bs.RefCadenceSPM = gait.Value(*b.CadenceSPM)
+					}
+					row.Strides = append(row.Strides, bs)
+				}
 			}
 			if b.WalkingSpeedMPS != nil {
 				a.speed.add(errOrNaN(w.WalkingSpeedMPS, *b.WalkingSpeedMPS))

@@ -32,7 +32,7 @@ func Markdown(r *Report, dirs []string) string {
 	p("the Mobilise-D convention; `ic_all` counts every detected contact in the valid window, so it also charges steps found while the person was not walking. ")
 	p("F1 pools all pairs; the timing error is the mean absolute difference of matched pairs.\n")
 	p("- **Step count**: detected steps in the valid window against the reference count; mean (MAPE) and median of the per-recording absolute percentage errors.\n")
-	p("- **Cadence, stride length, walking speed**: the parameter blocks run on each reference bout's own time window, as if the bout had been detected exactly, and are compared with the bout's reference values (mean and median absolute error over bouts). Bout detection is scored separately: a reference bout is found when detected bouts cover at least half of it.\n")
+	p("- **Cadence, stride length, walking speed**: the parameter blocks run on each reference bout's own time window, as if the bout had been detected exactly, on the contacts the analysis reports there (the step detector's, with its per-bout first-step, closing-step and gap rules), and are compared with the bout's reference values (mean and median absolute error over bouts). Bout detection is scored separately: a reference bout is found when detected bouts cover at least half of it.\n")
 	p("- **Timed walk**: where a bout has a walked distance, speed = distance / (detected walking offset − onset), against the reference speed.\n")
 	p("- **Turns**: a reference turn is found when a detected turn overlaps it; the angle error compares absolute angles (overlapping detected turns are summed).\n")
 	p("- Reference contacts after the end of a recording's data are not counted (%d here), and reference bouts that run past the end of the data are not scored.\n\n", r.ExcludedRefs)
@@ -218,6 +218,19 @@ func Markdown(r *Report, dirs []string) string {
 		}
 	}
 	p("\n")
+	var strideRows [][]string
+	for _, row := range lower {
+		for _, s := range row.Strides {
+			strideRows = append(strideRows, []string{row.ID, fmt.Sprintf("%.1f–%.1f", s.StartS, s.EndS),
+				fmt.Sprintf("%.3f", s.RefLengthM), f(s.LengthM, "%.3f"), f(s.PeerLengthM, "%.3f"),
+				f(s.RefSpeedMPS, "%.3f"), f(s.SpeedMPS, "%.3f"), f(s.PeerSpeedMPS, "%.3f"),
+				f(s.RefCadenceSPM, "%.1f"), f(s.CadenceSPM, "%.1f")})
+		}
+	}
+	if len(strideRows) > 0 {
+		p("Stride length over each reference bout that has one (m; speed m/s; cadence steps/min):\n\n")
+		table(append([][]string{{"recording", "bout s", "reference", "legwork", "mobgap", "reference speed", "legwork speed", "mobgap speed", "reference cadence", "legwork cadence"}}, strideRows...))
+	}
 	b.WriteString(discussion)
 
 	p("## Per recording\n\n")
