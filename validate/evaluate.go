@@ -27,7 +27,8 @@ type Row struct {
 	// Cadence lists, per reference bout with a cadence, the reference,
 	// legwork's and (where stored) the peer's cadence over its window.
 	Cadence []BoutCadence `json:"cadence_bouts,omitempty"`
-	// Strides lists the reference bouts that have a stride length.
+	// Strides lists the reference bouts that have a stride length or a
+	// walking speed.
 	Strides []BoutStride `json:"stride_bouts,omitempty"`
 	// TiltSDDeg is the median over walking bouts of the standard deviation
 	// of the sensor's tilt (what the guided tests' placement check uses).
@@ -128,11 +129,11 @@ type BoutCadence struct {
 }
 
 // BoutStride is one reference bout's stride length (m) and walking speed
-// (m/s): the reference's, legwork's and the peer's over the bout's window.
+// (m/s), NA where the reference has none: the reference's, legwork's and the peer's over the bout's window.
 type BoutStride struct {
 	StartS        float64    `json:"start_s"`
 	EndS          float64    `json:"end_s"`
-	RefLengthM    float64    `json:"ref_stride_length_m"`
+	RefLengthM    gait.Value `json:"ref_stride_length_m"`
 	LengthM       gait.Value `json:"stride_length_m"`
 	PeerLengthM   gait.Value `json:"peer_stride_length_m"`
 	RefSpeedMPS   gait.Value `json:"ref_walking_speed_mps"`
@@ -550,16 +551,19 @@ func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
 			}
 			if b.StrideLengthM != nil {
 				a.stride.add(errOrNaN(w.StrideLengthM, *b.StrideLengthM))
-				if row != nil {
-					bs := BoutStride{StartS: b.StartS, EndS: b.EndS, RefLengthM: *b.StrideLengthM, LengthM: w.StrideLengthM, PeerLengthM: gait.NA, RefSpeedMPS: gait.NA, SpeedMPS: w.WalkingSpeedMPS, PeerSpeedMPS: gait.NA, RefCadenceSPM: gait.NA, CadenceSPM: w.CadenceSPM}
-					if b.WalkingSpeedMPS != nil {
-						bs.RefSpeedMPS = gait.Value(*b.WalkingSpeedMPS)
-					}
-					if b.CadenceSPM != nil {
-						bs.RefCadenceSPM = gait.Value(*b.CadenceSPM)
-					}
-					row.Strides = append(row.Strides, bs)
+			}
+			if row != nil && (b.StrideLengthM != nil || b.WalkingSpeedMPS != nil) {
+				bs := BoutStride{StartS: b.StartS, EndS: b.EndS, RefLengthM: gait.NA, LengthM: w.StrideLengthM, PeerLengthM: gait.NA, RefSpeedMPS: gait.NA, SpeedMPS: w.WalkingSpeedMPS, PeerSpeedMPS: gait.NA, RefCadenceSPM: gait.NA, CadenceSPM: w.CadenceSPM}
+				if b.StrideLengthM != nil {
+					bs.RefLengthM = gait.Value(*b.StrideLengthM)
 				}
+				if b.WalkingSpeedMPS != nil {
+					bs.RefSpeedMPS = gait.Value(*b.WalkingSpeedMPS)
+				}
+				if b.CadenceSPM != nil {
+					bs.RefCadenceSPM = gait.Value(*b.CadenceSPM)
+				}
+				row.Strides = append(row.Strides, bs)
 			}
 			if b.WalkingSpeedMPS != nil {
 				a.speed.add(errOrNaN(w.WalkingSpeedMPS, *b.WalkingSpeedMPS))

@@ -221,8 +221,11 @@ func Markdown(r *Report, dirs []string) string {
 	var strideRows [][]string
 	for _, row := range lower {
 		for _, s := range row.Strides {
+			if !s.RefLengthM.Valid() {
+				continue
+			}
 			strideRows = append(strideRows, []string{row.ID, fmt.Sprintf("%.1f–%.1f", s.StartS, s.EndS),
-				fmt.Sprintf("%.3f", s.RefLengthM), f(s.LengthM, "%.3f"), f(s.PeerLengthM, "%.3f"),
+				f(s.RefLengthM, "%.3f"), f(s.LengthM, "%.3f"), f(s.PeerLengthM, "%.3f"),
 				f(s.RefSpeedMPS, "%.3f"), f(s.SpeedMPS, "%.3f"), f(s.PeerSpeedMPS, "%.3f"),
 				f(s.RefCadenceSPM, "%.1f"), f(s.CadenceSPM, "%.1f")})
 		}
