@@ -196,15 +196,51 @@ func (s SOS) FiltFilt(dst, x, scratch []float64) []float64 {
 	}
 	copy(ext[pad:], x)
 	s.Filter(ext, ext)
-	reverse(ext)
-	s.Filter(ext, ext)
-	reverse(ext)
+	s.filterBackward(ext)
 	copy(dst, ext[pad:pad+n])
 	return dst
 }
 
-func reverse(x []float64) {
-	for i, j := 0, len(x)-1; i < j; i, j = i+1, j-1 {
-		x[i], x[j] = x[j], x[i]
+// filterBackward applies the cascade to x in place, running from the last
+// sample to the first: the same arithmetic as reversing x, filtering and
+// reversing again, without the two reversals.
+func (s SOS) filterBackward(x []float64) {
+	n := len(x)
+	if n == 0 {
+		return
+	}
+	in0 := x[n-1]
+	if len(s) == 2 {
+		a, c := s[0], s[1]
+		y0a := a.dcGain() * in0
+		za1, za2 := y0a-a.B0*in0, a.B2*in0-a.A2*y0a
+		y0c := c.dcGain() * y0a
+		zc1, zc2 := y0c-c.B0*y0a, c.B2*y0a-c.A2*y0c
+		for i := n - 1; i >= 0; i-- {
+			v := x[i]
+			ya := a.B0*v + za1
+			za1 = a.B1*v - a.A1*ya + za2
+			za2 = a.B2*v - a.A2*ya
+			yc := c.B0*ya + zc1
+			zc1 = c.B1*ya - c.A1*yc + zc2
+			zc2 = c.B2*ya - c.A2*yc
+			x[i] = yc
+		}
+		return
+	}
+	for _, b := range s {
+		g := b.dcGain()
+		y0 := g * in0
+		z2 := b.B2*in0 - b.A2*y0
+		z1 := y0 - b.B0*in0
+		b0, b1, b2, a1, a2 := b.B0, b.B1, b.B2, b.A1, b.A2
+		for i := n - 1; i >= 0; i-- {
+			v := x[i]
+			y := b0*v + z1
+			z1 = b1*v - a1*y + z2
+			z2 = b2*v - a2*y
+			x[i] = y
+		}
+		in0 = y0
 	}
 }

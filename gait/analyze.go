@@ -45,7 +45,7 @@ func (p Pipeline) Analyze(src Source, opt Options) (*Result, error) {
 	for {
 		n, err := src.Read(buf)
 		for i := range buf[:n] {
-			r.rs.push(buf[i])
+			r.rs.push(&buf[i])
 		}
 		if errors.Is(err, io.EOF) {
 			break

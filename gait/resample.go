@@ -87,9 +87,9 @@ func newResampler(rateHz, maxGapS float64, onSample func(float64, *[6]float64), 
 	return &resampler{rateHz: rateHz, dt: 1 / rateHz, maxGapS: maxGapS, onSample: onSample, onGap: onGap}
 }
 
-func (r *resampler) push(s Sample) {
+func (r *resampler) push(s *Sample) {
 	if !r.decided {
-		r.head = append(r.head, s)
+		r.head = append(r.head, *s)
 		if len(r.head) >= headSamples {
 			r.decide()
 		}
@@ -115,23 +115,23 @@ func (r *resampler) decide() {
 	}
 	head := r.head
 	r.head = nil
-	for _, s := range head {
-		r.feed(s)
+	for i := range head {
+		r.feed(&head[i])
 	}
 }
 
-func (r *resampler) feed(s Sample) {
+func (r *resampler) feed(s *Sample) {
 	r.stats.Samples++
-	r.trackClip(&s)
+	r.trackClip(s)
 	if !r.have {
 		r.have = true
-		r.last = s
+		r.last = *s
 		r.first = s.TimeS
 		r.next = s.TimeS
 		if r.binMean {
-			r.addBin(&s)
+			r.addBin(s)
 		} else {
-			r.emitAt(s.TimeS, &s, &s)
+			r.emitAt(s.TimeS, s, s)
 			r.next += r.dt
 		}
 		return
@@ -153,12 +153,12 @@ func (r *resampler) feed(s Sample) {
 		r.flushBin()
 		r.onGap(Gap{StartS: r.last.TimeS, EndS: s.TimeS})
 		r.stats.Gaps = append(r.stats.Gaps, Gap{StartS: r.last.TimeS, EndS: s.TimeS})
-		r.last = s
+		r.last = *s
 		r.next = s.TimeS
 		if r.binMean {
-			r.addBin(&s)
+			r.addBin(s)
 		} else {
-			r.emitAt(s.TimeS, &s, &s)
+			r.emitAt(s.TimeS, s, s)
 			r.next += r.dt
 		}
 		return
@@ -169,18 +169,18 @@ func (r *resampler) feed(s Sample) {
 			if r.binN > 0 {
 				r.flushBin()
 			} else {
-				r.emitAt(r.next, &r.last, &s)
+				r.emitAt(r.next, &r.last, s)
 			}
 			r.next += r.dt
 		}
-		r.addBin(&s)
+		r.addBin(s)
 	} else {
 		for r.next <= s.TimeS {
-			r.emitAt(r.next, &r.last, &s)
+			r.emitAt(r.next, &r.last, s)
 			r.next += r.dt
 		}
 	}
-	r.last = s
+	r.last = *s
 }
 
 func (r *resampler) trackClip(s *Sample) {

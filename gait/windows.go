@@ -83,8 +83,8 @@ func (p Pipeline) Segments(rec *Recording) ([]*Body, SamplingStats) {
 		}
 		ch.append(v)
 	}, func(Gap) { flush() })
-	for _, s := range rec.Samples {
-		rs.push(s)
+	for i := range rec.Samples {
+		rs.push(&rec.Samples[i])
 	}
 	stats := rs.finish()
 	flush()
