@@ -2,6 +2,7 @@ package gait
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -245,5 +246,88 @@ func TestGapSteps(t *testing.T) {
 	got, _ = gapSteps(ics, [][2]int{{0, 8}}, []float64{11.6, 12.9})
 	if !slices.Equal(got, ics) {
 		t.Errorf("got %v, want %v", got, ics)
+	}
+}
+
+// TestInterpolateBlocks compares the block interpolation with its
+// definition, evaluated sample by sample: sample i lies at
+// p = (i − (k−1)/2) / k in block-centre coordinates, clamped to the first
+// and last centres, and takes the linear interpolation of the block values.
+func TestInterpolateBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for _, k := range []int{1, 2, 3, 10} {
+		for _, n := range []int{1, 2, 9, 10, 11, 57, 100} {
+			m := (n + k - 1) / k
+			d := make([]float64, m)
+			for j := range d {
+				d[j] = rng.NormFloat64()
+			}
+			got := make([]float64, n)
+			interpolateBlocks(got, d, k, n)
+			for i := range n {
+				p := (float64(i) - float64(k-1)/2) / float64(k)
+				var want float64
+				switch j := int(math.Floor(p)); {
+				case m == 1 || p <= 0:
+					want = d[0]
+				case j >= m-1:
+					want = d[m-1]
+				default:
+					want = d[j] + (p-float64(j))*(d[j+1]-d[j])
+				}
+				if math.Abs(got[i]-want) > 1e-12 {
+					t.Fatalf("k=%d n=%d: sample %d = %v, want %v", k, n, i, got[i], want)
+				}
+			}
+		}
+	}
+}
+
+// TestRegularityDefinition checks Regularity against the unbiased
+// autocorrelation evaluated term by term, on a noisy rhythmic signal with an
+// offset (the expanded sums must not lose the offset's effect).
+func TestRegularityDefinition(t *testing.T) {
+	const fs, stepS = 50.0, 0.55
+	rng := rand.New(rand.NewPCG(9, 1))
+	x := make([]float64, 1500)
+	for i := range x {
+		ts := float64(i) / fs
+		x[i] = 3 + math.Sin(2*math.Pi*ts/stepS) + 0.3*math.Sin(math.Pi*ts/stepS) + 0.4*rng.NormFloat64()
+	}
+	n := len(x)
+	m, v := 0.0, 0.0
+	for _, a := range x {
+		m += a
+	}
+	m /= float64(n)
+	for _, a := range x {
+		v += (a - m) * (a - m)
+	}
+	v /= float64(n)
+	r := func(k int) float64 {
+		s := 0.0
+		for i := 0; i+k < n; i++ {
+			s += (x[i] - m) * (x[i+k] - m)
+		}
+		return s / float64(n-k) / v
+	}
+	best := func(lagS float64) float64 {
+		b := math.Inf(-1)
+		for k := int(math.Floor(0.9 * lagS * fs)); k <= int(math.Ceil(1.1*lagS*fs)); k++ {
+			b = max(b, r(k))
+		}
+		return b
+	}
+	s1, s2, _ := Regularity(x, fs, stepS)
+	// Regularity searches the lags coarsely then refines around the best, so
+	// it can only fall short of the exhaustive maximum, and by little on a
+	// smooth autocorrelation.
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"step", float64(s1), best(stepS)}, {"stride", float64(s2), best(2 * stepS)}} {
+		if c.got > c.want+1e-9 || c.got < c.want-0.01 {
+			t.Errorf("%s regularity %.6f, exhaustive maximum %.6f", c.name, c.got, c.want)
+		}
 	}
 }

@@ -33,12 +33,32 @@ func Regularity(x []float64, fs, stepTimeS float64) (step, stride, symmetry Valu
 	if variance == 0 {
 		return
 	}
+	total := m * float64(n)
+	// Σ(x_i − m)(x_{i+k} − m) over i < n−k expands into the plain lagged
+	// product Σ x_i·x_{i+k} (one multiply-add per sample, in four
+	// independent sums) and sums of x over the two overlapping ranges.
 	r := func(k int) float64 {
-		s := 0.0
-		for i := 0; i+k < n; i++ {
-			s += (x[i] - m) * (x[i+k] - m)
+		a, b := x[:n-k], x[k:n]
+		var s0, s1, s2, s3 float64
+		i := 0
+		for ; i+4 <= len(a); i += 4 {
+			s0 += a[i] * b[i]
+			s1 += a[i+1] * b[i+1]
+			s2 += a[i+2] * b[i+2]
+			s3 += a[i+3] * b[i+3]
 		}
-		return s / float64(n-k) / variance
+		for ; i < len(a); i++ {
+			s0 += a[i] * b[i]
+		}
+		head, tail := 0.0, 0.0 // x[:k] and x[n-k:]
+		for j := range k {
+			head += x[j]
+			tail += x[n-k+j]
+		}
+		sumA, sumB := total-tail, total-head
+		nk := float64(n - k)
+		s := (s0 + s1) + (s2 + s3) - m*(sumA+sumB) + nk*m*m
+		return s / nk / variance
 	}
 	best := func(lagS float64) float64 {
 		lo := int(math.Floor(0.9 * lagS * fs))
