@@ -249,34 +249,57 @@ func TestGapSteps(t *testing.T) {
 	}
 }
 
-// TestInterpolateBlocks compares the block interpolation with its
-// definition, evaluated sample by sample: sample i lies at
+// TestUnitGravity compares the interpolation of the block gravity estimates
+// with its definition, evaluated sample by sample: sample i lies at
 // p = (i − (k−1)/2) / k in block-centre coordinates, clamped to the first
-// and last centres, and takes the linear interpolation of the block values.
-func TestInterpolateBlocks(t *testing.T) {
+// and last centres, and takes the linear interpolation of the block values,
+// then normalised.
+func TestUnitGravity(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	for _, k := range []int{1, 2, 3, 10} {
 		for _, n := range []int{1, 2, 9, 10, 11, 57, 100} {
 			m := (n + k - 1) / k
-			d := make([]float64, m)
-			for j := range d {
-				d[j] = rng.NormFloat64()
+			var d [3][]float64
+			for a := range d {
+				d[a] = make([]float64, m)
+				for j := range d[a] {
+					d[a][j] = rng.NormFloat64()
+				}
 			}
-			got := make([]float64, n)
-			interpolateBlocks(got, d, k, n)
+			var u [3][]float64
+			for a := range u {
+				u[a] = make([]float64, n)
+			}
+			mag := make([]float64, n)
+			sum := unitGravity(u, mag, d, k, n)
+			var want Vec3
 			for i := range n {
 				p := (float64(i) - float64(k-1)/2) / float64(k)
-				var want float64
-				switch j := int(math.Floor(p)); {
-				case m == 1 || p <= 0:
-					want = d[0]
-				case j >= m-1:
-					want = d[m-1]
-				default:
-					want = d[j] + (p-float64(j))*(d[j+1]-d[j])
+				var g Vec3
+				for a := range 3 {
+					switch j := int(math.Floor(p)); {
+					case m == 1 || p <= 0:
+						g[a] = d[a][0]
+					case j >= m-1:
+						g[a] = d[a][m-1]
+					default:
+						g[a] = d[a][j] + (p-float64(j))*(d[a][j+1]-d[a][j])
+					}
 				}
-				if math.Abs(got[i]-want) > 1e-12 {
-					t.Fatalf("k=%d n=%d: sample %d = %v, want %v", k, n, i, got[i], want)
+				norm := g.Norm()
+				if math.Abs(mag[i]-norm) > 1e-12 {
+					t.Fatalf("k=%d n=%d: |g| at %d = %v, want %v", k, n, i, mag[i], norm)
+				}
+				for a := range 3 {
+					if math.Abs(u[a][i]-g[a]/norm) > 1e-12 {
+						t.Fatalf("k=%d n=%d: u[%d] at %d = %v, want %v", k, n, a, i, u[a][i], g[a]/norm)
+					}
+					want[a] += g[a] / norm
+				}
+			}
+			for a := range 3 {
+				if math.Abs(sum[a]-want[a]) > 1e-9 {
+					t.Fatalf("k=%d n=%d: sum[%d] = %v, want %v", k, n, a, sum[a], want[a])
 				}
 			}
 		}
@@ -328,6 +351,40 @@ func TestRegularityDefinition(t *testing.T) {
 	}{{"step", float64(s1), best(stepS)}, {"stride", float64(s2), best(2 * stepS)}} {
 		if c.got > c.want+1e-9 || c.got < c.want-0.01 {
 			t.Errorf("%s regularity %.6f, exhaustive maximum %.6f", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestInterpolateBlocks compares the block interpolation with its
+// definition, evaluated sample by sample: sample i lies at
+// p = (i − (k−1)/2) / k in block-centre coordinates, clamped to the first
+// and last centres, and takes the linear interpolation of the block values.
+func TestInterpolateBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for _, k := range []int{1, 2, 3, 10} {
+		for _, n := range []int{1, 2, 9, 10, 11, 57, 100} {
+			m := (n + k - 1) / k
+			d := make([]float64, m)
+			for j := range d {
+				d[j] = rng.NormFloat64()
+			}
+			got := make([]float64, n)
+			interpolateBlocks(got, d, k, n)
+			for i := range n {
+				p := (float64(i) - float64(k-1)/2) / float64(k)
+				var want float64
+				switch j := int(math.Floor(p)); {
+				case m == 1 || p <= 0:
+					want = d[0]
+				case j >= m-1:
+					want = d[m-1]
+				default:
+					want = d[j] + (p-float64(j))*(d[j+1]-d[j])
+				}
+				if math.Abs(got[i]-want) > 1e-12 {
+					t.Fatalf("k=%d n=%d: sample %d = %v, want %v", k, n, i, got[i], want)
+				}
+			}
 		}
 	}
 }

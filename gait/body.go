@@ -89,14 +89,14 @@ func (f BodyFrame) transform(b *Body, ch *channels, fs, t0 float64, gyro bool) {
 	// (far above its cut-off, so nothing aliases) and is interpolated back:
 	// the same estimate for a tenth of the work.
 	m := (n + gravityDecim - 1) / gravityDecim
-	dec := make([]float64, 2*m+64)
+	dec := make([]float64, 4*m+64)
 	lp := dsp.MustButterworth(2, f.GravityCutoffHz, fs/gravityDecim, dsp.LowPass)
+	var grav [3][]float64
 	for k := 0; k < 3; k++ {
-		d := blockMeans(dec[:m], ch[k][:n], gravityDecim)
+		grav[k] = blockMeans(dec[k*m:(k+1)*m], ch[k][:n], gravityDecim)
 		if m > 1 {
-			lp.FiltFilt(d, d, dec[m:])
+			lp.FiltFilt(grav[k], grav[k], dec[3*m:])
 		}
-		interpolateBlocks(b.HorizMS2[k], d, gravityDecim, n)
 	}
 	if gyro {
 		b.YawRPS = grow(b.YawRPS, n)
@@ -108,24 +108,10 @@ func (f BodyFrame) transform(b *Body, ch *channels, fs, t0 float64, gyro bool) {
 	ax, ay, az := ch[0], ch[1], ch[2]
 	hx, hy, hz := b.HorizMS2[0], b.HorizMS2[1], b.HorizMS2[2]
 	// First pass: gravity's magnitude (kept in VertMS2 until the second
-	// pass overwrites it) and direction (the unit vector replaces the
-	// gravity estimate in HorizMS2), and their mean direction.
-	var up Vec3
+	// pass overwrites it) and direction (the unit vector, kept in
+	// HorizMS2), and their mean direction.
 	gm := b.VertMS2
-	for i := 0; i < n; i++ {
-		gx, gy, gz := hx[i], hy[i], hz[i]
-		g := math.Sqrt(gx*gx + gy*gy + gz*gz)
-		gm[i] = g
-		if g == 0 {
-			g = 1
-		}
-		inv := 1 / g
-		gx, gy, gz = gx*inv, gy*inv, gz*inv
-		hx[i], hy[i], hz[i] = gx, gy, gz
-		up[0] += gx
-		up[1] += gy
-		up[2] += gz
-	}
+	up := unitGravity([3][]float64{hx, hy, hz}, gm, grav, gravityDecim, n)
 	if g := up.Norm(); g > 0 {
 		up = Vec3{up[0] / g, up[1] / g, up[2] / g}
 	}
@@ -163,6 +149,53 @@ func grow(s []float64, n int) []float64 {
 // gravityDecim is the block length over which the gravity estimate is
 // decimated before filtering.
 const gravityDecim = 10
+
+// unitGravity interpolates the block values grav (one gravity estimate per
+// block of k samples, placed at the block's centre) back to n samples, and
+// writes the unit vector of each into u and its length into mag (a zero
+// vector gives a zero unit vector and length). It returns the sum of the
+// unit vectors. Sample i sits at p = (i − (k−1)/2) / k in block-centre
+// coordinates: before the first centre the first value holds, after the
+// last the last, and between centres j and j+1 the value is interpolated
+// linearly.
+func unitGravity(u [3][]float64, mag []float64, grav [3][]float64, k, n int) Vec3 {
+	var sum Vec3
+	set := func(i int, gx, gy, gz float64) {
+		g := math.Sqrt(gx*gx + gy*gy + gz*gz)
+		mag[i] = g
+		if g > 0 {
+			inv := 1 / g
+			gx, gy, gz = gx*inv, gy*inv, gz*inv
+		}
+		u[0][i], u[1][i], u[2][i] = gx, gy, gz
+		sum[0] += gx
+		sum[1] += gy
+		sum[2] += gz
+	}
+	m := len(grav[0])
+	kf := float64(k)
+	c := float64(k-1) / 2
+	i := 0
+	if m > 1 {
+		first := min(int(math.Ceil(c)), n) // first sample at or after centre 0
+		for ; i < first; i++ {
+			set(i, grav[0][0], grav[1][0], grav[2][0])
+		}
+		for j := 0; j < m-1 && i < n; j++ {
+			end := min(int(math.Ceil(c+float64(j+1)*kf)), n) // first sample at or after centre j+1
+			x0, y0, z0 := grav[0][j], grav[1][j], grav[2][j]
+			sx, sy, sz := grav[0][j+1]-x0, grav[1][j+1]-y0, grav[2][j+1]-z0
+			for ; i < end; i++ {
+				w := (float64(i)-c)/kf - float64(j)
+				set(i, x0+w*sx, y0+w*sy, z0+w*sz)
+			}
+		}
+	}
+	for ; i < n; i++ {
+		set(i, grav[0][m-1], grav[1][m-1], grav[2][m-1])
+	}
+	return sum
+}
 
 // interpolateBlocks writes into dst (length n) the linear interpolation of
 // the block values d, each placed at the centre of its block of size k.
