@@ -6,7 +6,8 @@ import (
 )
 
 // The store interfaces are plain data access: they do not check who may do
-// what (the app package does, and writes the audit log). Every method that
+// what (the app package does, and writes the audit log, in the same
+// transaction as the change it records: Store.WithTx). Every method that
 // looks up one item returns an *Error with code ENOTFOUND when it does not
 // exist; unique-key violations return ECONFLICT. Implementations: sqlite
 // (the embedded default) and postgres; one conformance suite (storetest)
@@ -158,14 +159,36 @@ type AuditStore interface {
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 }
 
-// Store is the whole storage of a legwork deployment.
-type Store interface {
+// Tx is every data method of a store. Store has them, each method on its
+// own; the tx that Store.WithTx gives its function has them too, all
+// working in that one transaction.
+type Tx interface {
 	UserStore
 	AccessStore
 	AssessmentStore
 	DiaryStore
 	InterventionStore
 	AuditStore
+}
+
+// Store is the whole storage of a legwork deployment.
+type Store interface {
+	Tx
+	// WithTx runs fn in one database transaction and commits it when fn
+	// returns nil: either everything fn did through tx is stored, or,
+	// when fn returns an error (WithTx returns it as it is), panics or the
+	// commit fails, nothing of it. Others do not see the changes before the
+	// commit. The app stores each change to a person's data with its
+	// audit event this way.
+	//
+	// Inside fn, use tx only: the store's own writes wait for the
+	// transaction to end (SQLite has one writer). When a method of tx
+	// fails, return its error: the method changed nothing, but the
+	// transaction may not go on (PostgreSQL refuses further statements).
+	// Transactions that write wait for one another (SQLite) or for the
+	// rows they both change (PostgreSQL): keep fn short, with any slow
+	// work done before.
+	WithTx(ctx context.Context, fn func(tx Tx) error) error
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error

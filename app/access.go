@@ -79,18 +79,33 @@ func (a *App) deny(ctx context.Context, act *Actor, personID int64, object, why 
 	a.appendAudit(ctx, &legwork.AuditEvent{ActorID: &act.User.ID, Action: "denied", Object: fmt.Sprintf("person:%d/%s", personID, object), Detail: why, IP: act.IP})
 }
 
-// audit records an action of the caller of ctx on a person's data (person
-// may be nil for account actions). Failures are logged: it is called after
-// the action took effect.
-func (a *App) audit(ctx context.Context, person *int64, action, object, detail string) {
+// Audit events. A change is stored with its audit event in one
+// transaction (legwork.Store.WithTx): either both are stored or neither,
+// and when the event cannot be stored the change fails (auditChange,
+// auditWrite). A read is audited before the data is returned: when the
+// event cannot be stored, the read fails (auditRead). Events that
+// accompany no change to stored data, or only to sessions (sign-in,
+// sign-out, refusals), are written on their own, and a failure is logged
+// (appendAudit).
+
+// auditEvent returns an audit event of the actor act (nil: nobody signed in)
+// about person (nil for account actions).
+func auditEvent(act *Actor, person *int64, action, object, detail string) *legwork.AuditEvent {
 	e := &legwork.AuditEvent{PersonID: person, Action: action, Object: object, Detail: detail}
-	if act := ActorFrom(ctx); act != nil {
+	if act != nil {
 		if act.User != nil {
 			e.ActorID = &act.User.ID
 		}
 		e.IP = act.IP
 	}
-	a.appendAudit(ctx, e)
+	return e
+}
+
+// audit records an action of the caller of ctx that changed no stored data
+// but sessions (a sign-out; person may be nil for account actions).
+// Failures are logged.
+func (a *App) audit(ctx context.Context, person *int64, action, object, detail string) {
+	a.appendAudit(ctx, auditEvent(ActorFrom(ctx), person, action, object, detail))
 }
 
 func (a *App) appendAudit(ctx context.Context, e *legwork.AuditEvent) {
@@ -111,20 +126,26 @@ func (a *App) auditErr(ctx context.Context, e *legwork.AuditEvent) error {
 // auditRead records a read of a person's data before the data is returned:
 // if it cannot be recorded, the read fails.
 func (a *App) auditRead(ctx context.Context, act *Actor, personID int64, object, detail string) error {
-	e := &legwork.AuditEvent{PersonID: &personID, Action: "read", Object: object, Detail: detail, IP: act.IP}
-	if act.User != nil {
-		e.ActorID = &act.User.ID
-	}
-	return a.auditErr(ctx, e)
+	return a.auditErr(ctx, auditEvent(act, &personID, "read", object, detail))
 }
 
-// auditWrite records a change to a person's data.
-func (a *App) auditWrite(ctx context.Context, act *Actor, personID int64, action, object, detail string) {
-	e := &legwork.AuditEvent{PersonID: &personID, Action: action, Object: object, Detail: detail, IP: act.IP}
-	if act.User != nil {
-		e.ActorID = &act.User.ID
+// auditChange records a change in tx, the transaction that makes it. When
+// the event cannot be stored, it returns an error that fails the
+// transaction: the change is not stored either.
+func (a *App) auditChange(ctx context.Context, tx legwork.AuditStore, e *legwork.AuditEvent) error {
+	if e.At.IsZero() {
+		e.At = a.now().UTC()
 	}
-	a.appendAudit(ctx, e)
+	if err := tx.AppendAudit(ctx, e); err != nil {
+		return &legwork.Error{Code: legwork.EINTERNAL, Message: "the change was not saved: it could not be recorded in the audit log", Err: err}
+	}
+	return nil
+}
+
+// auditWrite records a change to a person's data by act in tx, the
+// transaction that makes it (see auditChange).
+func (a *App) auditWrite(ctx context.Context, tx legwork.AuditStore, act *Actor, personID int64, action, object, detail string) error {
+	return a.auditChange(ctx, tx, auditEvent(act, &personID, action, object, detail))
 }
 
 // Person returns a person's account (name, profile), for the owner and
@@ -205,10 +226,15 @@ func (a *App) CreateInvitation(ctx context.Context, personID int64, note string)
 	code := strings.Join(groups, "-")
 	now := a.now().UTC()
 	inv := &legwork.Invitation{PersonID: personID, CodeHash: hashSecret(normaliseCode(code)), Note: note, CreatedAt: now, ExpiresAt: now.Add(a.invitationTTL)}
-	if err := a.store.CreateInvitation(ctx, inv); err != nil {
+	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.CreateInvitation(ctx, inv); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, act, personID, "create", fmt.Sprintf("invitation:%d", inv.ID), note)
+	})
+	if err != nil {
 		return nil, err
 	}
-	a.auditWrite(ctx, act, personID, "create", fmt.Sprintf("invitation:%d", inv.ID), note)
 	return &NewInvitation{Invitation: inv, Code: code}, nil
 }
 
@@ -240,11 +266,12 @@ func (a *App) DeleteInvitation(ctx context.Context, personID, id int64) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.DeleteInvitation(ctx, personID, id); err != nil {
-		return err
-	}
-	a.auditWrite(ctx, act, personID, "delete", fmt.Sprintf("invitation:%d", id), "")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.DeleteInvitation(ctx, personID, id); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, act, personID, "delete", fmt.Sprintf("invitation:%d", id), "")
+	})
 }
 
 // AcceptInvitation gives the signed-in clinician access to the data of the
@@ -275,11 +302,17 @@ func (a *App) AcceptInvitation(ctx context.Context, code string) (*legwork.Grant
 	if !now.Before(inv.ExpiresAt) {
 		return nil, &legwork.Error{Code: legwork.ECONFLICT, Field: "code", Message: "this invitation has expired; ask for a new one"}
 	}
-	g, err := a.store.AcceptInvitation(ctx, inv.ID, u.ID, now)
+	var g *legwork.Grant
+	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		var err error
+		if g, err = tx.AcceptInvitation(ctx, inv.ID, u.ID, now); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, ActorFrom(ctx), inv.PersonID, "grant", fmt.Sprintf("invitation:%d", inv.ID), fmt.Sprintf("clinician:%d", u.ID))
+	})
 	if err != nil {
 		return nil, err
 	}
-	a.audit(ctx, &inv.PersonID, "grant", fmt.Sprintf("invitation:%d", inv.ID), fmt.Sprintf("clinician:%d", u.ID))
 	return g, nil
 }
 
@@ -306,11 +339,12 @@ func (a *App) RevokeGrant(ctx context.Context, personID, clinicianID int64) erro
 	if !g.Active() {
 		return nil
 	}
-	if err := a.store.RevokeGrant(ctx, personID, clinicianID, a.now().UTC()); err != nil {
-		return err
-	}
-	a.auditWrite(ctx, act, personID, "revoke", fmt.Sprintf("grant:%d", clinicianID), "")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.RevokeGrant(ctx, personID, clinicianID, a.now().UTC()); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, act, personID, "revoke", fmt.Sprintf("grant:%d", clinicianID), "")
+	})
 }
 
 // ListAudit lists who read or changed the person's data, newest first.

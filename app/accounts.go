@@ -59,13 +59,18 @@ func (a *App) CreateUser(ctx context.Context, nu NewUser) (*legwork.User, error)
 	}
 	u := &legwork.User{Email: email, Name: name, Role: nu.Role, Admin: nu.Admin, CreatedAt: a.now().UTC(),
 		HeightM: nu.HeightM, SensorHeightM: nu.SensorHeightM, PasswordHash: hash}
-	if err := a.store.CreateUser(ctx, u); err != nil {
-		if legwork.ErrorCode(err) == legwork.ECONFLICT {
-			return nil, &legwork.Error{Code: legwork.ECONFLICT, Field: "email", Message: "an account with this email already exists", Err: err}
+	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			if legwork.ErrorCode(err) == legwork.ECONFLICT {
+				return &legwork.Error{Code: legwork.ECONFLICT, Field: "email", Message: "an account with this email already exists", Err: err}
+			}
+			return err
 		}
+		return a.auditChange(ctx, tx, auditEvent(act, personOf(u), "create", fmt.Sprintf("user:%d", u.ID), string(u.Role)))
+	})
+	if err != nil {
 		return nil, err
 	}
-	a.audit(ctx, personOf(u), "create", fmt.Sprintf("user:%d", u.ID), string(u.Role))
 	return u, nil
 }
 
@@ -148,16 +153,27 @@ func (a *App) UpdateProfile(ctx context.Context, up ProfileUpdate) (*legwork.Use
 			return nil, err
 		}
 	}
-	if up.Name != nil || up.HeightM != nil || up.SensorHeightM != nil || up.TimeZone != nil {
-		if err := a.store.UpdateUser(ctx, cur); err != nil {
-			return nil, err
-		}
-		a.audit(ctx, personOf(cur), "update", fmt.Sprintf("user:%d", cur.ID), profileDetail(up, cur))
+	profile := up.Name != nil || up.HeightM != nil || up.SensorHeightM != nil || up.TimeZone != nil
+	if !profile && up.WeeklyPlan == nil {
+		return cur, nil
 	}
-	if up.WeeklyPlan != nil {
-		if err := a.setWeeklyPlan(ctx, ActorFrom(ctx), cur, up.WeeklyPlan); err != nil {
-			return nil, err
+	act := ActorFrom(ctx)
+	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if profile {
+			if err := tx.UpdateUser(ctx, cur); err != nil {
+				return err
+			}
+			if err := a.auditChange(ctx, tx, auditEvent(act, personOf(cur), "update", fmt.Sprintf("user:%d", cur.ID), profileDetail(up, cur))); err != nil {
+				return err
+			}
 		}
+		if up.WeeklyPlan != nil {
+			return a.setWeeklyPlan(ctx, tx, act, cur, up.WeeklyPlan)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return cur, nil
 }
@@ -278,14 +294,15 @@ func (a *App) ChangePassword(ctx context.Context, current, next string) error {
 	if cur.PasswordHash, err = a.hashPassword(next); err != nil {
 		return err
 	}
-	if err := a.store.UpdateUser(ctx, cur); err != nil {
-		return err
-	}
-	if err := a.store.DeleteUserSessions(ctx, cur.ID); err != nil {
-		return err
-	}
-	a.audit(ctx, personOf(cur), "update", fmt.Sprintf("user:%d", cur.ID), "password")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.UpdateUser(ctx, cur); err != nil {
+			return err
+		}
+		if err := tx.DeleteUserSessions(ctx, cur.ID); err != nil {
+			return err
+		}
+		return a.auditChange(ctx, tx, auditEvent(ActorFrom(ctx), personOf(cur), "update", fmt.Sprintf("user:%d", cur.ID), "password"))
+	})
 }
 
 // SetPassword sets a user's password without the current one; system only
@@ -304,14 +321,15 @@ func (a *App) SetPassword(ctx context.Context, userID int64, password string) er
 	if u.PasswordHash, err = a.hashPassword(password); err != nil {
 		return err
 	}
-	if err := a.store.UpdateUser(ctx, u); err != nil {
-		return err
-	}
-	if err := a.store.DeleteUserSessions(ctx, u.ID); err != nil {
-		return err
-	}
-	a.audit(ctx, personOf(u), "update", fmt.Sprintf("user:%d", u.ID), "password reset")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+			return err
+		}
+		return a.auditChange(ctx, tx, auditEvent(ActorFrom(ctx), personOf(u), "update", fmt.Sprintf("user:%d", u.ID), "password reset"))
+	})
 }
 
 // Authenticate returns the actor for a session token (from a cookie) or an
@@ -394,10 +412,15 @@ func (a *App) CreateAPIToken(ctx context.Context, userID int64, name string) (*N
 		return nil, err
 	}
 	t := &legwork.APIToken{UserID: userID, Name: name, TokenHash: hash, CreatedAt: a.now().UTC()}
-	if err := a.store.CreateAPIToken(ctx, t); err != nil {
+	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.CreateAPIToken(ctx, t); err != nil {
+			return err
+		}
+		return a.auditChange(ctx, tx, auditEvent(ActorFrom(ctx), nil, "create", fmt.Sprintf("api_token:%d", t.ID), name))
+	})
+	if err != nil {
 		return nil, err
 	}
-	a.audit(ctx, nil, "create", fmt.Sprintf("api_token:%d", t.ID), name)
 	return &NewToken{Token: t, Secret: secret}, nil
 }
 
@@ -416,11 +439,12 @@ func (a *App) DeleteAPIToken(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.DeleteAPIToken(ctx, u.ID, id); err != nil {
-		return err
-	}
-	a.audit(ctx, nil, "delete", fmt.Sprintf("api_token:%d", id), "")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.DeleteAPIToken(ctx, u.ID, id); err != nil {
+			return err
+		}
+		return a.auditChange(ctx, tx, auditEvent(ActorFrom(ctx), nil, "delete", fmt.Sprintf("api_token:%d", id), ""))
+	})
 }
 
 // newSecret returns a random 32-byte secret, URL-safe base64 with prefix,

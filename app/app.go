@@ -27,8 +27,9 @@ type Config struct {
 	// Rand is the source of secrets (tokens, salts, invitation codes);
 	// crypto/rand when nil.
 	Rand io.Reader
-	// Logger receives errors that cannot be returned to the caller (an
-	// audit write failing after a durable write); slog.Default when nil.
+	// Logger receives errors that cannot be returned to the caller (the
+	// audit event of a sign-in or a refusal that could not be written, a
+	// recording that failed re-analysis); slog.Default when nil.
 	Logger *slog.Logger
 	// Password holds the argon2id parameters for new hashes;
 	// DefaultPasswordParams when zero.

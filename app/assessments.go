@@ -123,7 +123,7 @@ func (a *App) CreateAssessment(ctx context.Context, up *Upload) (as *legwork.Ass
 	old, replayed, err := createOnce(ctx, a, act, up.PersonID, up.ClientKey, "assessment", a.store.AssessmentByClientKey,
 		func(as *legwork.Assessment) int64 { return as.ID },
 		func() (err error) {
-			as, err = a.createAssessment(ctx, up)
+			as, err = a.createAssessment(ctx, act, up)
 			return err
 		})
 	if err != nil {
@@ -132,12 +132,12 @@ func (a *App) CreateAssessment(ctx context.Context, up *Upload) (as *legwork.Ass
 	if replayed {
 		return old, true, nil
 	}
-	a.auditWrite(ctx, act, up.PersonID, "create", fmt.Sprintf("assessment:%d", as.ID), string(as.TestType))
 	return as, false, nil
 }
 
-// createAssessment checks, parses, analyses and stores an upload.
-func (a *App) createAssessment(ctx context.Context, up *Upload) (*legwork.Assessment, error) {
+// createAssessment checks, parses and analyses an upload, then stores it
+// with its audit event.
+func (a *App) createAssessment(ctx context.Context, act *Actor, up *Upload) (*legwork.Assessment, error) {
 	as, err := a.checkUpload(up)
 	if err != nil {
 		return nil, err
@@ -168,7 +168,13 @@ func (a *App) createAssessment(ctx context.Context, up *Upload) (*legwork.Assess
 	raw := &legwork.Recording{Format: up.Format, Encoding: "gzip", Data: data, Samples: len(rec.Samples)}
 	as.CreatedAt = a.now().UTC()
 	as.ClientKey = up.ClientKey
-	if err := a.store.CreateAssessment(ctx, as, raw); err != nil {
+	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.CreateAssessment(ctx, as, raw); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, act, up.PersonID, "create", fmt.Sprintf("assessment:%d", as.ID), string(as.TestType))
+	})
+	if err != nil {
 		return nil, err
 	}
 	as.HasRaw = true
@@ -530,11 +536,12 @@ func (a *App) DeleteAssessment(ctx context.Context, personID, id int64) error {
 	if _, err := a.assessmentOf(ctx, personID, id); err != nil {
 		return err
 	}
-	if err := a.store.DeleteAssessment(ctx, id); err != nil {
-		return err
-	}
-	a.auditWrite(ctx, act, personID, "delete", fmt.Sprintf("assessment:%d", id), "")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.DeleteAssessment(ctx, id); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, act, personID, "delete", fmt.Sprintf("assessment:%d", id), "")
+	})
 }
 
 // ReanalyzeOptions configure Reanalyze.
@@ -645,11 +652,16 @@ func (a *App) reanalyseOne(ctx context.Context, id int64, current string, all bo
 	if err := a.analyse(as, rec, person, &prev.Input); err != nil {
 		return err
 	}
-	if err := a.store.UpdateAnalysis(ctx, id, as.AlgorithmVersion, as.Result, as.Metrics, as.Quality); err != nil {
+	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.UpdateAnalysis(ctx, id, as.AlgorithmVersion, as.Result, as.Metrics, as.Quality); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, ActorFrom(ctx), as.PersonID, "reanalyze", fmt.Sprintf("assessment:%d", id), as.AlgorithmVersion)
+	})
+	if err != nil {
 		return err
 	}
 	st.Updated++
-	a.audit(ctx, &as.PersonID, "reanalyze", fmt.Sprintf("assessment:%d", id), as.AlgorithmVersion)
 	return nil
 }
 

@@ -103,7 +103,12 @@ func (a *App) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) (repl
 			}
 			e.ID = 0
 			e.CreatedAt = now
-			return a.store.CreateDiaryEntry(ctx, e)
+			return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+				if err := tx.CreateDiaryEntry(ctx, e); err != nil {
+					return err
+				}
+				return a.auditWrite(ctx, tx, act, e.PersonID, "create", fmt.Sprintf("diary:%d", e.ID), "")
+			})
 		})
 	if err != nil {
 		return false, err
@@ -112,7 +117,6 @@ func (a *App) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) (repl
 		*e = *old
 		return true, nil
 	}
-	a.auditWrite(ctx, act, e.PersonID, "create", fmt.Sprintf("diary:%d", e.ID), "")
 	return false, nil
 }
 
@@ -175,11 +179,12 @@ func (a *App) UpdateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 		return err
 	}
 	e.CreatedAt = old.CreatedAt
-	if err := a.store.UpdateDiaryEntry(ctx, e); err != nil {
-		return err
-	}
-	a.auditWrite(ctx, act, e.PersonID, "update", fmt.Sprintf("diary:%d", e.ID), "")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.UpdateDiaryEntry(ctx, e); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, act, e.PersonID, "update", fmt.Sprintf("diary:%d", e.ID), "")
+	})
 }
 
 // DeleteDiaryEntry deletes a diary entry.
@@ -191,9 +196,10 @@ func (a *App) DeleteDiaryEntry(ctx context.Context, personID, id int64) error {
 	if _, err := a.diaryEntryOf(ctx, personID, id); err != nil {
 		return err
 	}
-	if err := a.store.DeleteDiaryEntry(ctx, id); err != nil {
-		return err
-	}
-	a.auditWrite(ctx, act, personID, "delete", fmt.Sprintf("diary:%d", id), "")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.DeleteDiaryEntry(ctx, id); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, act, personID, "delete", fmt.Sprintf("diary:%d", id), "")
+	})
 }

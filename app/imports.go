@@ -127,9 +127,10 @@ type importItem struct {
 // the operator's command line). names are the names to report (the
 // uploads' file names; paths when nil). Every file is read and analysed
 // before anything is stored; a file that fails stops the import with
-// nothing stored, its error naming the file. If storing fails part way,
-// the results so far are returned with the error (an import again adds
-// the rest). One audit event is written per file.
+// nothing stored, its error naming the file. Each file's assessments are
+// stored with the file's audit event in one transaction: all of them or
+// none. If storing a file fails, the results of the files stored before
+// it are returned with the error (an import again adds the rest).
 func (a *App) ImportFiles(ctx context.Context, opt ImportOptions, paths, names []string) ([]*ImportResult, error) {
 	act, err := a.authorize(ctx, opt.PersonID, writeAccess, "assessments")
 	if err != nil {
@@ -177,31 +178,30 @@ func (a *App) ImportFiles(ctx context.Context, opt ImportOptions, paths, names [
 	var results []*ImportResult
 	done := 0
 	for _, pi := range prepared {
-		for _, it := range pi.items {
-			if err := a.store.CreateAssessment(ctx, it.as, it.rec); err != nil {
-				a.auditImport(ctx, act, opt.PersonID, pi.res)
-				results = append(results, pi.res)
-				return results, fmt.Errorf("%s: stored %d of %d assessments, then: %w", pi.res.File, pi.res.Stored, len(pi.items), err)
+		err := a.store.WithTx(ctx, func(tx legwork.Tx) error {
+			for _, it := range pi.items {
+				if err := tx.CreateAssessment(ctx, it.as, it.rec); err != nil {
+					return err
+				}
+				pi.res.Stored++
+				pi.res.AssessmentIDs = append(pi.res.AssessmentIDs, it.as.ID)
+				if it.day != "" {
+					pi.res.Days = append(pi.res.Days, it.day)
+				}
+				done++
+				if opt.Progress != nil {
+					opt.Progress(ImportProgress{File: pi.res.File, Stage: "storing", Done: int64(done), Total: int64(total)})
+				}
 			}
-			pi.res.Stored++
-			pi.res.AssessmentIDs = append(pi.res.AssessmentIDs, it.as.ID)
-			if it.day != "" {
-				pi.res.Days = append(pi.res.Days, it.day)
-			}
-			done++
-			if opt.Progress != nil {
-				opt.Progress(ImportProgress{File: pi.res.File, Stage: "storing", Done: int64(done), Total: int64(total)})
-			}
+			return a.auditWrite(ctx, tx, act, opt.PersonID, "import", "assessments",
+				fmt.Sprintf("%s: %s, %d stored, %d skipped", filepath.Base(pi.res.File), pi.res.Format, pi.res.Stored, pi.res.Skipped))
+		})
+		if err != nil {
+			return results, fmt.Errorf("%s: none of its %d assessments was stored: %w", pi.res.File, len(pi.items), err)
 		}
-		a.auditImport(ctx, act, opt.PersonID, pi.res)
 		results = append(results, pi.res)
 	}
 	return results, nil
-}
-
-func (a *App) auditImport(ctx context.Context, act *Actor, personID int64, r *ImportResult) {
-	a.auditWrite(ctx, act, personID, "import", "assessments",
-		fmt.Sprintf("%s: %s, %d stored, %d skipped", filepath.Base(r.File), r.Format, r.Stored, r.Skipped))
 }
 
 // importError names the file in an import error.

@@ -71,7 +71,12 @@ func (a *App) CreateIntervention(ctx context.Context, iv *legwork.Intervention) 
 			}
 			iv.ID = 0
 			iv.CreatedAt = now
-			return a.store.CreateIntervention(ctx, iv)
+			return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+				if err := tx.CreateIntervention(ctx, iv); err != nil {
+					return err
+				}
+				return a.auditWrite(ctx, tx, act, iv.PersonID, "create", fmt.Sprintf("intervention:%d", iv.ID), string(iv.Kind))
+			})
 		})
 	if err != nil {
 		return false, err
@@ -80,7 +85,6 @@ func (a *App) CreateIntervention(ctx context.Context, iv *legwork.Intervention) 
 		*iv = *old
 		return true, nil
 	}
-	a.auditWrite(ctx, act, iv.PersonID, "create", fmt.Sprintf("intervention:%d", iv.ID), string(iv.Kind))
 	return false, nil
 }
 
@@ -144,11 +148,12 @@ func (a *App) UpdateIntervention(ctx context.Context, iv *legwork.Intervention) 
 		return err
 	}
 	iv.CreatedAt = old.CreatedAt
-	if err := a.store.UpdateIntervention(ctx, iv); err != nil {
-		return err
-	}
-	a.auditWrite(ctx, act, iv.PersonID, "update", fmt.Sprintf("intervention:%d", iv.ID), "")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.UpdateIntervention(ctx, iv); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, act, iv.PersonID, "update", fmt.Sprintf("intervention:%d", iv.ID), "")
+	})
 }
 
 // DeleteIntervention deletes an intervention.
@@ -160,9 +165,10 @@ func (a *App) DeleteIntervention(ctx context.Context, personID, id int64) error 
 	if _, err := a.interventionOf(ctx, personID, id); err != nil {
 		return err
 	}
-	if err := a.store.DeleteIntervention(ctx, id); err != nil {
-		return err
-	}
-	a.auditWrite(ctx, act, personID, "delete", fmt.Sprintf("intervention:%d", id), "")
-	return nil
+	return a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.DeleteIntervention(ctx, id); err != nil {
+			return err
+		}
+		return a.auditWrite(ctx, tx, act, personID, "delete", fmt.Sprintf("intervention:%d", id), "")
+	})
 }

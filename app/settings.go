@@ -64,30 +64,36 @@ func (a *App) UpdatePersonSettings(ctx context.Context, personID int64, up Setti
 	if err != nil {
 		return nil, err
 	}
-	if up.TimeZone != nil {
-		cur.TimeZone = *up.TimeZone
-		if err := a.store.UpdateUser(ctx, cur); err != nil {
-			return nil, err
+	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if up.TimeZone != nil {
+			cur.TimeZone = *up.TimeZone
+			if err := tx.UpdateUser(ctx, cur); err != nil {
+				return err
+			}
+			if err := a.auditWrite(ctx, tx, act, personID, "update", "profile", "time_zone="+cur.TimeZone); err != nil {
+				return err
+			}
 		}
-		a.auditWrite(ctx, act, personID, "update", "profile", "time_zone="+cur.TimeZone)
-	}
-	if up.WeeklyPlan != nil {
-		if err := a.setWeeklyPlan(ctx, act, cur, up.WeeklyPlan); err != nil {
-			return nil, err
+		if up.WeeklyPlan != nil {
+			return a.setWeeklyPlan(ctx, tx, act, cur, up.WeeklyPlan)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return cur, nil
 }
 
-// setWeeklyPlan stores a checked plan for the person u and audits it.
-func (a *App) setWeeklyPlan(ctx context.Context, act *Actor, u *legwork.User, plan map[legwork.TestType]int) error {
+// setWeeklyPlan stores a checked plan for the person u in tx, with its
+// audit event.
+func (a *App) setWeeklyPlan(ctx context.Context, tx legwork.Tx, act *Actor, u *legwork.User, plan map[legwork.TestType]int) error {
 	plan = maps.Clone(plan)
-	if err := a.store.SetWeeklyPlan(ctx, u.ID, plan); err != nil {
+	if err := tx.SetWeeklyPlan(ctx, u.ID, plan); err != nil {
 		return err
 	}
 	u.WeeklyPlan = plan
-	a.auditWrite(ctx, act, u.ID, "update", "plan", planDetail(plan))
-	return nil
+	return a.auditWrite(ctx, tx, act, u.ID, "update", "plan", planDetail(plan))
 }
 
 // planDetail describes a plan in the audit log: "t25fw=3 balance=1", in

@@ -74,14 +74,19 @@ func (a *App) SignUp(ctx context.Context, su SignUp) (*Login, error) {
 		return nil, err
 	}
 	u := &legwork.User{Email: email, Name: name, Role: legwork.RolePerson, CreatedAt: a.now().UTC(), HeightM: su.HeightM, PasswordHash: hash}
-	if err := a.store.CreateUser(ctx, u); err != nil {
+	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return a.auditChange(ctx, tx, &legwork.AuditEvent{ActorID: &u.ID, PersonID: personOf(u), Action: "create", Object: fmt.Sprintf("user:%d", u.ID), Detail: "signup", IP: ip})
+	})
+	if err != nil {
 		if legwork.ErrorCode(err) == legwork.ECONFLICT {
 			a.appendAudit(ctx, &legwork.AuditEvent{Action: "signup_refused", Object: "user", Detail: "email taken", IP: ip})
 			return nil, &legwork.Error{Code: legwork.ECONFLICT, Field: "email", Message: "an account with this email already exists: sign in instead", Err: err}
 		}
 		return nil, err
 	}
-	a.appendAudit(ctx, &legwork.AuditEvent{ActorID: &u.ID, PersonID: personOf(u), Action: "create", Object: fmt.Sprintf("user:%d", u.ID), Detail: "signup", IP: ip})
 	token, th, err := a.newSecret("")
 	if err != nil {
 		return nil, err

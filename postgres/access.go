@@ -29,7 +29,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *legwork.Invitation) err
 		created = db.now()
 	}
 	var id int64
-	err := db.pool.QueryRow(ctx,
+	err := db.q.QueryRow(ctx,
 		`INSERT INTO invitations (person_id, code_hash, note, created_at, expires_at, accepted_by, accepted_at)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		inv.PersonID, inv.CodeHash, inv.Note, ts(created), ts(inv.ExpiresAt), inv.AcceptedBy, nullTS(inv.AcceptedAt)).Scan(&id)
@@ -43,7 +43,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *legwork.Invitation) err
 // InvitationByCode returns the invitation with that code hash, accepted
 // and expired ones included.
 func (db *DB) InvitationByCode(ctx context.Context, codeHash []byte) (*legwork.Invitation, error) {
-	inv, err := scanInvitation(db.pool.QueryRow(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE code_hash = $1`, codeHash))
+	inv, err := scanInvitation(db.q.QueryRow(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE code_hash = $1`, codeHash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("invitation not found")
 	}
@@ -55,7 +55,7 @@ func (db *DB) InvitationByCode(ctx context.Context, codeHash []byte) (*legwork.I
 
 // ListInvitations returns a person's invitations, newest first.
 func (db *DB) ListInvitations(ctx context.Context, personID int64) ([]*legwork.Invitation, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE person_id = $1 ORDER BY id DESC`, personID)
+	rows, err := db.q.Query(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE person_id = $1 ORDER BY id DESC`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list invitations: %w", err)
 	}
@@ -69,7 +69,7 @@ func (db *DB) ListInvitations(ctx context.Context, personID int64) ([]*legwork.I
 // DeleteInvitation deletes a person's invitation (a grant it created
 // stays); ENOTFOUND when the person has no invitation with that id.
 func (db *DB) DeleteInvitation(ctx context.Context, personID, id int64) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM invitations WHERE id = $1 AND person_id = $2`, id, personID)
+	tag, err := db.q.Exec(ctx, `DELETE FROM invitations WHERE id = $1 AND person_id = $2`, id, personID)
 	if err != nil {
 		return fmt.Errorf("postgres: delete invitation %d: %w", id, err)
 	}
@@ -139,7 +139,7 @@ func scanGrant(row pgx.Row) (*legwork.Grant, error) {
 
 // Grant returns the grant (active or revoked), names filled.
 func (db *DB) Grant(ctx context.Context, personID, clinicianID int64) (*legwork.Grant, error) {
-	g, err := scanGrant(db.pool.QueryRow(ctx, grantSelect+` WHERE g.person_id = $1 AND g.clinician_id = $2`, personID, clinicianID))
+	g, err := scanGrant(db.q.QueryRow(ctx, grantSelect+` WHERE g.person_id = $1 AND g.clinician_id = $2`, personID, clinicianID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("grant not found")
 	}
@@ -150,7 +150,7 @@ func (db *DB) Grant(ctx context.Context, personID, clinicianID int64) (*legwork.
 }
 
 func (db *DB) listGrants(ctx context.Context, where string, arg int64) ([]*legwork.Grant, error) {
-	rows, err := db.pool.Query(ctx, grantSelect+` WHERE `+where+` ORDER BY g.granted_at, g.person_id, g.clinician_id`, arg)
+	rows, err := db.q.Query(ctx, grantSelect+` WHERE `+where+` ORDER BY g.granted_at, g.person_id, g.clinician_id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list grants: %w", err)
 	}
@@ -176,7 +176,7 @@ func (db *DB) ListGrantsForClinician(ctx context.Context, clinicianID int64) ([]
 // RevokeGrant revokes a grant at the given time. Revoking a revoked grant
 // keeps its first revocation time; a missing grant is ENOTFOUND.
 func (db *DB) RevokeGrant(ctx context.Context, personID, clinicianID int64, at time.Time) error {
-	tag, err := db.pool.Exec(ctx,
+	tag, err := db.q.Exec(ctx,
 		`UPDATE grants SET revoked_at = COALESCE(revoked_at, $1) WHERE person_id = $2 AND clinician_id = $3`,
 		ts(at), personID, clinicianID)
 	if err != nil {

@@ -277,7 +277,7 @@ func (db *DB) UpdateAnalysis(ctx context.Context, id int64, algorithmVersion str
 
 // DeleteAssessment deletes an assessment with its metrics and recording.
 func (db *DB) DeleteAssessment(ctx context.Context, id int64) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM assessments WHERE id = $1`, id)
+	tag, err := db.q.Exec(ctx, `DELETE FROM assessments WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("postgres: delete assessment %d: %w", id, err)
 	}
@@ -288,7 +288,7 @@ func (db *DB) DeleteAssessment(ctx context.Context, id int64) error {
 // assessment does not exist or has none.
 func (db *DB) Recording(ctx context.Context, assessmentID int64) (*legwork.Recording, error) {
 	var r legwork.Recording
-	err := db.pool.QueryRow(ctx,
+	err := db.q.QueryRow(ctx,
 		`SELECT assessment_id, format, encoding, data, samples FROM recordings WHERE assessment_id = $1`, assessmentID).
 		Scan(&r.AssessmentID, &r.Format, &r.Encoding, &r.Data, &r.Samples)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -305,7 +305,7 @@ func (db *DB) Recording(ctx context.Context, assessmentID int64) (*legwork.Recor
 func (db *DB) AssessmentIDs(ctx context.Context, after int64, limit int) ([]int64, error) {
 	var q query
 	q.and("id > ?", after)
-	rows, err := db.pool.Query(ctx, `SELECT id FROM assessments`+q.whereClause()+` ORDER BY id`+q.limit(limit), q.args...)
+	rows, err := db.q.Query(ctx, `SELECT id FROM assessments`+q.whereClause()+` ORDER BY id`+q.limit(limit), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: assessment ids: %w", err)
 	}
@@ -339,7 +339,7 @@ func (db *DB) MetricSeries(ctx context.Context, f legwork.MetricFilter) ([]legwo
 	if f.Device != "" {
 		q.and("device = ?", f.Device)
 	}
-	rows, err := db.pool.Query(ctx,
+	rows, err := db.q.Query(ctx,
 		`SELECT assessment_id, recorded_at, value, test_type, device FROM assessment_metrics`+
 			q.whereClause()+` ORDER BY recorded_at, assessment_id`, q.args...)
 	if err != nil {
@@ -359,7 +359,7 @@ func (db *DB) MetricSeries(ctx context.Context, f legwork.MetricFilter) ([]legwo
 // MetricNames returns the names of the metrics a person has values for, in
 // byte order.
 func (db *DB) MetricNames(ctx context.Context, personID int64) ([]string, error) {
-	rows, err := db.pool.Query(ctx,
+	rows, err := db.q.Query(ctx,
 		`SELECT DISTINCT metric FROM assessment_metrics WHERE person_id = $1 ORDER BY metric`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: metric names: %w", err)

@@ -18,7 +18,7 @@ func (db *DB) AppendAudit(ctx context.Context, e *legwork.AuditEvent) error {
 		at = db.now()
 	}
 	var id int64
-	err := db.pool.QueryRow(ctx,
+	err := db.q.QueryRow(ctx,
 		`INSERT INTO audit_events (at, actor_id, person_id, action, object, detail, ip)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		ts(at), e.ActorID, e.PersonID, e.Action, e.Object, e.Detail, e.IP).Scan(&id)
@@ -41,7 +41,7 @@ func (db *DB) ListAudit(ctx context.Context, f legwork.AuditFilter) ([]*legwork.
 	if f.Page.Before > 0 {
 		q.and("id < ?", f.Page.Before)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT id, at, actor_id, person_id, action, object, detail, ip FROM audit_events`+
+	rows, err := db.q.Query(ctx, `SELECT id, at, actor_id, person_id, action, object, detail, ip FROM audit_events`+
 		q.whereClause()+` ORDER BY id DESC`+q.limit(f.Page.Limit), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list audit events: %w", err)

@@ -86,7 +86,7 @@ func (db *DB) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 	}
 	args := append([]any{e.PersonID, ts(created), nullText(e.ClientKey)}, values...)
 	var id int64
-	err = db.pool.QueryRow(ctx,
+	err = db.q.QueryRow(ctx,
 		`INSERT INTO diary_entries (person_id, created_at, client_key, `+strings.Join(diaryEditable, ", ")+`)
 		 VALUES (`+placeholders(1, len(args))+`) RETURNING id`, args...).Scan(&id)
 	if err != nil {
@@ -98,7 +98,7 @@ func (db *DB) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 
 // DiaryEntry returns a diary entry.
 func (db *DB) DiaryEntry(ctx context.Context, id int64) (*legwork.DiaryEntry, error) {
-	e, err := scanDiaryEntry(db.pool.QueryRow(ctx, `SELECT `+diaryColumns+` FROM diary_entries WHERE id = $1`, id))
+	e, err := scanDiaryEntry(db.q.QueryRow(ctx, `SELECT `+diaryColumns+` FROM diary_entries WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("diary entry %d not found", id)
 	}
@@ -115,7 +115,7 @@ func (db *DB) DiaryEntryByClientKey(ctx context.Context, personID int64, key str
 	if key == "" {
 		return nil, nf
 	}
-	e, err := scanDiaryEntry(db.pool.QueryRow(ctx,
+	e, err := scanDiaryEntry(db.q.QueryRow(ctx,
 		`SELECT `+diaryColumns+` FROM diary_entries WHERE person_id = $1 AND client_key = $2`, personID, key))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nf
@@ -140,7 +140,7 @@ func (db *DB) ListDiaryEntries(ctx context.Context, f legwork.DiaryFilter) ([]*l
 	if f.Page.Before > 0 {
 		q.and("id < ?", f.Page.Before)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+diaryColumns+` FROM diary_entries`+q.whereClause()+
+	rows, err := db.q.Query(ctx, `SELECT `+diaryColumns+` FROM diary_entries`+q.whereClause()+
 		` ORDER BY id DESC`+q.limit(f.Page.Limit), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list diary entries: %w", err)
@@ -166,7 +166,7 @@ func (db *DB) UpdateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 	var personID int64
 	var created = e.CreatedAt
 	var key string
-	err = db.pool.QueryRow(ctx,
+	err = db.q.QueryRow(ctx,
 		`UPDATE diary_entries SET `+strings.Join(set, ", ")+` WHERE id = $`+strconv.Itoa(len(values)+1)+`
 		 RETURNING person_id, created_at, coalesce(client_key, '')`, append(values, e.ID)...).Scan(&personID, &created, &key)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -181,7 +181,7 @@ func (db *DB) UpdateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 
 // DeleteDiaryEntry deletes a diary entry.
 func (db *DB) DeleteDiaryEntry(ctx context.Context, id int64) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM diary_entries WHERE id = $1`, id)
+	tag, err := db.q.Exec(ctx, `DELETE FROM diary_entries WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("postgres: delete diary entry %d: %w", id, err)
 	}
@@ -208,7 +208,7 @@ func (db *DB) CreateIntervention(ctx context.Context, iv *legwork.Intervention) 
 		created = db.now()
 	}
 	var id int64
-	err := db.pool.QueryRow(ctx,
+	err := db.q.QueryRow(ctx,
 		`INSERT INTO interventions (person_id, kind, name, device, start_date, end_date, notes, created_at, client_key)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		iv.PersonID, iv.Kind, iv.Name, iv.Device, ts(iv.StartDate), nullTS(iv.EndDate), iv.Notes, ts(created),
@@ -222,7 +222,7 @@ func (db *DB) CreateIntervention(ctx context.Context, iv *legwork.Intervention) 
 
 // Intervention returns an intervention.
 func (db *DB) Intervention(ctx context.Context, id int64) (*legwork.Intervention, error) {
-	iv, err := scanIntervention(db.pool.QueryRow(ctx, `SELECT `+interventionColumns+` FROM interventions WHERE id = $1`, id))
+	iv, err := scanIntervention(db.q.QueryRow(ctx, `SELECT `+interventionColumns+` FROM interventions WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("intervention %d not found", id)
 	}
@@ -239,7 +239,7 @@ func (db *DB) InterventionByClientKey(ctx context.Context, personID int64, key s
 	if key == "" {
 		return nil, nf
 	}
-	iv, err := scanIntervention(db.pool.QueryRow(ctx,
+	iv, err := scanIntervention(db.q.QueryRow(ctx,
 		`SELECT `+interventionColumns+` FROM interventions WHERE person_id = $1 AND client_key = $2`, personID, key))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nf
@@ -253,7 +253,7 @@ func (db *DB) InterventionByClientKey(ctx context.Context, personID int64, key s
 // ListInterventions returns a person's interventions by start date (then
 // id).
 func (db *DB) ListInterventions(ctx context.Context, personID int64) ([]*legwork.Intervention, error) {
-	rows, err := db.pool.Query(ctx,
+	rows, err := db.q.Query(ctx,
 		`SELECT `+interventionColumns+` FROM interventions WHERE person_id = $1 ORDER BY start_date, id`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list interventions: %w", err)
@@ -271,7 +271,7 @@ func (db *DB) UpdateIntervention(ctx context.Context, iv *legwork.Intervention) 
 	var personID int64
 	var created = iv.CreatedAt
 	var key string
-	err := db.pool.QueryRow(ctx,
+	err := db.q.QueryRow(ctx,
 		`UPDATE interventions SET kind = $1, name = $2, device = $3, start_date = $4, end_date = $5, notes = $6 WHERE id = $7
 		 RETURNING person_id, created_at, coalesce(client_key, '')`,
 		iv.Kind, iv.Name, iv.Device, ts(iv.StartDate), nullTS(iv.EndDate), iv.Notes, iv.ID).Scan(&personID, &created, &key)
@@ -287,7 +287,7 @@ func (db *DB) UpdateIntervention(ctx context.Context, iv *legwork.Intervention) 
 
 // DeleteIntervention deletes an intervention.
 func (db *DB) DeleteIntervention(ctx context.Context, id int64) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM interventions WHERE id = $1`, id)
+	tag, err := db.q.Exec(ctx, `DELETE FROM interventions WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("postgres: delete intervention %d: %w", id, err)
 	}

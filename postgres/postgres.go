@@ -6,7 +6,8 @@
 // the other. Times are stored as timestamptz (microsecond precision: finer
 // parts of a time.Time are truncated) and read back in UTC. Durability is
 // the server's: with the default synchronous_commit=on, a write is on disk
-// when the method that made it returns.
+// when the method that made it returns. WithTx runs several methods in one
+// transaction.
 package postgres
 
 import (
@@ -36,6 +37,9 @@ var migrationFS embed.FS
 // concurrent use.
 type DB struct {
 	pool *pgxpool.Pool
+	// q runs the data methods' statements: the pool, or the transaction
+	// of WithTx.
+	q querier
 
 	// Now returns the current time. It stamps the items whose creation
 	// time the caller leaves zero. It defaults to time.Now; set it, if at
@@ -44,6 +48,15 @@ type DB struct {
 }
 
 var _ legwork.Store = (*DB)(nil)
+
+// querier is what *pgxpool.Pool and pgx.Tx have in common. Begin starts a
+// transaction on a pool, a savepoint in a transaction.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
 
 // Open connects to the database at url (a postgres:// URL or key=value
 // connection string, as pgx accepts) and migrates it to the current
@@ -74,7 +87,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	return &DB{pool: pool, Now: time.Now}, nil
+	return &DB{pool: pool, q: pool, Now: time.Now}, nil
 }
 
 // migrate applies the pending migrations through a database/sql
@@ -146,14 +159,40 @@ func (db *DB) now() time.Time {
 	return db.Now().UTC().Truncate(time.Microsecond)
 }
 
-// tx runs fn in a transaction and commits when it returns nil.
+// WithTx runs fn in one transaction (read committed) and commits it when
+// fn returns nil (see legwork.Store). Inside fn, the methods of tx run on
+// the transaction; those that write several rows run in a savepoint, all
+// or nothing as outside. A statement that fails aborts the transaction:
+// fn must return the error. Begin and commit errors are wrapped; fn's
+// error is returned as it is.
+func (db *DB) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
+	tx, err := db.q.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if err := fn(&DB{pool: db.pool, q: tx, Now: db.Now}); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	return nil
+}
+
+// tx runs fn in a transaction and commits when it returns nil; inside
+// WithTx, in a savepoint of that transaction.
 func (db *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
+	return pgx.BeginFunc(ctx, db.q, fn)
 }
 
 // readTx runs fn in a read-only repeatable-read transaction, so that the
-// queries it makes see one snapshot of the database.
+// queries it makes see one snapshot of the database; inside WithTx, in
+// that transaction.
 func (db *DB) readTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if tx, ok := db.q.(pgx.Tx); ok {
+		return fn(tx)
+	}
 	return pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
 }
 

@@ -55,7 +55,7 @@ func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 		return err
 	}
 	var id int64
-	err = db.pool.QueryRow(ctx,
+	err = db.q.QueryRow(ctx,
 		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan, password_hash)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) RETURNING id`,
 		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, ts(created), u.HeightM, u.SensorHeightM, u.TimeZone, plan, u.PasswordHash).Scan(&id)
@@ -68,7 +68,7 @@ func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 
 // User returns the account with that id.
 func (db *DB) User(ctx context.Context, id int64) (*legwork.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := scanUser(db.q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("user %d not found", id)
 	}
@@ -81,7 +81,7 @@ func (db *DB) User(ctx context.Context, id int64) (*legwork.User, error) {
 // UserByEmail returns the account with that email, compared without regard
 // to case.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*legwork.User, error) {
-	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = $1`, emailKey(email)))
+	u, err := scanUser(db.q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = $1`, emailKey(email)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("no account with this email")
 	}
@@ -94,7 +94,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*legwork.User, err
 // UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM, TimeZone
 // and PasswordHash.
 func (db *DB) UpdateUser(ctx context.Context, u *legwork.User) error {
-	tag, err := db.pool.Exec(ctx,
+	tag, err := db.q.Exec(ctx,
 		`UPDATE users SET name = $1, role = $2, admin = $3, height_m = $4, sensor_height_m = $5, time_zone = $6, password_hash = $7 WHERE id = $8`,
 		u.Name, u.Role, u.Admin, u.HeightM, u.SensorHeightM, u.TimeZone, u.PasswordHash, u.ID)
 	if err != nil {
@@ -109,7 +109,7 @@ func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.
 	if err != nil {
 		return err
 	}
-	tag, err := db.pool.Exec(ctx, `UPDATE users SET weekly_plan = $1::jsonb WHERE id = $2`, p, userID)
+	tag, err := db.q.Exec(ctx, `UPDATE users SET weekly_plan = $1::jsonb WHERE id = $2`, p, userID)
 	if err != nil {
 		return mapErr(err, "set weekly plan", "conflict")
 	}
@@ -118,7 +118,7 @@ func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.
 
 // ListUsers returns every account, by id.
 func (db *DB) ListUsers(ctx context.Context) ([]*legwork.User, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
+	rows, err := db.q.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list users: %w", err)
 	}
@@ -135,7 +135,7 @@ func (db *DB) CreateSession(ctx context.Context, s *legwork.Session) error {
 	if created.IsZero() {
 		created = db.now()
 	}
-	_, err := db.pool.Exec(ctx,
+	_, err := db.q.Exec(ctx,
 		`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 		s.TokenHash, s.UserID, ts(created), ts(s.ExpiresAt))
 	if err != nil {
@@ -150,7 +150,7 @@ func (db *DB) CreateSession(ctx context.Context, s *legwork.Session) error {
 // ExpiresAt.
 func (db *DB) Session(ctx context.Context, tokenHash []byte, now time.Time) (*legwork.Session, error) {
 	var s legwork.Session
-	err := db.pool.QueryRow(ctx,
+	err := db.q.QueryRow(ctx,
 		`SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2`,
 		tokenHash, ts(now)).Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -164,7 +164,7 @@ func (db *DB) Session(ctx context.Context, tokenHash []byte, now time.Time) (*le
 
 // DeleteSession deletes a session; ENOTFOUND when there is none.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	tag, err := db.q.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
 	if err != nil {
 		return fmt.Errorf("postgres: delete session: %w", err)
 	}
@@ -173,7 +173,7 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 
 // DeleteUserSessions deletes every session of a user (none is fine).
 func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) error {
-	if _, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+	if _, err := db.q.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
 		return fmt.Errorf("postgres: delete sessions of user %d: %w", userID, err)
 	}
 	return nil
@@ -196,7 +196,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *legwork.APIToken) error {
 		created = db.now()
 	}
 	var id int64
-	err := db.pool.QueryRow(ctx,
+	err := db.q.QueryRow(ctx,
 		`INSERT INTO api_tokens (user_id, name, token_hash, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		t.UserID, t.Name, t.TokenHash, ts(created), nullTS(t.LastUsedAt)).Scan(&id)
 	if err != nil {
@@ -208,7 +208,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *legwork.APIToken) error {
 
 // APITokenByHash returns the token with that hash.
 func (db *DB) APITokenByHash(ctx context.Context, hash []byte) (*legwork.APIToken, error) {
-	t, err := scanAPIToken(db.pool.QueryRow(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE token_hash = $1`, hash))
+	t, err := scanAPIToken(db.q.QueryRow(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE token_hash = $1`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("API token not found")
 	}
@@ -220,7 +220,7 @@ func (db *DB) APITokenByHash(ctx context.Context, hash []byte) (*legwork.APIToke
 
 // ListAPITokens returns a user's tokens, oldest first.
 func (db *DB) ListAPITokens(ctx context.Context, userID int64) ([]*legwork.APIToken, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
+	rows, err := db.q.Query(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list API tokens: %w", err)
 	}
@@ -234,7 +234,7 @@ func (db *DB) ListAPITokens(ctx context.Context, userID int64) ([]*legwork.APITo
 // DeleteAPIToken deletes a user's token; ENOTFOUND when the user has no
 // token with that id.
 func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, userID)
+	tag, err := db.q.Exec(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, userID)
 	if err != nil {
 		return fmt.Errorf("postgres: delete API token %d: %w", id, err)
 	}
@@ -244,7 +244,7 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 // TouchAPIToken records that a token was used at the given time. The last
 // use time only moves forward.
 func (db *DB) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
-	tag, err := db.pool.Exec(ctx,
+	tag, err := db.q.Exec(ctx,
 		`UPDATE api_tokens SET last_used_at = GREATEST(last_used_at, $1) WHERE id = $2`, ts(at), id)
 	if err != nil {
 		return fmt.Errorf("postgres: touch API token %d: %w", id, err)

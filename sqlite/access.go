@@ -31,7 +31,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *legwork.Invitation) err
 	if created.IsZero() {
 		created = db.now()
 	}
-	res, err := db.writer.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`INSERT INTO invitations (person_id, code_hash, note, created_at, expires_at, accepted_by, accepted_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		inv.PersonID, inv.CodeHash, inv.Note, micros(created), micros(inv.ExpiresAt), nullID(inv.AcceptedBy), nullMicros(inv.AcceptedAt))
@@ -49,7 +49,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *legwork.Invitation) err
 // InvitationByCode returns the invitation with that code hash, accepted
 // and expired ones included.
 func (db *DB) InvitationByCode(ctx context.Context, codeHash []byte) (*legwork.Invitation, error) {
-	inv, err := scanInvitation(db.reader.QueryRowContext(ctx,
+	inv, err := scanInvitation(db.r.QueryRowContext(ctx,
 		`SELECT `+invitationColumns+` FROM invitations WHERE code_hash = ?`, codeHash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("invitation not found")
@@ -62,7 +62,7 @@ func (db *DB) InvitationByCode(ctx context.Context, codeHash []byte) (*legwork.I
 
 // ListInvitations returns a person's invitations, newest first.
 func (db *DB) ListInvitations(ctx context.Context, personID int64) ([]*legwork.Invitation, error) {
-	rows, err := db.reader.QueryContext(ctx,
+	rows, err := db.r.QueryContext(ctx,
 		`SELECT `+invitationColumns+` FROM invitations WHERE person_id = ? ORDER BY id DESC`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list invitations: %w", err)
@@ -85,7 +85,7 @@ func (db *DB) ListInvitations(ctx context.Context, personID int64) ([]*legwork.I
 // DeleteInvitation deletes a person's invitation (a grant it created
 // stays); ENOTFOUND when the person has no invitation with that id.
 func (db *DB) DeleteInvitation(ctx context.Context, personID, id int64) error {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM invitations WHERE id = ? AND person_id = ?`, id, personID)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM invitations WHERE id = ? AND person_id = ?`, id, personID)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete invitation %d: %w", id, err)
 	}
@@ -156,7 +156,7 @@ func scanGrant(s scanner) (*legwork.Grant, error) {
 
 // Grant returns the grant (active or revoked), names filled.
 func (db *DB) Grant(ctx context.Context, personID, clinicianID int64) (*legwork.Grant, error) {
-	g, err := scanGrant(db.reader.QueryRowContext(ctx, grantSelect+` WHERE g.person_id = ? AND g.clinician_id = ?`, personID, clinicianID))
+	g, err := scanGrant(db.r.QueryRowContext(ctx, grantSelect+` WHERE g.person_id = ? AND g.clinician_id = ?`, personID, clinicianID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("grant not found")
 	}
@@ -167,7 +167,7 @@ func (db *DB) Grant(ctx context.Context, personID, clinicianID int64) (*legwork.
 }
 
 func (db *DB) listGrants(ctx context.Context, where string, arg int64) ([]*legwork.Grant, error) {
-	rows, err := db.reader.QueryContext(ctx, grantSelect+` WHERE `+where+` ORDER BY g.granted_at, g.person_id, g.clinician_id`, arg)
+	rows, err := db.r.QueryContext(ctx, grantSelect+` WHERE `+where+` ORDER BY g.granted_at, g.person_id, g.clinician_id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list grants: %w", err)
 	}
@@ -201,7 +201,7 @@ func (db *DB) ListGrantsForClinician(ctx context.Context, clinicianID int64) ([]
 // RevokeGrant revokes a grant at the given time. Revoking a revoked grant
 // keeps its first revocation time; a missing grant is ENOTFOUND.
 func (db *DB) RevokeGrant(ctx context.Context, personID, clinicianID int64, at time.Time) error {
-	res, err := db.writer.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`UPDATE grants SET revoked_at = COALESCE(revoked_at, ?) WHERE person_id = ? AND clinician_id = ?`,
 		micros(at), personID, clinicianID)
 	if err != nil {

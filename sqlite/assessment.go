@@ -305,7 +305,7 @@ func (db *DB) UpdateAnalysis(ctx context.Context, id int64, algorithmVersion str
 
 // DeleteAssessment deletes an assessment with its metrics and recording.
 func (db *DB) DeleteAssessment(ctx context.Context, id int64) error {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM assessments WHERE id = ?`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM assessments WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete assessment %d: %w", id, err)
 	}
@@ -316,7 +316,7 @@ func (db *DB) DeleteAssessment(ctx context.Context, id int64) error {
 // assessment does not exist or has none.
 func (db *DB) Recording(ctx context.Context, assessmentID int64) (*legwork.Recording, error) {
 	var r legwork.Recording
-	err := db.reader.QueryRowContext(ctx,
+	err := db.r.QueryRowContext(ctx,
 		`SELECT assessment_id, format, encoding, data, samples FROM recordings WHERE assessment_id = ?`, assessmentID).
 		Scan(&r.AssessmentID, &r.Format, &r.Encoding, &r.Data, &r.Samples)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -332,7 +332,7 @@ func (db *DB) Recording(ctx context.Context, assessmentID int64) (*legwork.Recor
 // ascending; a limit of zero or less means no limit.
 func (db *DB) AssessmentIDs(ctx context.Context, after int64, limit int) ([]int64, error) {
 	args := []any{after}
-	rows, err := db.reader.QueryContext(ctx, `SELECT id FROM assessments WHERE id > ? ORDER BY id`+limitClause(limit, &args), args...)
+	rows, err := db.r.QueryContext(ctx, `SELECT id FROM assessments WHERE id > ? ORDER BY id`+limitClause(limit, &args), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: assessment ids: %w", err)
 	}
@@ -368,7 +368,7 @@ func (db *DB) MetricSeries(ctx context.Context, f legwork.MetricFilter) ([]legwo
 	if f.Device != "" {
 		where, args = append(where, "device = ?"), append(args, f.Device)
 	}
-	rows, err := db.reader.QueryContext(ctx,
+	rows, err := db.r.QueryContext(ctx,
 		`SELECT assessment_id, recorded_at, value, test_type, device FROM assessment_metrics
 		 WHERE `+strings.Join(where, " AND ")+` ORDER BY recorded_at, assessment_id`, args...)
 	if err != nil {
@@ -394,7 +394,7 @@ func (db *DB) MetricSeries(ctx context.Context, f legwork.MetricFilter) ([]legwo
 // MetricNames returns the names of the metrics a person has values for, in
 // byte order.
 func (db *DB) MetricNames(ctx context.Context, personID int64) ([]string, error) {
-	rows, err := db.reader.QueryContext(ctx,
+	rows, err := db.r.QueryContext(ctx,
 		`SELECT DISTINCT metric FROM assessment_metrics WHERE person_id = ? ORDER BY metric`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: metric names: %w", err)

@@ -17,7 +17,7 @@ func (db *DB) AppendAudit(ctx context.Context, e *legwork.AuditEvent) error {
 	if at.IsZero() {
 		at = db.now()
 	}
-	res, err := db.writer.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`INSERT INTO audit_events (at, actor_id, person_id, action, object, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		micros(at), nullID(e.ActorID), nullID(e.PersonID), e.Action, e.Object, e.Detail, e.IP)
 	if err != nil {
@@ -43,7 +43,7 @@ func (db *DB) ListAudit(ctx context.Context, f legwork.AuditFilter) ([]*legwork.
 	if f.Page.Before > 0 {
 		where, args = append(where, "id < ?"), append(args, f.Page.Before)
 	}
-	rows, err := db.reader.QueryContext(ctx,
+	rows, err := db.r.QueryContext(ctx,
 		`SELECT id, at, actor_id, person_id, action, object, detail, ip FROM audit_events WHERE `+
 			strings.Join(where, " AND ")+` ORDER BY id DESC`+limitClause(f.Page.Limit, &args), args...)
 	if err != nil {

@@ -77,7 +77,7 @@ func (db *DB) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 		created = db.now()
 	}
 	args := append([]any{e.PersonID, micros(created), nullText(e.ClientKey)}, values...)
-	res, err := db.writer.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`INSERT INTO diary_entries (person_id, created_at, client_key, `+strings.Join(diaryEditable, ", ")+`)
 		 VALUES (?, ?, ?`+strings.Repeat(", ?", len(diaryEditable))+`)`, args...)
 	if err != nil {
@@ -93,7 +93,7 @@ func (db *DB) CreateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 
 // DiaryEntry returns a diary entry.
 func (db *DB) DiaryEntry(ctx context.Context, id int64) (*legwork.DiaryEntry, error) {
-	e, err := scanDiaryEntry(db.reader.QueryRowContext(ctx, `SELECT `+diaryColumns+` FROM diary_entries WHERE id = ?`, id))
+	e, err := scanDiaryEntry(db.r.QueryRowContext(ctx, `SELECT `+diaryColumns+` FROM diary_entries WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("diary entry %d not found", id)
 	}
@@ -110,7 +110,7 @@ func (db *DB) DiaryEntryByClientKey(ctx context.Context, personID int64, key str
 	if key == "" {
 		return nil, nf
 	}
-	e, err := scanDiaryEntry(db.reader.QueryRowContext(ctx,
+	e, err := scanDiaryEntry(db.r.QueryRowContext(ctx,
 		`SELECT `+diaryColumns+` FROM diary_entries WHERE person_id = ? AND client_key = ?`, personID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nf
@@ -134,7 +134,7 @@ func (db *DB) ListDiaryEntries(ctx context.Context, f legwork.DiaryFilter) ([]*l
 	if f.Page.Before > 0 {
 		where, args = append(where, "id < ?"), append(args, f.Page.Before)
 	}
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+diaryColumns+` FROM diary_entries WHERE `+
+	rows, err := db.r.QueryContext(ctx, `SELECT `+diaryColumns+` FROM diary_entries WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY id DESC`+limitClause(f.Page.Limit, &args), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list diary entries: %w", err)
@@ -163,7 +163,7 @@ func (db *DB) UpdateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 	}
 	var personID, created int64
 	var key string
-	err = db.writer.QueryRowContext(ctx,
+	err = db.w.QueryRowContext(ctx,
 		`UPDATE diary_entries SET `+strings.Join(diaryEditable, " = ?, ")+` = ? WHERE id = ?
 		 RETURNING person_id, created_at, coalesce(client_key, '')`, append(values, e.ID)...).Scan(&personID, &created, &key)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -178,7 +178,7 @@ func (db *DB) UpdateDiaryEntry(ctx context.Context, e *legwork.DiaryEntry) error
 
 // DeleteDiaryEntry deletes a diary entry.
 func (db *DB) DeleteDiaryEntry(ctx context.Context, id int64) error {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM diary_entries WHERE id = ?`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM diary_entries WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete diary entry %d: %w", id, err)
 	}
@@ -207,7 +207,7 @@ func (db *DB) CreateIntervention(ctx context.Context, iv *legwork.Intervention) 
 	if created.IsZero() {
 		created = db.now()
 	}
-	res, err := db.writer.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`INSERT INTO interventions (person_id, kind, name, device, start_date, end_date, notes, created_at, client_key)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		iv.PersonID, iv.Kind, iv.Name, iv.Device, micros(iv.StartDate), nullMicros(iv.EndDate), iv.Notes, micros(created),
@@ -225,7 +225,7 @@ func (db *DB) CreateIntervention(ctx context.Context, iv *legwork.Intervention) 
 
 // Intervention returns an intervention.
 func (db *DB) Intervention(ctx context.Context, id int64) (*legwork.Intervention, error) {
-	iv, err := scanIntervention(db.reader.QueryRowContext(ctx, `SELECT `+interventionColumns+` FROM interventions WHERE id = ?`, id))
+	iv, err := scanIntervention(db.r.QueryRowContext(ctx, `SELECT `+interventionColumns+` FROM interventions WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("intervention %d not found", id)
 	}
@@ -242,7 +242,7 @@ func (db *DB) InterventionByClientKey(ctx context.Context, personID int64, key s
 	if key == "" {
 		return nil, nf
 	}
-	iv, err := scanIntervention(db.reader.QueryRowContext(ctx,
+	iv, err := scanIntervention(db.r.QueryRowContext(ctx,
 		`SELECT `+interventionColumns+` FROM interventions WHERE person_id = ? AND client_key = ?`, personID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nf
@@ -256,7 +256,7 @@ func (db *DB) InterventionByClientKey(ctx context.Context, personID int64, key s
 // ListInterventions returns a person's interventions by start date (then
 // id).
 func (db *DB) ListInterventions(ctx context.Context, personID int64) ([]*legwork.Intervention, error) {
-	rows, err := db.reader.QueryContext(ctx,
+	rows, err := db.r.QueryContext(ctx,
 		`SELECT `+interventionColumns+` FROM interventions WHERE person_id = ? ORDER BY start_date, id`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list interventions: %w", err)
@@ -281,7 +281,7 @@ func (db *DB) ListInterventions(ctx context.Context, personID int64) ([]*legwork
 func (db *DB) UpdateIntervention(ctx context.Context, iv *legwork.Intervention) error {
 	var personID, created int64
 	var key string
-	err := db.writer.QueryRowContext(ctx,
+	err := db.w.QueryRowContext(ctx,
 		`UPDATE interventions SET kind = ?, name = ?, device = ?, start_date = ?, end_date = ?, notes = ? WHERE id = ?
 		 RETURNING person_id, created_at, coalesce(client_key, '')`,
 		iv.Kind, iv.Name, iv.Device, micros(iv.StartDate), nullMicros(iv.EndDate), iv.Notes, iv.ID).Scan(&personID, &created, &key)
@@ -297,7 +297,7 @@ func (db *DB) UpdateIntervention(ctx context.Context, iv *legwork.Intervention) 
 
 // DeleteIntervention deletes an intervention.
 func (db *DB) DeleteIntervention(ctx context.Context, id int64) error {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM interventions WHERE id = ?`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM interventions WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete intervention %d: %w", id, err)
 	}

@@ -8,6 +8,7 @@
 // retrying on SQLITE_BUSY), reads through a pool of read-only connections
 // that WAL lets run alongside the writer. Other processes that open the
 // same file wait up to five seconds for the write lock (busy_timeout).
+// WithTx runs several methods in one write transaction.
 //
 // Times are stored as INTEGER microseconds since the Unix epoch and read
 // back in UTC: finer parts of a time.Time are truncated.
@@ -46,6 +47,12 @@ type DB struct {
 	path   string
 	writer *sql.DB // exactly one connection: the only writer
 	reader *sql.DB // query_only connections
+
+	// The data methods write through w and read through r: the writer
+	// and the readers, or both the transaction of WithTx (tx), which
+	// sees its own writes.
+	w, r queryer
+	tx   *sql.Tx
 
 	// Now returns the current time. It stamps the items whose creation
 	// time the caller leaves zero. It defaults to time.Now; set it, if at
@@ -101,6 +108,7 @@ func Open(path string) (*DB, error) {
 		db.writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
+	db.w, db.r = db.writer, db.reader
 	return db, nil
 }
 
@@ -251,9 +259,40 @@ func (db *DB) now() time.Time {
 	return db.Now().UTC().Truncate(time.Microsecond)
 }
 
+// WithTx runs fn in one write transaction and commits it when fn returns
+// nil (see legwork.Store). The transaction starts with BEGIN IMMEDIATE on
+// the writer connection: writers of this process queue for the connection,
+// other processes wait for the lock (busy_timeout). Inside fn, the
+// methods of tx run on the transaction, reads included, so that they see
+// what fn wrote; those that write several rows run in a savepoint, all or
+// nothing as outside. Begin and commit errors are wrapped; fn's error is
+// returned as it is.
+func (db *DB) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
+	if db.tx != nil {
+		// fn's tx asserted to *DB: it has no writer of its own.
+		return errors.New("sqlite: WithTx inside a transaction")
+	}
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(&DB{path: db.path, Now: db.Now, w: tx, r: tx, tx: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
 // write runs fn in a write transaction (BEGIN IMMEDIATE on the writer
-// connection) and commits when it returns nil.
+// connection) and commits when it returns nil. Inside WithTx, it runs fn
+// in a savepoint of that transaction.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.tx != nil {
+		return savepoint(ctx, db.tx, fn)
+	}
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -268,9 +307,32 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// savepoint runs fn in a savepoint of tx: when fn fails, what it wrote is
+// undone and the transaction goes on.
+func savepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		// When these fail (a cancelled context), database/sql rolls
+		// the whole transaction back.
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO write`); rerr == nil {
+			tx.ExecContext(ctx, `RELEASE write`)
+		}
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE write`); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
 // read runs fn in a read transaction, so that the queries it makes see one
-// snapshot of the database.
+// snapshot of the database; inside WithTx, in that transaction.
 func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.tx != nil {
+		return fn(db.tx)
+	}
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -38,7 +38,7 @@ func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 	if err != nil {
 		return err
 	}
-	res, err := db.writer.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan, password_hash)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, micros(created), u.HeightM, u.SensorHeightM, u.TimeZone, plan, u.PasswordHash)
@@ -55,7 +55,7 @@ func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 
 // User returns the account with that id.
 func (db *DB) User(ctx context.Context, id int64) (*legwork.User, error) {
-	u, err := scanUser(db.reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("user %d not found", id)
 	}
@@ -68,7 +68,7 @@ func (db *DB) User(ctx context.Context, id int64) (*legwork.User, error) {
 // UserByEmail returns the account with that email, compared without regard
 // to case.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*legwork.User, error) {
-	u, err := scanUser(db.reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = ?`, emailKey(email)))
+	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = ?`, emailKey(email)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("no account with this email")
 	}
@@ -81,7 +81,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*legwork.User, err
 // UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM, TimeZone
 // and PasswordHash.
 func (db *DB) UpdateUser(ctx context.Context, u *legwork.User) error {
-	res, err := db.writer.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`UPDATE users SET name = ?, role = ?, admin = ?, height_m = ?, sensor_height_m = ?, time_zone = ?, password_hash = ? WHERE id = ?`,
 		u.Name, u.Role, u.Admin, u.HeightM, u.SensorHeightM, u.TimeZone, u.PasswordHash, u.ID)
 	if err != nil {
@@ -96,7 +96,7 @@ func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.
 	if err != nil {
 		return err
 	}
-	res, err := db.writer.ExecContext(ctx, `UPDATE users SET weekly_plan = ? WHERE id = ?`, p, userID)
+	res, err := db.w.ExecContext(ctx, `UPDATE users SET weekly_plan = ? WHERE id = ?`, p, userID)
 	if err != nil {
 		return mapErr(err, "set weekly plan", "conflict")
 	}
@@ -105,7 +105,7 @@ func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.
 
 // ListUsers returns every account, by id.
 func (db *DB) ListUsers(ctx context.Context) ([]*legwork.User, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list users: %w", err)
 	}
@@ -130,7 +130,7 @@ func (db *DB) CreateSession(ctx context.Context, s *legwork.Session) error {
 	if created.IsZero() {
 		created = db.now()
 	}
-	_, err := db.writer.ExecContext(ctx,
+	_, err := db.w.ExecContext(ctx,
 		`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 		s.TokenHash, s.UserID, micros(created), micros(s.ExpiresAt))
 	if err != nil {
@@ -146,7 +146,7 @@ func (db *DB) CreateSession(ctx context.Context, s *legwork.Session) error {
 func (db *DB) Session(ctx context.Context, tokenHash []byte, now time.Time) (*legwork.Session, error) {
 	var s legwork.Session
 	var created, expires int64
-	err := db.reader.QueryRowContext(ctx,
+	err := db.r.QueryRowContext(ctx,
 		`SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?`,
 		tokenHash, micros(now)).Scan(&s.TokenHash, &s.UserID, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -161,7 +161,7 @@ func (db *DB) Session(ctx context.Context, tokenHash []byte, now time.Time) (*le
 
 // DeleteSession deletes a session; ENOTFOUND when there is none.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete session: %w", err)
 	}
@@ -170,7 +170,7 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 
 // DeleteUserSessions deletes every session of a user (none is fine).
 func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) error {
-	if _, err := db.writer.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
 		return fmt.Errorf("sqlite: delete sessions of user %d: %w", userID, err)
 	}
 	return nil
@@ -195,7 +195,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *legwork.APIToken) error {
 	if created.IsZero() {
 		created = db.now()
 	}
-	res, err := db.writer.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`INSERT INTO api_tokens (user_id, name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)`,
 		t.UserID, t.Name, t.TokenHash, micros(created), nullMicros(t.LastUsedAt))
 	if err != nil {
@@ -211,7 +211,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *legwork.APIToken) error {
 
 // APITokenByHash returns the token with that hash.
 func (db *DB) APITokenByHash(ctx context.Context, hash []byte) (*legwork.APIToken, error) {
-	t, err := scanAPIToken(db.reader.QueryRowContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE token_hash = ?`, hash))
+	t, err := scanAPIToken(db.r.QueryRowContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE token_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("API token not found")
 	}
@@ -223,7 +223,7 @@ func (db *DB) APITokenByHash(ctx context.Context, hash []byte) (*legwork.APIToke
 
 // ListAPITokens returns a user's tokens, oldest first.
 func (db *DB) ListAPITokens(ctx context.Context, userID int64) ([]*legwork.APIToken, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id`, userID)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list API tokens: %w", err)
 	}
@@ -245,7 +245,7 @@ func (db *DB) ListAPITokens(ctx context.Context, userID int64) ([]*legwork.APITo
 // DeleteAPIToken deletes a user's token; ENOTFOUND when the user has no
 // token with that id.
 func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
-	res, err := db.writer.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete API token %d: %w", id, err)
 	}
@@ -255,7 +255,7 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 // TouchAPIToken records that a token was used at the given time. The last
 // use time only moves forward.
 func (db *DB) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
-	res, err := db.writer.ExecContext(ctx,
+	res, err := db.w.ExecContext(ctx,
 		`UPDATE api_tokens SET last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ?1 THEN ?1 ELSE last_used_at END
 		 WHERE id = ?2`, micros(at), id)
 	if err != nil {

@@ -40,6 +40,12 @@
 //     the same key. Keys compare byte for byte; updates and re-analysis
 //     keep them, and deleting a record frees its key. The ByClientKey
 //     lookups return ENOTFOUND for an empty or unknown key.
+//   - WithTx stores all that its function did (audit events included),
+//     or, when the function returns an error or panics, nothing of it;
+//     it returns the function's error as it is. Every method works on the
+//     transaction, which sees its own writes; others see them after the
+//     commit. Transactions that create records with one client key at the
+//     same time store one; the others are ECONFLICT.
 //   - TouchAPIToken only moves LastUsedAt forward. Revoking a revoked grant
 //     keeps the first revocation time; accepting an invitation while the
 //     grant is active keeps its GrantedAt, re-activating a revoked grant
@@ -98,6 +104,9 @@ func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
 		{"Audit", testAudit},
 		{"TimePrecision", testTimePrecision},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"WithTx", testWithTx},
+		{"WithTxMethods", testWithTxMethods},
+		{"WithTxRace", testWithTxRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
