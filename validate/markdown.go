@@ -361,7 +361,9 @@ const discussion = `### What goes wrong, and why
 - **Stride length outside straight walking.** The inverted-pendulum model turns the trunk's rise and fall into step
   length. In the Mobilise-D daily-activity recordings (HA_00x_Test11), people step in place, turn and shuffle: the trunk
   still rises and falls, but the feet barely progress, so stride length is overestimated there, while straight walks
-  (Test5, voisard) are close. The correction factor K = 1.25 is one constant for everybody, not refitted per person;
+  (Test5, voisard) are close: the per-bout table above shows the slow daily-activity bouts overestimated and the
+  straight walks close, and the voisard walking speeds (the same step lengths) carry no such bias across 0.7–1.4 m/s,
+  so a lower K for everybody would trade one error for the other. The correction factor K = 1.25 is one constant for everybody, not refitted per person;
   for following one person over time the trend matters more than the absolute value. Only 11 reference bouts from two
   participants carry a stride-length reference, so this figure is the least certain of all.
 - **Phones swung in the hand.** When the arm swings freely, the phone's acceleration follows the arm at the stride
