@@ -41,6 +41,14 @@ func (p Pipeline) Analyze(src Source, opt Options) (*Result, error) {
 	if l, ok := src.(interface{ Len() int }); ok {
 		r.sizeHint = l.Len()
 	}
+	if ss, ok := src.(*sliceSource); ok {
+		// a recording in memory: no need to copy it through a buffer
+		for i := range ss.s {
+			r.rs.push(&ss.s[i])
+		}
+		ss.s = nil
+		return r.finish(), nil
+	}
 	buf := make([]Sample, 2048)
 	for {
 		n, err := src.Read(buf)
