@@ -647,7 +647,7 @@ func dropInitiationShift(ics []float64, bouts [][2]int, ratio, committed float64
 			for k := range st {
 				st[k] = ics[a+2+k] - ics[a+1+k]
 			}
-			drop = ics[a+1]-ics[a] < ratio*dsp.Median(st[:])
+			drop = ics[a+1]-ics[a] < ratio*dsp.QuantileInPlace(st[:], 0.5)
 		}
 		if drop {
 			next++
@@ -688,7 +688,7 @@ func gapSteps(ics []float64, bouts [][2]int, weak []float64) ([]float64, [][2]in
 		if len(st) < 3 {
 			continue
 		}
-		T := dsp.Median(st)
+		T := dsp.QuantileInPlace(st, 0.5) // st is scratch
 		for i := bt[0] + 1; i <= bt[1]; i++ {
 			prev, next := ics[i-1], ics[i]
 			if next-prev <= 1.5*T {
@@ -733,7 +733,7 @@ func closingSteps(ics []float64, bouts [][2]int, weak []float64) ([]float64, [][
 		for i := bt[0] + 1; i <= bt[1]; i++ {
 			st = append(st, ics[i]-ics[i-1])
 		}
-		T := dsp.Median(st)
+		T := dsp.QuantileInPlace(st, 0.5) // st is scratch
 		if bt[1]+1 < len(ics) && ics[bt[1]+1] < last+1.4*T {
 			continue
 		}

@@ -157,7 +157,7 @@ func (d TrunkVelocityIC) detect(b *Body, dst, weak, faint []float64, wantWeak bo
 					win = append(win, rise[j])
 				}
 			}
-			if rise[k] >= d.MinImpactRatio*dsp.Median(win) {
+			if rise[k] >= d.MinImpactRatio*dsp.QuantileInPlace(win, 0.5) { // win is scratch
 				out = append(out, t)
 			} else if wantWeak {
 				weak = append(weak, t)
