@@ -33,8 +33,10 @@ func ForwardAxis(b *Body, i0, i1 int, stepTimeS float64) (Vec3, float64) {
 	}
 	f := 1 / stepTimeS
 	// The band is far below the analysis rate: work on block means of k
-	// samples (about 12 samples per step) to save most of the filtering.
-	k := max(1, int(stepTimeS*fs/12))
+	// samples (about 6 samples per step, so the band's upper edge, 1.6
+	// cycles per step, stays below the block rate's Nyquist frequency of 3)
+	// to save most of the filtering.
+	k := max(1, int(stepTimeS*fs/6))
 	m := n / k
 	fsd := fs / float64(k)
 	if m < 16 {
