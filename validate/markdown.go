@@ -278,6 +278,38 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 	p("time, which does not depend on which leg's steps the median falls on when steps alternate long and short. Timed the ")
 	p("way legwork times it, the reference contacts give a cadence from which legwork's differs by %s steps/min on average ", f(refStride.value(), "%.2f"))
 	p("(against %s for the reference's own values, the same %d bouts).\n\n", f(refStep.value(), "%.2f"), refStride.n)
+	// Cadence error by the bout's place in its recording: the first
+	// reference bout with a cadence, and the later ones (recordings with
+	// at least two).
+	var first, later, peerFirst, peerLater mae
+	for _, row := range r.Rows {
+		if row.Placement != "lower_back" || len(row.Cadence) < 2 {
+			continue
+		}
+		for i, c := range row.Cadence {
+			me, pe := &later, &peerLater
+			if i == 0 {
+				me, pe = &first, &peerFirst
+			}
+			if c.Got.Valid() {
+				me.add(float64(c.Got) - c.Ref)
+			}
+			if c.Peer.Valid() {
+				pe.add(float64(c.Peer) - c.Ref)
+			}
+		}
+	}
+	if first.n > 0 && later.n > 0 {
+		p("In the %d recordings with several reference bouts that have a cadence, the error depends on the bout's place in ", first.n)
+		p("the recording, for legwork and mobgap alike: the same people walking the same way, but the later bouts (in voisard, ")
+		p("after the U-turn) are where the two clocks have had longer to drift apart, as the span mismatches below show for ")
+		p("some recordings. This is consistent with a timing disagreement between sensor and reference, not a proof of it:\n\n")
+		table([][]string{
+			{"bouts", "legwork cadence MAE (median) steps/min", "mobgap cadence MAE (median) steps/min"},
+			{"first in its recording", pair(first.value(), first.median(), "%.2f", first.n), pair(peerFirst.value(), peerFirst.median(), "%.2f", peerFirst.n)},
+			{"later", pair(later.value(), later.median(), "%.2f", later.n), pair(peerLater.value(), peerLater.median(), "%.2f", peerLater.n)},
+		})
+	}
 	p("A sensor and a reference recorded by different devices keep time separately. Where legwork finds the reference's ")
 	p("number of steps (±1) in a recording's valid window, but from first to last they span a time %.0f %% or more longer or ", 100*ClockTolerance)
 	p("shorter than the reference's, the same steps took different times by the two clocks — samples lost from one stream ")
