@@ -4,10 +4,11 @@ import "math"
 
 // Windows runs the parameter blocks of the pipeline on given time windows of
 // an in-memory recording, as if each window had been detected as a walking
-// bout: the initial contacts the analysis finds within a window (with
-// toleranceS of slack at each end; the step detector's contacts with the
-// same per-bout additions and removals as Analyze) are taken as the bout's
-// steps. This
+// bout: the contacts within a window (with toleranceS of slack at each end)
+// are taken as the bout's steps. They are the step detector's contacts with
+// the same per-bout additions and removals as Analyze makes (first step,
+// closing step, gaps); contacts outside any detected bout are kept too, so
+// that a window the bout detection missed is still measured. This
 // separates the accuracy of the parameters from that of bout detection, the
 // way block-level validation is reported (Mobilise-D). A window that falls
 // in a gap, or holds fewer than two contacts, gives a Bout with NA values.
