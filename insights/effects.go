@@ -63,6 +63,13 @@ type InterventionEffect struct {
 	// PreTrendPerWeek is the least-squares slope in the before window, per
 	// week.
 	PreTrendPerWeek *Estimate `json:"pre_trend_per_week,omitempty"`
+	// Lag1 is the lag-1 autocorrelation of the daily values around each
+	// window's median (absent when fewer than five pairs of consecutive
+	// test days exist), and VarianceInflation the factor (1 + r)/(1 − r),
+	// r clamped to [0, 0.8], by which the intervals' variances were
+	// widened for it (see [Lag1Autocorrelation], [VarianceInflation]).
+	Lag1              *float64 `json:"lag1_autocorrelation,omitempty"`
+	VarianceInflation float64  `json:"variance_inflation"`
 	// Direction of the shift (better, worse, higher, lower, none) and
 	// whether its interval excludes no change.
 	Direction string `json:"direction,omitempty"`
@@ -115,10 +122,12 @@ func windowWords(days int) string {
 // credits any trend that was already under way, the segmented regression
 // level change with a common trend ([SegmentedLevelChange]) and the
 // before-window slope are reported beside it, and the message says so
-// when the trend may explain the difference. Both assume independent
-// days; day-to-day autocorrelation makes the intervals somewhat too
-// narrow. These are observational comparisons: other things may have
-// changed at the same time.
+// when the trend may explain the difference. Daily values are not
+// independent: a good week follows a good week. The lag-1 autocorrelation
+// of the values around their window medians is estimated and every
+// interval is widened for it as for AR(1) values (effective sample sizes
+// n(1 − r)/(1 + r), see [VarianceInflation]). These are observational
+// comparisons: other things may have changed at the same time.
 func InterventionEffects(days []DailyValue, periods []Period, info MetricInfo, loc *time.Location, opt EffectOptions) []InterventionEffect {
 	return interventionEffects(days, periods, info, loc, opt, newCritCache())
 }
@@ -151,10 +160,19 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	}
 	xb, xa := values(before), values(after)
 	e.BeforeMedian, e.AfterMedian = fptr(Median(xb)), fptr(Median(xa))
-	sh, ok := hodgesLehmannShift(xb, xa, opt.Level, cache)
+	e.VarianceInflation = 1
+	if r, _, ok := Lag1Autocorrelation(before, after); ok {
+		e.Lag1 = fptr(r)
+		e.VarianceInflation = VarianceInflation(r)
+	}
+	f := e.VarianceInflation
+	sh, ok := hodgesLehmannShiftEffective(xb, xa, opt.Level, f, cache)
 	if !ok {
 		e.TooLittleData = true
 		e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s.", info.Label, what)
+		if f > 1 {
+			e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s: your results from one day to the next are too much alike for %d and %d days to show a change reliably.", info.Label, what, len(before), len(after))
+		}
 		e.Clinician = e.Message
 		return e
 	}
@@ -172,9 +190,11 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	}
 	tb, ta := dayOffsets(before, S), dayOffsets(after, S)
 	if seg, ok := segmentedLevelChange(tb, xb, ta, xa, opt.Level, cache); ok {
+		seg = widen(seg, f)
 		e.TrendAdjusted = &seg
 	}
 	if sl, ok := slopeEstimate(tb, xb, opt.Level, cache); ok {
+		sl = widen(sl, f)
 		sl.Value, sl.Low, sl.High = 7*sl.Value, 7*sl.Low, 7*sl.High
 		e.PreTrendPerWeek = &sl
 	}
@@ -281,7 +301,14 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person
 	if e.MCID != nil {
 		clinician += fmt.Sprintf("; MCID %s %s", e.Direction, info.amount(*e.MCID))
 	}
-	clinician += ". Observational; autocorrelation not modelled."
+	switch {
+	case e.Lag1 == nil:
+		clinician += ". Observational; day-to-day autocorrelation not estimable (too few consecutive test days), intervals assume independent days."
+	case e.VarianceInflation > 1:
+		clinician += fmt.Sprintf(". Observational; intervals widened for day-to-day autocorrelation (lag-1 r = %.2f, variance ×%.1f).", *e.Lag1, e.VarianceInflation)
+	default:
+		clinician += fmt.Sprintf(". Observational; no positive day-to-day autocorrelation (lag-1 r = %.2f).", *e.Lag1)
+	}
 	if len(e.Notes) > 0 {
 		clinician += " " + strings.Join(e.Notes, " ")
 	}

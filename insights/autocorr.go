@@ -1,0 +1,111 @@
+package insights
+
+import (
+	"math"
+	"slices"
+)
+
+// maxLag1 caps the lag-1 autocorrelation used to widen intervals: above it
+// a window of a few weeks holds too little independent information for the
+// AR(1) approximation to mean much, and the interval is already very wide.
+const maxLag1 = 0.8
+
+// minLag1Pairs is the fewest pairs of consecutive test days from which the
+// lag-1 autocorrelation is estimated; with fewer it is taken as 0.
+const minLag1Pairs = 5
+
+// Lag1Autocorrelation estimates the lag-1 autocorrelation of daily values
+// around their windows' own medians (so that a change between the windows
+// does not count as correlation, while a drift within one does):
+//
+//	r₁ = (Σ e_t·e_{t+1} / P) / (Σ e_t² / N)
+//
+// with e the residuals from each window's median, the first sum over the P
+// pairs of consecutive days inside one window and the second over all N
+// values (the usual estimator, Box & Jenkins, "Time Series Analysis", 1976,
+// with the sums averaged because days without a test leave some
+// pairs out). ok is false when fewer than minLag1Pairs pairs exist (weekly
+// tests, say): then nothing can be said about day-to-day correlation.
+func Lag1Autocorrelation(windows ...[]DailyValue) (r float64, pairs int, ok bool) {
+	var num, den float64
+	n := 0
+	for _, w := range windows {
+		if len(w) == 0 {
+			continue
+		}
+		med := Median(values(w))
+		for i, d := range w {
+			e := d.Value - med
+			den += e * e
+			n++
+			if i > 0 && d.Day == w[i-1].Day+1 {
+				num += e * (w[i-1].Value - med)
+				pairs++
+			}
+		}
+	}
+	if pairs < minLag1Pairs || den == 0 {
+		return 0, pairs, false
+	}
+	return (num / float64(pairs)) / (den / float64(n)), pairs, true
+}
+
+// VarianceInflation is the factor by which positive lag-1 autocorrelation
+// r inflates the variance of a mean of many AR(1) values over independent
+// ones, (1 + r) / (1 − r) (Bayley & Hammersley, "The 'effective' number of
+// independent observations in an autocorrelated time series", J R Stat Soc
+// Suppl 8:184–197, 1946): n values carry the information of n / factor
+// independent ones. r is clamped to [0, maxLag1], so the factor is at
+// least 1 (negative correlation never narrows an interval) and at most 9.
+func VarianceInflation(r float64) float64 {
+	r = min(max(r, 0), maxLag1)
+	return (1 + r) / (1 - r)
+}
+
+// hodgesLehmannShiftEffective is hodgesLehmannShift with the Moses
+// interval taken at the effective sample sizes m/f and n/f, f the variance
+// inflation: the critical index k′ of the Mann–Whitney distribution for
+// the effective sizes gives the share q = k′ / (m′n′) of the ordered
+// differences left out on each side, and the interval is
+// [D_(k), D_(mn+1−k)] with k = max(1, ⌊q·mn⌋) over all mn differences. The
+// point estimate is unchanged. The coverage is then approximate (Exact is
+// false). ok is false when the effective sizes are too small for any
+// interval at this level.
+func hodgesLehmannShiftEffective(x, y []float64, level, f float64, cache *critCache) (Estimate, bool) {
+	if !(f > 1) {
+		return hodgesLehmannShift(x, y, level, cache)
+	}
+	m, n := len(x), len(y)
+	if m == 0 || n == 0 || !(level > 0 && level < 1) {
+		return Estimate{}, false
+	}
+	me := max(1, int(math.Round(float64(m)/f)))
+	ne := max(1, int(math.Round(float64(n)/f)))
+	xs, ys := slices.Clone(x), slices.Clone(y)
+	slices.Sort(xs)
+	slices.Sort(ys)
+	set := diffSet{x: xs, y: ys}
+	est := Estimate{Level: level, Method: MethodHLShift, N1: m, N2: n, Coverage: level}
+	c := mwCritical(me, ne, level, cache)
+	if !c.ok {
+		est.Value = orderStats(&set, medianRanks(m*n))[0]
+		return est, false
+	}
+	q := float64(c.k) / float64(me*ne)
+	k := max(1, int(math.Floor(q*float64(m*n))))
+	est.Value, est.Low, est.High = centreAndInterval(&set, m*n, k)
+	return est, true
+}
+
+// widen scales the half-widths of e's interval by √f: the standard error
+// of an estimate from AR(1) values with variance inflation f.
+func widen(e Estimate, f float64) Estimate {
+	if !(f > 1) {
+		return e
+	}
+	s := math.Sqrt(f)
+	e.Low = e.Value - s*(e.Value-e.Low)
+	e.High = e.Value + s*(e.High-e.Value)
+	e.Exact = false
+	return e
+}
