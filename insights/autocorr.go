@@ -97,6 +97,39 @@ func hodgesLehmannShiftEffective(x, y []float64, level, f float64, cache *critCa
 	return est, true
 }
 
+// hodgesLehmannOneSampleEffective is hodgesLehmannOneSample with Tukey's
+// interval taken at the effective size n/f, the same way as
+// [hodgesLehmannShiftEffective]: the share of the ordered Walsh averages
+// left out on each side is the one of the effective size.
+func hodgesLehmannOneSampleEffective(d []float64, level, f float64, cache *critCache) (Estimate, bool) {
+	if !(f > 1) {
+		return hodgesLehmannOneSample(d, level, cache)
+	}
+	n := len(d)
+	if n == 0 || !(level > 0 && level < 1) {
+		return Estimate{}, false
+	}
+	ds := slices.Clone(d)
+	slices.Sort(ds)
+	set := walshSet{d: ds}
+	M := n * (n + 1) / 2
+	est := Estimate{Level: level, Method: MethodHLOneSmp, N1: n, Coverage: level}
+	ne := max(1, int(math.Round(float64(n)/f)))
+	c := srCritical(ne, level, cache)
+	if !c.ok {
+		v := orderStats(&set, medianRanks(M))
+		est.Value = v[0]
+		if len(v) == 2 {
+			est.Value = (v[0] + v[1]) / 2
+		}
+		return est, false
+	}
+	q := float64(c.k) / float64(ne*(ne+1)/2)
+	k := max(1, int(math.Floor(q*float64(M))))
+	est.Value, est.Low, est.High = centreAndInterval(&set, M, k)
+	return est, true
+}
+
 // widen scales the half-widths of e's interval by √f: the standard error
 // of an estimate from AR(1) values with variance inflation f.
 func widen(e Estimate, f float64) Estimate {

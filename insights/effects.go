@@ -281,7 +281,10 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person
 	}
 
 	exact := "normal approximation"
-	if sh.Exact {
+	switch {
+	case e.VarianceInflation > 1:
+		exact = "at the effective sizes for autocorrelation"
+	case sh.Exact:
 		exact = fmt.Sprintf("exact, coverage %.1f %%", 100*sh.Coverage)
 	}
 	clinician = fmt.Sprintf("%s, %s started %s: HL shift after−before %s (%s CI %s to %s; Moses, %s); n = %d vs %d test days in ±%d d windows; medians %s → %s",

@@ -54,6 +54,14 @@ type TriggerEffect struct {
 	// differences (trigger day − median of nearby days without it), with
 	// its signed-rank interval.
 	Effect *Estimate `json:"effect,omitempty"`
+	// Lag1 is the lag-1 autocorrelation of the differences on consecutive
+	// trigger days (absent with fewer than five such pairs), and
+	// VarianceInflation the factor by which the interval was widened for it
+	// (see [Lag1Autocorrelation], [VarianceInflation]): a heat wave gives
+	// runs of trigger days whose differences share their nearby reference
+	// days and the person's slow ups and downs.
+	Lag1              *float64 `json:"lag1_autocorrelation,omitempty"`
+	VarianceInflation float64  `json:"variance_inflation"`
 	// Percent is Effect relative to the median of the reference medians.
 	Percent   *float64 `json:"percent,omitempty"`
 	Direction string   `json:"direction,omitempty"`
@@ -84,9 +92,11 @@ var triggerPhrases = map[string][2]string{
 // interval ([HodgesLehmannOneSample]). Matching on nearby days removes
 // slow trends and seasons (heat comes in summer, and a person may change
 // over the years), which a comparison of all days with and without the
-// trigger would confound with it. The interval treats the differences as
-// independent, which nearby shared reference days make only
-// approximately true. It is an association, not proof of cause.
+// trigger would confound with it. Differences on consecutive trigger days
+// are not independent (they share reference days and the person's slow
+// ups and downs): their lag-1 autocorrelation widens the interval as for
+// AR(1) values ([VarianceInflation]). It is an association, not proof of
+// cause.
 func TriggerEffects(days []DailyValue, diary []DayContext, info MetricInfo, loc *time.Location, opt TriggerOptions) []TriggerEffect {
 	return triggerEffects(days, newDiaryIndex(diary, loc), info, opt, newCritCache())
 }
@@ -106,6 +116,7 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 	}
 	has := make([]bool, len(days))
 	var diffs, refs, buf []float64
+	var at []DailyValue // the differences as a day series, for their autocorrelation
 	for b, trig := range Triggers {
 		n := 0
 		for i := range days {
@@ -115,7 +126,7 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 			}
 		}
 		te := TriggerEffect{Trigger: trig, DaysWith: n}
-		diffs, refs = diffs[:0], refs[:0]
+		diffs, refs, at = diffs[:0], refs[:0], at[:0]
 		if n > 0 {
 			lo := 0
 			for i, d := range days {
@@ -137,6 +148,7 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 				r := medianSelect(buf)
 				diffs = append(diffs, d.Value-r)
 				refs = append(refs, r)
+				at = append(at, DailyValue{Day: d.Day, Value: d.Value - r})
 			}
 		}
 		te.Matched = len(diffs)
@@ -146,7 +158,12 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 			out = append(out, te)
 			continue
 		}
-		est, ok := hodgesLehmannOneSample(diffs, opt.Level, cache)
+		te.VarianceInflation = 1
+		if r, _, ok := Lag1Autocorrelation(at); ok {
+			te.Lag1 = fptr(r)
+			te.VarianceInflation = VarianceInflation(r)
+		}
+		est, ok := hodgesLehmannOneSampleEffective(diffs, opt.Level, te.VarianceInflation, cache)
 		if !ok {
 			te.TooLittleData = true
 			te.Message, te.Clinician = triggerTooLittle(te, info, opt)
@@ -202,7 +219,10 @@ func triggerEffectWords(te TriggerEffect, info MetricInfo, opt TriggerOptions) (
 	}
 	p += " This shows an association, not proof of cause."
 	exact := "normal approximation"
-	if e.Exact {
+	switch {
+	case te.VarianceInflation > 1:
+		exact = fmt.Sprintf("widened for autocorrelation of consecutive trigger days, lag-1 r = %.2f, variance ×%.1f", *te.Lag1, te.VarianceInflation)
+	case e.Exact:
 		exact = fmt.Sprintf("exact, coverage %.1f %%", 100*e.Coverage)
 	}
 	c := fmt.Sprintf("%s, trigger %s: HL pseudo-median of (trigger day − median of non-trigger days within ±%d d) %s (%s CI %s to %s; Tukey/Wilcoxon, %s); %d of %d trigger days matched",
