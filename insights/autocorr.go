@@ -16,38 +16,40 @@ const minLag1Pairs = 5
 
 // Lag1Autocorrelation estimates the lag-1 autocorrelation of daily values
 // around their windows' own medians (so that a change between the windows
-// does not count as correlation, while a drift within one does):
+// does not count as correlation, while a drift within one does), from the
+// P pairs of consecutive days inside one window:
 //
-//	r₁ = (Σ e_t·e_{t+1} / P) / (Σ e_t² / N)
+//	r₁ = Σ e_t·e_{t+1} / √(Σ e_t² · Σ e_{t+1}²)
 //
-// with e the residuals from each window's median, the first sum over the P
-// pairs of consecutive days inside one window and the second over all N
-// values (the usual estimator, Box & Jenkins, "Time Series Analysis", 1976,
-// with the sums averaged because days without a test leave some
-// pairs out). ok is false when fewer than minLag1Pairs pairs exist (weekly
-// tests, say): then nothing can be said about day-to-day correlation.
+// with e the residuals from the window's median and every sum over the
+// pairs. On a complete daily series this is the usual estimator (Box &
+// Jenkins, "Time Series Analysis", 1976) up to its end terms; on days with
+// gaps it uses only the days that have a neighbour, and it always lies in
+// [−1, 1] (Cauchy–Schwarz). ok is false when fewer than minLag1Pairs pairs
+// exist (weekly tests, say) or the paired residuals are all zero: then
+// nothing can be said about day-to-day correlation.
 func Lag1Autocorrelation(windows ...[]DailyValue) (r float64, pairs int, ok bool) {
-	var num, den float64
-	n := 0
+	var num, a, b float64
 	for _, w := range windows {
-		if len(w) == 0 {
+		if len(w) < 2 {
 			continue
 		}
 		med := Median(values(w))
-		for i, d := range w {
-			e := d.Value - med
-			den += e * e
-			n++
-			if i > 0 && d.Day == w[i-1].Day+1 {
-				num += e * (w[i-1].Value - med)
-				pairs++
+		for i := 1; i < len(w); i++ {
+			if w[i].Day != w[i-1].Day+1 {
+				continue
 			}
+			e0, e1 := w[i-1].Value-med, w[i].Value-med
+			num += e0 * e1
+			a += e0 * e0
+			b += e1 * e1
+			pairs++
 		}
 	}
-	if pairs < minLag1Pairs || den == 0 {
+	if pairs < minLag1Pairs || a == 0 || b == 0 {
 		return 0, pairs, false
 	}
-	return (num / float64(pairs)) / (den / float64(n)), pairs, true
+	return num / math.Sqrt(a*b), pairs, true
 }
 
 // VarianceInflation is the factor by which positive lag-1 autocorrelation
@@ -69,8 +71,9 @@ func VarianceInflation(r float64) float64 {
 // differences left out on each side, and the interval is
 // [D_(k), D_(mn+1−k)] with k = max(1, ⌊q·mn⌋) over all mn differences. The
 // point estimate is unchanged. The coverage is then approximate (Exact is
-// false). ok is false when the effective sizes are too small for any
-// interval at this level.
+// false). When the effective sizes round to m and n (f close to 1) this is
+// the unwidened, exact interval. ok is false when the effective sizes are
+// too small for any interval at this level.
 func hodgesLehmannShiftEffective(x, y []float64, level, f float64, cache *critCache) (Estimate, bool) {
 	if !(f > 1) {
 		return hodgesLehmannShift(x, y, level, cache)
@@ -81,6 +84,9 @@ func hodgesLehmannShiftEffective(x, y []float64, level, f float64, cache *critCa
 	}
 	me := max(1, int(math.Round(float64(m)/f)))
 	ne := max(1, int(math.Round(float64(n)/f)))
+	if me == m && ne == n {
+		return hodgesLehmannShift(x, y, level, cache)
+	}
 	xs, ys := slices.Clone(x), slices.Clone(y)
 	slices.Sort(xs)
 	slices.Sort(ys)
@@ -113,8 +119,11 @@ func hodgesLehmannOneSampleEffective(d []float64, level, f float64, cache *critC
 	slices.Sort(ds)
 	set := walshSet{d: ds}
 	M := n * (n + 1) / 2
-	est := Estimate{Level: level, Method: MethodHLOneSmp, N1: n, Coverage: level}
 	ne := max(1, int(math.Round(float64(n)/f)))
+	if ne == n {
+		return hodgesLehmannOneSample(d, level, cache)
+	}
+	est := Estimate{Level: level, Method: MethodHLOneSmp, N1: n, Coverage: level}
 	c := srCritical(ne, level, cache)
 	if !c.ok {
 		v := orderStats(&set, medianRanks(M))

@@ -144,7 +144,7 @@ func interventionEffects(days []DailyValue, periods []Period, info MetricInfo, l
 func interventionEffect(days []DailyValue, p Period, all []Period, info MetricInfo, loc *time.Location, opt EffectOptions, cache *critCache) InterventionEffect {
 	S := DayIndex(p.Start, loc)
 	W := opt.WindowDays
-	e := InterventionEffect{Intervention: p, BeforeFrom: dayDate(S - W), AfterTo: dayDate(S + W), WindowDays: W}
+	e := InterventionEffect{Intervention: p, BeforeFrom: dayDate(S - W), AfterTo: dayDate(S + W), WindowDays: W, VarianceInflation: 1}
 	before, after := dayWindow(days, S-W, S), dayWindow(days, S, S+W)
 	e.BeforeDays, e.AfterDays = len(before), len(after)
 	e.Notes = effectNotes(p, all, S, W, loc)
@@ -160,7 +160,6 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	}
 	xb, xa := values(before), values(after)
 	e.BeforeMedian, e.AfterMedian = fptr(Median(xb)), fptr(Median(xa))
-	e.VarianceInflation = 1
 	if r, _, ok := Lag1Autocorrelation(before, after); ok {
 		e.Lag1 = fptr(r)
 		e.VarianceInflation = VarianceInflation(r)
@@ -282,10 +281,10 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person
 
 	exact := "normal approximation"
 	switch {
-	case e.VarianceInflation > 1:
-		exact = "at the effective sizes for autocorrelation"
 	case sh.Exact:
 		exact = fmt.Sprintf("exact, coverage %.1f %%", 100*sh.Coverage)
+	case e.VarianceInflation > 1:
+		exact = "at the effective sizes for autocorrelation"
 	}
 	clinician = fmt.Sprintf("%s, %s started %s: HL shift after−before %s (%s CI %s to %s; Moses, %s); n = %d vs %d test days in ±%d d windows; medians %s → %s",
 		info.Label, what, fdate(e.Intervention.Start), info.signed(sh.Value), lv, info.num(sh.Low), info.num(sh.High), exact,

@@ -125,7 +125,7 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 				n++
 			}
 		}
-		te := TriggerEffect{Trigger: trig, DaysWith: n}
+		te := TriggerEffect{Trigger: trig, DaysWith: n, VarianceInflation: 1}
 		diffs, refs, at = diffs[:0], refs[:0], at[:0]
 		if n > 0 {
 			lo := 0
@@ -158,7 +158,6 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 			out = append(out, te)
 			continue
 		}
-		te.VarianceInflation = 1
 		if r, _, ok := Lag1Autocorrelation(at); ok {
 			te.Lag1 = fptr(r)
 			te.VarianceInflation = VarianceInflation(r)
@@ -220,10 +219,10 @@ func triggerEffectWords(te TriggerEffect, info MetricInfo, opt TriggerOptions) (
 	p += " This shows an association, not proof of cause."
 	exact := "normal approximation"
 	switch {
-	case te.VarianceInflation > 1:
-		exact = fmt.Sprintf("widened for autocorrelation of consecutive trigger days, lag-1 r = %.2f, variance ×%.1f", *te.Lag1, te.VarianceInflation)
 	case e.Exact:
 		exact = fmt.Sprintf("exact, coverage %.1f %%", 100*e.Coverage)
+	case te.VarianceInflation > 1:
+		exact = fmt.Sprintf("widened for autocorrelation of consecutive trigger days, lag-1 r = %.2f, variance ×%.1f", *te.Lag1, te.VarianceInflation)
 	}
 	c := fmt.Sprintf("%s, trigger %s: HL pseudo-median of (trigger day − median of non-trigger days within ±%d d) %s (%s CI %s to %s; Tukey/Wilcoxon, %s); %d of %d trigger days matched",
 		info.Label, te.Trigger, opt.RefDays, info.signed(e.Value), lv, info.num(e.Low), info.num(e.High), exact, te.Matched, te.DaysWith)
