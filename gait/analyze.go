@@ -256,9 +256,9 @@ type detection struct {
 // detect finds the contacts and walking bouts of b: the step detector's
 // contacts grouped into bouts, then, per bout, the first contact dropped
 // when it is the shift of weight before gait initiation
-// (FirstStepMinRatio), the closing step added (ClosingStep) and long
-// intervals filled (FillGaps). Bouts starting before committed were
-// already emitted and are left as they are.
+// (FirstStepMinRatio; not for bouts starting before committed, which were
+// emitted from an earlier block), the closing step added (ClosingStep) and
+// long intervals filled (FillGaps).
 func (p Pipeline) detect(b *Body, committed float64, d *detection) {
 	if wd, ok := p.Steps.(WeakStepDetector); ok && p.ClosingStep {
 		d.ics, d.weak, d.faint = wd.Contacts(b, d.ics[:0], d.weak[:0], d.faint[:0])

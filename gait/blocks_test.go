@@ -341,6 +341,12 @@ func TestRegularityDefinition(t *testing.T) {
 		}
 		return b
 	}
+	// every lag the search can visit, against the definition
+	for k := 1; k <= 61; k++ { // up to 1.1 × the stride lag, 1.1·2·0.55 s·50 Hz
+		if got, want := lagCorrelation(x, m, v, k), r(k); math.Abs(got-want) > 1e-9 {
+			t.Fatalf("lag %d: %.12f, by definition %.12f", k, got, want)
+		}
+	}
 	s1, s2, _ := Regularity(x, fs, stepS)
 	// Regularity searches the lags coarsely then refines around the best, so
 	// it can only fall short of the exhaustive maximum, and by little on a

@@ -35,7 +35,10 @@ func ForwardAxis(b *Body, i0, i1 int, stepTimeS float64) (Vec3, float64) {
 	// The band is far below the analysis rate: work on block means of k
 	// samples (about 6 samples per step, so the band's upper edge, 1.6
 	// cycles per step, stays below the block rate's Nyquist frequency of 3)
-	// to save most of the filtering.
+	// to save most of the filtering. Harmonics above 3 cycles per step fold
+	// back, attenuated by the block mean (a harmonic at 4.5 folds onto 1.5
+	// at about a third of its amplitude); they are small in trunk
+	// acceleration, and the estimate is only the walking direction.
 	k := max(1, int(stepTimeS*fs/6))
 	m := n / k
 	fsd := fs / float64(k)
@@ -77,8 +80,10 @@ func ForwardAxis(b *Body, i0, i1 int, stepTimeS float64) (Vec3, float64) {
 
 // blockMeans writes into dst the means of consecutive blocks of k samples of
 // x, the last block possibly shorter (len(dst) = ⌈len(x)/k⌉), and returns
-// dst. Decimating by block means before a low cut-off filter costs a tenth
-// of filtering at the full rate and aliases nothing the filter keeps.
+// dst. Decimating by block means before a low cut-off filter costs a
+// fraction of filtering at the full rate; what lies above the block rate's
+// Nyquist frequency folds back, attenuated by the mean (a sinc), so the
+// callers choose blocks short enough for what they keep.
 func blockMeans(dst, x []float64, k int) []float64 {
 	n := len(x)
 	for j := range dst {

@@ -2,6 +2,7 @@ package gait_test
 
 import (
 	"encoding/json"
+	"io"
 	"math"
 	"testing"
 
@@ -373,4 +374,109 @@ func synthForward(rollDeg, pitchDeg, yawDeg float64) gait.Vec3 {
 	r, p, y := rollDeg*math.Pi/180, pitchDeg*math.Pi/180, yawDeg*math.Pi/180
 	// first row of Rz·Ry·Rx transposed = first column of (Rz·Ry·Rx)
 	return gait.Vec3{math.Cos(y) * math.Cos(p), -math.Sin(y)*math.Cos(r) + math.Cos(y)*math.Sin(p)*math.Sin(r), math.Sin(y)*math.Sin(r) + math.Cos(y)*math.Sin(p)*math.Cos(r)}
+}
+
+// streamed is a Source that hands out a recording in small batches, the
+// way a file reader does, so that Analyze takes its buffered path rather
+// than the in-memory one.
+type streamed struct {
+	s    []gait.Sample
+	gyro bool
+}
+
+func (s *streamed) HasGyro() bool { return s.gyro }
+
+func (s *streamed) Read(dst []gait.Sample) (int, error) {
+	if len(s.s) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(dst[:min(len(dst), 333)], s.s)
+	s.s = s.s[n:]
+	return n, nil
+}
+
+// A recording analysed from memory and the same samples streamed in
+// batches give the same result.
+func TestInMemoryAndStreamedAgree(t *testing.T) {
+	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 3, WalkS: 60, StandAfterS: 3, NoiseMS2: 0.1, Turns: []synth.TurnSpec{{StartS: 30, DurationS: 2, AngleDeg: 180}}, Seed: 21})
+	opt := gait.Options{Placement: gait.LowerBack, Subject: gait.Subject{HeightM: 1.7}}
+	mem, err := gait.AnalyzeRecording(rec, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	str, err := gait.Analyze(&streamed{s: rec.Samples, gyro: rec.Gyro}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(mem)
+	b, _ := json.Marshal(str)
+	if string(a) != string(b) {
+		t.Errorf("in memory and streamed differ:\n%s\n%s", a, b)
+	}
+}
+
+// Windows over the analysis's own bouts gives back their steps, cadence
+// and stride length: both use the same contacts (the step detector's, with
+// the per-bout first-step, closing-step and gap rules).
+func TestWindowsReproduceBouts(t *testing.T) {
+	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 3, WalkS: 40, StandAfterS: 5, NoiseMS2: 0.1, Turns: []synth.TurnSpec{{StartS: 20, DurationS: 2, AngleDeg: 180}}, Seed: 22})
+	opt := gait.Options{Placement: gait.LowerBack, Subject: gait.Subject{HeightM: 1.7}}
+	res, err := gait.AnalyzeRecording(rec, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Bouts) == 0 {
+		t.Fatal("no bouts")
+	}
+	var wins [][2]float64
+	for _, b := range res.Bouts {
+		wins = append(wins, [2]float64{b.StartS, b.EndS})
+	}
+	got, err := gait.LowerBackPipeline().Windows(rec, opt, wins, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range res.Bouts {
+		w := got[i]
+		if w.Steps != b.Steps || math.Abs(float64(w.CadenceSPM-b.CadenceSPM)) > 1e-9 || math.Abs(float64(w.StrideLengthM-b.StrideLengthM)) > 1e-9 {
+			t.Errorf("bout %d: window gives %d steps, %.3f steps/min, %.3f m; the analysis %d, %.3f, %.3f",
+				i, w.Steps, float64(w.CadenceSPM), float64(w.StrideLengthM), b.Steps, float64(b.CadenceSPM), float64(b.StrideLengthM))
+		}
+	}
+}
+
+// fixedSteps is a WeakStepDetector that reports given times, whatever the
+// signal: contacts every 0.5 s from 2 s to 6 s, and one weak candidate half
+// a second after the last (the closing step the per-bout rule adds).
+type fixedSteps struct{}
+
+func (fixedSteps) InitialContacts(b *gait.Body, dst []float64) []float64 {
+	for t := 2.0; t <= 6.0; t += 0.5 {
+		dst = append(dst, t)
+	}
+	return dst
+}
+
+func (f fixedSteps) Contacts(b *gait.Body, dst, weak, faint []float64) ([]float64, []float64, []float64) {
+	return f.InitialContacts(b, dst), append(weak, 6.5), faint
+}
+
+// Windows measures a window on the contacts the analysis would report,
+// closing step included, not on the step detector's alone.
+func TestWindowsUseTheBoutRules(t *testing.T) {
+	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 10, WalkS: 0, StandAfterS: 0, Seed: 23})
+	p := gait.LowerBackPipeline()
+	p.Steps = fixedSteps{}
+	opt := gait.Options{Placement: gait.LowerBack, Subject: gait.Subject{HeightM: 1.7}}
+	res, err := p.Analyze(rec.Source(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := p.Windows(rec, opt, [][2]float64{{2, 6.5}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.InitialContactsS) != 10 || w[0].Steps != 10 {
+		t.Errorf("analysis %d contacts, window %d steps; want 10 and 10 (9 contacts and the closing step)", len(res.InitialContactsS), w[0].Steps)
+	}
 }

@@ -9,9 +9,10 @@ import "math"
 //
 // (Moe-Nilssen & Helbostad, "Estimation of gait cycle characteristics by
 // trunk accelerometry", J Biomech 37:121–126, 2004). Ad1 is the largest R
-// within ±25 % of the step time, Ad2 within ±25 % of twice the step time;
-// symmetry is Ad1/Ad2. Only those lags are evaluated, which keeps the cost
-// linear in the bout length. All three are NA when the bout is shorter than
+// within ±10 % of the step time, Ad2 within ±10 % of twice the step time
+// (searched every second lag, then refined around the best); symmetry is
+// Ad1/Ad2. Only those lags are evaluated, which keeps the cost linear in
+// the bout length. All three are NA when the bout is shorter than
 // three strides or the step time is unknown.
 func Regularity(x []float64, fs, stepTimeS float64) (step, stride, symmetry Value) {
 	step, stride, symmetry = NA, NA, NA
@@ -33,33 +34,7 @@ func Regularity(x []float64, fs, stepTimeS float64) (step, stride, symmetry Valu
 	if variance == 0 {
 		return
 	}
-	total := m * float64(n)
-	// Σ(x_i − m)(x_{i+k} − m) over i < n−k expands into the plain lagged
-	// product Σ x_i·x_{i+k} (one multiply-add per sample, in four
-	// independent sums) and sums of x over the two overlapping ranges.
-	r := func(k int) float64 {
-		a, b := x[:n-k], x[k:n]
-		var s0, s1, s2, s3 float64
-		i := 0
-		for ; i+4 <= len(a); i += 4 {
-			s0 += a[i] * b[i]
-			s1 += a[i+1] * b[i+1]
-			s2 += a[i+2] * b[i+2]
-			s3 += a[i+3] * b[i+3]
-		}
-		for ; i < len(a); i++ {
-			s0 += a[i] * b[i]
-		}
-		head, tail := 0.0, 0.0 // x[:k] and x[n-k:]
-		for j := range k {
-			head += x[j]
-			tail += x[n-k+j]
-		}
-		sumA, sumB := total-tail, total-head
-		nk := float64(n - k)
-		s := (s0 + s1) + (s2 + s3) - m*(sumA+sumB) + nk*m*m
-		return s / nk / variance
-	}
+	r := func(k int) float64 { return lagCorrelation(x, m, variance, k) }
 	best := func(lagS float64) float64 {
 		lo := int(math.Floor(0.9 * lagS * fs))
 		hi := int(math.Ceil(1.1 * lagS * fs))
@@ -90,4 +65,36 @@ func Regularity(x []float64, fs, stepTimeS float64) (step, stride, symmetry Valu
 		symmetry = Value(a1 / a2)
 	}
 	return
+}
+
+// lagCorrelation is the unbiased autocorrelation of x at lag k (0 < k < n),
+// given its mean m and variance (the mean square deviation). The sum
+// Σ(x_i − m)(x_{i+k} − m) over i < n−k expands into the plain lagged
+// product Σ x_i·x_{i+k} (one multiply-add per sample, in four independent
+// sums) and the sums of x over the two overlapping ranges.
+func lagCorrelation(x []float64, m, variance float64, k int) float64 {
+	n := len(x)
+	a, b := x[:n-k], x[k:n]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	var sumA, sumB float64 // x[:n−k] and x[k:]
+	for j := range k {
+		sumA -= x[n-k+j]
+		sumB -= x[j]
+	}
+	total := m * float64(n)
+	sumA += total
+	sumB += total
+	nk := float64(n - k)
+	s := (s0 + s1) + (s2 + s3) - m*(sumA+sumB) + nk*m*m
+	return s / nk / variance
 }
