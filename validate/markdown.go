@@ -32,7 +32,7 @@ func Markdown(r *Report, dirs []string) string {
 	p("the Mobilise-D convention; `ic_all` counts every detected contact in the valid window, so it also charges steps found while the person was not walking. ")
 	p("F1 pools all pairs; the timing error is the mean absolute difference of matched pairs.\n")
 	p("- **Step count**: detected steps in the valid window against the reference count; mean (MAPE) and median of the per-recording absolute percentage errors.\n")
-	p("- **Cadence, stride length, walking speed**: the parameter blocks run on each reference bout's own time window, as if the bout had been detected exactly, on the step detector's contacts there with the analysis's per-bout first-step, closing-step and gap rules applied (as in the analysis's own output), and are compared with the bout's reference values (mean and median absolute error over bouts). Bout detection is scored separately: a reference bout is found when detected bouts cover at least half of it.\n")
+	p("- **Cadence, stride length, walking speed**: the parameter blocks run on each reference bout's own time window, as if the bout had been detected exactly, on the step detector's contacts there with the analysis's per-bout first-step, closing-step and gap rules applied (as in the analysis's own output; contacts outside any detected bout count too, so that a missed bout is still measured), and are compared with the bout's reference values (mean and median absolute error over bouts). Bout detection is scored separately: a reference bout is found when detected bouts cover at least half of it.\n")
 	p("- **Timed walk**: where a bout has a walked distance, speed = distance / (detected walking offset − onset), against the reference speed.\n")
 	p("- **Turns**: a reference turn is found when a detected turn overlaps it; the angle error compares absolute angles (overlapping detected turns are summed).\n")
 	p("- Reference contacts after the end of a recording's data are not counted (%d here), and reference bouts that run past the end of the data are not scored.\n\n", r.ExcludedRefs)
@@ -234,6 +234,42 @@ func Markdown(r *Report, dirs []string) string {
 		p("Stride length over each reference bout that has one (m; speed m/s; cadence steps/min):\n\n")
 		table(append([][]string{{"recording", "bout s", "reference", "legwork", "mobgap", "reference speed", "legwork speed", "mobgap speed", "reference cadence", "legwork cadence"}}, strideRows...))
 	}
+	// The step lengths behind stride length also give walking speed, which
+	// more bouts have a reference for: its signed error by source shows a
+	// bias that stride length alone cannot.
+	type bias struct {
+		sum, rel, lo, hi float64
+		n                int
+	}
+	biases := map[string]*bias{}
+	for _, row := range lower {
+		for _, s := range row.Strides {
+			if !s.SpeedMPS.Valid() || !s.RefSpeedMPS.Valid() || !(s.RefSpeedMPS > 0) {
+				continue
+			}
+			src, _, _ := strings.Cut(row.ID, "/")
+			b := biases[src]
+			if b == nil {
+				b = &bias{lo: math.Inf(1), hi: math.Inf(-1)}
+				biases[src] = b
+			}
+			e := float64(s.SpeedMPS - s.RefSpeedMPS)
+			b.sum += e
+			b.rel += e / float64(s.RefSpeedMPS)
+			b.lo = min(b.lo, float64(s.RefSpeedMPS))
+			b.hi = max(b.hi, float64(s.RefSpeedMPS))
+			b.n++
+		}
+	}
+	if len(biases) > 0 {
+		rows := [][]string{{"source", "bouts", "reference speeds m/s", "mean signed speed error m/s", "mean relative error"}}
+		for _, src := range sortedKeys(biases) {
+			b := biases[src]
+			rows = append(rows, []string{src, fmt.Sprint(b.n), fmt.Sprintf("%.2f–%.2f", b.lo, b.hi), fmt.Sprintf("%+.3f", b.sum/float64(b.n)), fmt.Sprintf("%+.1f %%", 100*b.rel/float64(b.n))})
+		}
+		p("Walking speed (the same step lengths, over every lower-back reference bout with a speed), signed error legwork − reference:\n\n")
+		table(rows)
+	}
 	b.WriteString(discussion)
 
 	p("## Per recording\n\n")
@@ -281,11 +317,18 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 	// Cadence error by the bout's place in its recording: the first
 	// reference bout with a cadence, and the later ones (recordings with
 	// at least two).
-	var first, later, peerFirst, peerLater mae
+	// Cadence error by the bout's place in its recording (the first
+	// reference bout with a cadence, or a later one), in the recordings
+	// with at least two such bouts; later bouts also without the
+	// recordings whose clocks disagree (ClockCheck).
+	var first, later, laterAgree, peerFirst, peerLater mae
+	recs := 0
 	for _, row := range r.Rows {
 		if row.Placement != "lower_back" || len(row.Cadence) < 2 {
 			continue
 		}
+		recs++
+		mismatch := row.Clock != nil && row.Clock.Mismatch
 		for i, c := range row.Cadence {
 			me, pe := &later, &peerLater
 			if i == 0 {
@@ -293,6 +336,9 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 			}
 			if c.Got.Valid() {
 				me.add(float64(c.Got) - c.Ref)
+				if i > 0 && !mismatch {
+					laterAgree.add(float64(c.Got) - c.Ref)
+				}
 			}
 			if c.Peer.Valid() {
 				pe.add(float64(c.Peer) - c.Ref)
@@ -300,14 +346,24 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 		}
 	}
 	if first.n > 0 && later.n > 0 {
-		p("In the %d recordings with several reference bouts that have a cadence, the error depends on the bout's place in ", first.n)
-		p("the recording, for legwork and mobgap alike: the same people walking the same way, but the later bouts (in voisard, ")
-		p("after the U-turn) are where the two clocks have had longer to drift apart, as the span mismatches below show for ")
-		p("some recordings. This is consistent with a timing disagreement between sensor and reference, not a proof of it:\n\n")
+		p("Cadence error by the bout's place in its recording, in the %d lower-back recordings with at least two reference ", recs)
+		p("bouts that have a cadence (in voisard the later bout is the walk back after the U-turn)")
+		lm, fm, am := later.value(), first.value(), laterAgree.value()
+		if lm.Valid() && fm.Valid() && float64(lm) > float64(fm) {
+			p(": the later bouts' errors are larger")
+			if pl, pf := peerLater.value(), peerFirst.value(); pl.Valid() && pf.Valid() && float64(pl) > float64(pf) {
+				p(", for legwork and mobgap alike")
+			}
+			if am.Valid() && float64(am) < float64(lm) {
+				p("; without the recordings whose clocks disagree (listed below) they are smaller")
+			}
+		}
+		p(":\n\n")
 		table([][]string{
 			{"bouts", "legwork cadence MAE (median) steps/min", "mobgap cadence MAE (median) steps/min"},
 			{"first in its recording", pair(first.value(), first.median(), "%.2f", first.n), pair(peerFirst.value(), peerFirst.median(), "%.2f", peerFirst.n)},
 			{"later", pair(later.value(), later.median(), "%.2f", later.n), pair(peerLater.value(), peerLater.median(), "%.2f", peerLater.n)},
+			{"later, without the recordings whose clocks disagree", pair(laterAgree.value(), laterAgree.median(), "%.2f", laterAgree.n), "–"},
 		})
 	}
 	p("A sensor and a reference recorded by different devices keep time separately. Where legwork finds the reference's ")
@@ -393,9 +449,8 @@ const discussion = `### What goes wrong, and why
 - **Stride length outside straight walking.** The inverted-pendulum model turns the trunk's rise and fall into step
   length. In the Mobilise-D daily-activity recordings (HA_00x_Test11), people step in place, turn and shuffle: the trunk
   still rises and falls, but the feet barely progress, so stride length is overestimated there, while straight walks
-  (Test5, voisard) are close: the per-bout table above shows the slow daily-activity bouts overestimated and the
-  straight walks close, and the voisard walking speeds (the same step lengths) carry no such bias across 0.7–1.4 m/s,
-  so a lower K for everybody would trade one error for the other. The correction factor K = 1.25 is one constant for everybody, not refitted per person;
+  (Test5, voisard) are close: see the per-bout table and the signed speed errors by source above (the same step
+  lengths give walking speed); a lower K for everybody would trade one error for the other. The correction factor K = 1.25 is one constant for everybody, not refitted per person;
   for following one person over time the trend matters more than the absolute value. Only 11 reference bouts from two
   participants carry a stride-length reference, so this figure is the least certain of all.
 - **Phones swung in the hand.** When the arm swings freely, the phone's acceleration follows the arm at the stride
