@@ -159,6 +159,29 @@ type AuditStore interface {
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
 }
 
+// AuthThrottleStore keeps failed attempts at signing in (and other
+// attempts the app rate limits, such as public sign-ups), so that the
+// limits hold across every process serving one database and across
+// restarts. A key is an opaque byte string the app derives from what it
+// limits (an account, a client address); keys compare byte for byte. Each
+// failure is one row: failures recorded for one key at the same time all
+// count.
+type AuthThrottleStore interface {
+	// RecordAuthFailure stores one failure for key at time at. An empty
+	// key is EINVALID.
+	RecordAuthFailure(ctx context.Context, key []byte, at time.Time) error
+	// AuthFailures returns the times of key's failures after since
+	// (strictly), newest first, at most limit of them (every one when
+	// limit is zero or less); an empty list when there are none.
+	AuthFailures(ctx context.Context, key []byte, since time.Time, limit int) ([]time.Time, error)
+	// ClearAuthFailures deletes every failure of key (after a successful
+	// sign-in). A key with no failures is not an error.
+	ClearAuthFailures(ctx context.Context, key []byte) error
+	// PruneAuthFailures deletes the failures of every key at or before
+	// cutoff, and returns how many it deleted.
+	PruneAuthFailures(ctx context.Context, cutoff time.Time) (int64, error)
+}
+
 // Tx is every data method of a store. Store has them, each method on its
 // own; the tx that Store.WithTx gives its function has them too, all
 // working in that one transaction.
@@ -169,6 +192,7 @@ type Tx interface {
 	DiaryStore
 	InterventionStore
 	AuditStore
+	AuthThrottleStore
 }
 
 // Store is the whole storage of a legwork deployment.

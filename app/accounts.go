@@ -205,14 +205,24 @@ func (a *App) Login(ctx context.Context, email, password string) (*Login, error)
 		ip = act.IP
 	}
 	key := strings.ToLower(strings.TrimSpace(email))
-	if ok, wait := a.limiter.allowed(key, ip); !ok {
+	ok, wait, err := a.limiter.allowed(ctx, key, ip)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		return nil, &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many failed sign-ins; try again in %d seconds", secs), Err: RetryAfter(wait)}
 	}
-	bad := legwork.Errorf(legwork.EUNAUTHORIZED, "wrong email or password")
+	// refuse counts the failed attempt and returns the answer to it (or
+	// the error that kept it from being counted).
+	refuse := func() error {
+		if err := a.limiter.fail(ctx, key, ip); err != nil {
+			return err
+		}
+		return legwork.Errorf(legwork.EUNAUTHORIZED, "wrong email or password")
+	}
 	if len(password) > maxPasswordLen {
-		a.limiter.fail(key, ip)
-		return nil, bad
+		return nil, refuse()
 	}
 	u, err := a.store.UserByEmail(ctx, key)
 	if err != nil && legwork.ErrorCode(err) != legwork.ENOTFOUND {
@@ -223,17 +233,18 @@ func (a *App) Login(ctx context.Context, email, password string) (*Login, error)
 		if a.dummyHash != "" {
 			verifyPassword(a.dummyHash, password)
 		}
-		a.limiter.fail(key, ip)
 		a.appendAudit(ctx, &legwork.AuditEvent{Action: "login_failed", Object: "session", Detail: "unknown email", IP: ip})
-		return nil, bad
+		return nil, refuse()
 	}
-	ok, err := verifyPassword(u.PasswordHash, password)
+	ok, err = verifyPassword(u.PasswordHash, password)
 	if err != nil || !ok {
-		a.limiter.fail(key, ip)
 		a.appendAudit(ctx, &legwork.AuditEvent{ActorID: &u.ID, PersonID: personOf(u), Action: "login_failed", Object: "session", IP: ip})
-		return nil, bad
+		return nil, refuse()
 	}
-	a.limiter.succeed(key)
+	if err := a.limiter.succeed(ctx, key); err != nil {
+		// The earlier failures stay counted until they leave the window.
+		a.log.Error("sign-in", "user", u.ID, "err", err)
+	}
 	token, hash, err := a.newSecret("")
 	if err != nil {
 		return nil, err
@@ -281,11 +292,17 @@ func (a *App) ChangePassword(ctx context.Context, current, next string) error {
 	// Guessing the current password counts like failed sign-ins, so that a
 	// stolen session cannot be used to find the password.
 	ip := ActorFrom(ctx).IP
-	if ok, wait := a.limiter.allowed(cur.Email, ip); !ok {
+	ok, wait, err := a.limiter.allowed(ctx, cur.Email, ip)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many wrong passwords; try again in %d seconds", int(math.Ceil(wait.Seconds()))), Err: RetryAfter(wait)}
 	}
 	if ok, err := verifyPassword(cur.PasswordHash, current); err != nil || !ok {
-		a.limiter.fail(cur.Email, ip)
+		if err := a.limiter.fail(ctx, cur.Email, ip); err != nil {
+			return err
+		}
 		return &legwork.Error{Code: legwork.EINVALID, Field: "current_password", Message: "the current password is wrong"}
 	}
 	if err := checkPassword("new_password", next); err != nil {

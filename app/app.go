@@ -40,6 +40,10 @@ type Config struct {
 	// days).
 	InvitationTTL time.Duration
 	// Limits configures login rate limiting (DefaultLoginLimits when zero).
+	// The failures are counted in Store, so every App on one database
+	// shares them; Apps that share a database should have the same Limits
+	// and SignUps (each deletes the failures older than its longest
+	// window).
 	Limits LoginLimits
 	// MaxSamples bounds the samples of one uploaded recording (default 2
 	// million: over five hours at 100 Hz).
@@ -112,12 +116,15 @@ func New(cfg Config) *App {
 	if limits == (LoginLimits{}) {
 		limits = DefaultLoginLimits
 	}
-	a.limiter = newLoginLimiter(limits, a.now)
 	su := cfg.SignUps
 	if su == (SignUpLimits{}) {
 		su = DefaultSignUpLimits
 	}
-	a.signups = newLoginLimiter(LoginLimits{IP: su.Max, Window: su.Window}, a.now)
+	// The failures both limits count live in the store; old ones are
+	// pruned once no limit counts them.
+	pr := &pruner{store: a.store, keep: max(limits.Window, su.Window), log: a.log}
+	a.limiter = newLoginLimiter(a.store, "login", limits, a.now, pr)
+	a.signups = newLoginLimiter(a.store, "signup", LoginLimits{IP: su.Max, Window: su.Window}, a.now, pr)
 	// A hash to verify against when an email is unknown, so that a login
 	// for a missing account costs as much as one for a real account.
 	if h, err := a.hashPassword("legwork-no-such-account"); err == nil {

@@ -1,8 +1,14 @@
 package app
 
 import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"log/slog"
 	"sync"
 	"time"
+
+	"legwork"
 )
 
 // LoginLimits bound failed sign-in attempts: after Account failures for one
@@ -18,84 +24,142 @@ type LoginLimits struct {
 // minutes.
 var DefaultLoginLimits = LoginLimits{Account: 5, IP: 20, Window: 15 * time.Minute}
 
-// loginLimiter counts failed sign-ins in memory. A restart forgets the
-// counts, which only gives an attacker a fresh window as often as they can
-// restart the server.
+// loginLimiter counts failed attempts in the store (legwork.AuthThrottleStore),
+// so that every process serving one database counts the same failures and a
+// restart forgets none. Its scope ("login", "signup") keeps the counts of
+// different limits apart.
 type loginLimiter struct {
-	lim LoginLimits
-	now func() time.Time
-
-	mu       sync.Mutex
-	failures map[string][]time.Time // "a:email" or "i:ip" → failure times, oldest first
-	sweeps   int
+	store legwork.Store
+	scope string
+	lim   LoginLimits
+	now   func() time.Time
+	prune *pruner
 }
 
-func newLoginLimiter(lim LoginLimits, now func() time.Time) *loginLimiter {
-	return &loginLimiter{lim: lim, now: now, failures: map[string][]time.Time{}}
+func newLoginLimiter(store legwork.Store, scope string, lim LoginLimits, now func() time.Time, prune *pruner) *loginLimiter {
+	return &loginLimiter{store: store, scope: scope, lim: lim, now: now, prune: prune}
 }
+
+// throttleKey returns the stored key of what a limit counts: the SHA-256
+// of the limit's scope, the kind of key ("a" an account's email, "i" a
+// client address) and its value. Hashing keeps whatever was typed into the
+// email field (sometimes a password) out of the table; it is not a keyed
+// pseudonym: a known email or address can be hashed and compared.
+func throttleKey(scope, kind, value string) []byte {
+	h := sha256.Sum256([]byte("legwork auth throttle\x00" + scope + "\x00" + kind + ":" + value))
+	return h[:]
+}
+
+func (l *loginLimiter) accountKey(email string) []byte { return throttleKey(l.scope, "a", email) }
+func (l *loginLimiter) ipKey(ip string) []byte         { return throttleKey(l.scope, "i", ip) }
 
 // allowed reports whether another attempt may be made for the account and
-// address, and if not, when one may.
-func (l *loginLimiter) allowed(email, ip string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// address, and if not, when one may: when the max-th most recent failure
+// in the window leaves it. An empty email or address is not counted (no
+// failure is ever recorded for it).
+func (l *loginLimiter) allowed(ctx context.Context, email, ip string) (bool, time.Duration, error) {
 	now := l.now()
+	since := now.Add(-l.lim.Window)
 	var wait time.Duration
-	check := func(key string, max int) {
-		f := l.prune(key, now)
-		if max > 0 && len(f) >= max {
-			if w := f[len(f)-max].Add(l.lim.Window).Sub(now); w > wait {
+	check := func(key []byte, max int) error {
+		if max <= 0 {
+			return nil
+		}
+		f, err := l.store.AuthFailures(ctx, key, since, max)
+		if err != nil {
+			return fmt.Errorf("count failed attempts: %w", err)
+		}
+		if len(f) >= max {
+			if w := f[max-1].Add(l.lim.Window).Sub(now); w > wait {
 				wait = w
 			}
 		}
+		return nil
 	}
-	check("a:"+email, l.lim.Account)
-	if ip != "" {
-		check("i:"+ip, l.lim.IP)
-	}
-	return wait <= 0, wait
-}
-
-// fail records a failed attempt.
-func (l *loginLimiter) fail(email, ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
 	if email != "" {
-		l.failures["a:"+email] = append(l.prune("a:"+email, now), now)
-	}
-	if ip != "" {
-		l.failures["i:"+ip] = append(l.prune("i:"+ip, now), now)
-	}
-	// Sweep stale keys now and then so that memory stays bounded.
-	l.sweeps++
-	if l.sweeps >= 1000 {
-		l.sweeps = 0
-		for k := range l.failures {
-			l.prune(k, now)
+		if err := check(l.accountKey(email), l.lim.Account); err != nil {
+			return false, 0, err
 		}
 	}
+	if ip != "" {
+		if err := check(l.ipKey(ip), l.lim.IP); err != nil {
+			return false, 0, err
+		}
+	}
+	return wait <= 0, wait, nil
+}
+
+// recordTimeout bounds the recording of a failed attempt, which does not
+// stop when the request's context does.
+const recordTimeout = 10 * time.Second
+
+// fail records a failed attempt against the account and the address, in
+// one transaction. It goes on when the caller's context is cancelled, so
+// that hanging up after sending a guess does not keep it from counting.
+func (l *loginLimiter) fail(ctx context.Context, email, ip string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	now := l.now()
+	var keys [][]byte
+	if email != "" {
+		keys = append(keys, l.accountKey(email))
+	}
+	if ip != "" {
+		keys = append(keys, l.ipKey(ip))
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	err := l.store.WithTx(ctx, func(tx legwork.Tx) error {
+		for _, k := range keys {
+			if err := tx.RecordAuthFailure(ctx, k, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record failed attempt: %w", err)
+	}
+	l.prune.maybe(ctx, now)
+	return nil
 }
 
 // succeed clears the account's failures after a successful sign-in.
-func (l *loginLimiter) succeed(email string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, "a:"+email)
+func (l *loginLimiter) succeed(ctx context.Context, email string) error {
+	if err := l.store.ClearAuthFailures(ctx, l.accountKey(email)); err != nil {
+		return fmt.Errorf("clear failed attempts: %w", err)
+	}
+	return nil
 }
 
-// prune drops failures older than the window; l.mu must be held.
-func (l *loginLimiter) prune(key string, now time.Time) []time.Time {
-	f := l.failures[key]
-	i := 0
-	for i < len(f) && !f[i].After(now.Add(-l.lim.Window)) {
-		i++
+// pruneEvery is how often, at most, one App deletes old failures.
+const pruneEvery = time.Minute
+
+// pruner deletes the stored failures that no limit of the App counts any
+// more (older than its longest window), now and then: when a failure is
+// recorded pruneEvery or more after it last did. The limiters of one App
+// share it.
+type pruner struct {
+	store legwork.Store
+	keep  time.Duration
+	log   *slog.Logger
+
+	mu   sync.Mutex
+	next time.Time // no pruning before
+}
+
+// maybe prunes when it is time to, logging a failure (the failures stay
+// and are pruned next time).
+func (p *pruner) maybe(ctx context.Context, now time.Time) {
+	p.mu.Lock()
+	if now.Before(p.next) {
+		p.mu.Unlock()
+		return
 	}
-	f = f[i:]
-	if len(f) == 0 {
-		delete(l.failures, key)
-		return nil
+	p.next = now.Add(pruneEvery)
+	p.mu.Unlock()
+	if _, err := p.store.PruneAuthFailures(ctx, now.Add(-p.keep)); err != nil {
+		p.log.Error("prune old failed sign-ins", "err", err)
 	}
-	l.failures[key] = f
-	return f
 }

@@ -63,12 +63,18 @@ func (a *App) SignUp(ctx context.Context, su SignUp) (*Login, error) {
 	}
 	// Every attempt that gets this far costs a password hash (64 MiB of
 	// memory): count it against the address whatever its outcome.
-	if ok, wait := a.signups.allowed("", ip); !ok {
+	ok, wait, err := a.signups.allowed(ctx, "", ip)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		a.appendAudit(ctx, &legwork.AuditEvent{Action: "signup_refused", Object: "user", Detail: "rate limited", IP: ip})
 		secs := int(math.Ceil(wait.Seconds()))
 		return nil, &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many new accounts from your address; try again in %d seconds", secs), Err: RetryAfter(wait)}
 	}
-	a.signups.fail("", ip)
+	if err := a.signups.fail(ctx, "", ip); err != nil {
+		return nil, err
+	}
 	hash, err := a.hashPassword(su.Password)
 	if err != nil {
 		return nil, err

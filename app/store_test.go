@@ -69,14 +69,28 @@ func runMain(m *testing.M) int {
 // database. now stamps what the store dates itself.
 func openStore(t testing.TB, now func() time.Time) legwork.Store {
 	t.Helper()
+	db, _ := openDatabase(t, now)
+	return db
+}
+
+// openDatabase is openStore that also returns a function opening the same
+// database again: another connection to it, as another process (or the
+// same one after a restart) has. Each store is closed when the test ends.
+func openDatabase(t testing.TB, now func() time.Time) (legwork.Store, func() legwork.Store) {
+	t.Helper()
 	if pgURL == "" {
-		db, err := sqlite.Open(t.TempDir() + "/legwork.db")
-		if err != nil {
-			t.Fatal(err)
+		path := t.TempDir() + "/legwork.db"
+		open := func() legwork.Store {
+			t.Helper()
+			db, err := sqlite.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Now = now
+			t.Cleanup(func() { db.Close() })
+			return db
 		}
-		db.Now = now
-		t.Cleanup(func() { db.Close() })
-		return db
+		return open(), open
 	}
 	ctx := context.Background()
 	schema := fmt.Sprintf("t%d", pgSchemas.Add(1))
@@ -93,11 +107,15 @@ func openStore(t testing.TB, now func() time.Time) legwork.Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
+	open := func() legwork.Store {
+		t.Helper()
+		db, err := postgres.Open(ctx, u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Now = now
+		t.Cleanup(func() { db.Close() })
+		return db
 	}
-	db.Now = now
-	t.Cleanup(func() { db.Close() })
-	return db
+	return open(), open
 }

@@ -46,6 +46,12 @@
 //     transaction, which sees its own writes; others see them after the
 //     commit. Transactions that create records with one client key at the
 //     same time store one; the others are ECONFLICT.
+//   - Failed attempts (AuthThrottleStore) are one row each: failures of
+//     one key at the same time, also recorded concurrently, all count.
+//     Keys compare byte for byte; an empty key is EINVALID. AuthFailures
+//     counts those strictly after since, newest first, and returns a
+//     non-nil list; PruneAuthFailures deletes those at or before the
+//     cutoff, of every key; clearing a key without failures is no error.
 //   - TouchAPIToken only moves LastUsedAt forward. Revoking a revoked grant
 //     keeps the first revocation time; accepting an invitation while the
 //     grant is active keeps its GrantedAt, re-activating a revoked grant
@@ -102,6 +108,11 @@ func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
 		{"ClientKeysPerKind", testClientKeysPerKind},
 		{"ClientKeyRace", testClientKeyRace},
 		{"Audit", testAudit},
+		{"AuthFailures", testAuthFailures},
+		{"ClearAuthFailures", testClearAuthFailures},
+		{"PruneAuthFailures", testPruneAuthFailures},
+		{"AuthFailuresConcurrent", testAuthFailuresConcurrent},
+		{"AuthFailuresTx", testAuthFailuresTx},
 		{"TimePrecision", testTimePrecision},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"WithTx", testWithTx},
