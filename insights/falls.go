@@ -65,6 +65,10 @@ type FallAssociation struct {
 	MonthsOther int       `json:"months_other"`
 	EventsOther int       `json:"events_other"`
 	RateRatio   *Estimate `json:"rate_ratio,omitempty"`
+	// Dispersion is the quasi-Poisson dispersion of the monthly counts
+	// around their group's mean (at least 1): falls come in clusters, and
+	// the rate ratio's interval is widened by its square root.
+	Dispersion float64 `json:"dispersion"`
 	// TooLittleData is true when there are fewer than MinMonths months or
 	// no events: then nothing is estimated.
 	TooLittleData bool   `json:"too_little_data"`
@@ -101,14 +105,15 @@ func monthName(k int) string { return fmt.Sprintf("%04d-%02d", k/12, k%12+1) }
 //     Spearman correlations", Psychometrika 65:23–28, 2000);
 //   - the rate ratio of events in months whose median was worse than the
 //     baseline median over the other months, (a/Mₐ)/(b/M_b), with the
-//     Wald interval exp(ln RR ± z·√(1/a + 1/b)) for Poisson counts
+//     Wald interval exp(ln RR ± z·√φ·√(1/a + 1/b)) for Poisson counts
 //     (Rothman, Greenland & Lash, Modern Epidemiology, 3rd ed., 2008),
-//     given only when a, b > 0.
+//     given only when a, b > 0, widened by the quasi-Poisson dispersion φ
+//     of the monthly counts ([quasiPoissonDispersion]): falls cluster, so
+//     monthly counts vary more than Poisson counts would.
 //
 // Both are associations: they cannot say whether slower walking leads to
-// falls, falls to more careful walking, or something else to both. The
-// rate ratio treats months as independent Poisson periods, which
-// clustering of falls makes optimistic.
+// falls, falls to more careful walking, or something else to both. Months
+// are still treated as independent of one another.
 func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt FallOptions) FallsReport {
 	if loc == nil {
 		loc = time.UTC
@@ -183,7 +188,7 @@ func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt Fal
 }
 
 func fallAssociation(s FallSeries, events func(int) int, loc *time.Location, opt FallOptions) FallAssociation {
-	a := FallAssociation{Metric: s.Info.Name, TestType: s.TestType, Device: s.Device}
+	a := FallAssociation{Metric: s.Info.Name, TestType: s.TestType, Device: s.Device, Dispersion: 1}
 	what := "falls or near-falls"
 	if opt.FallsOnly {
 		what = "falls"
@@ -237,8 +242,16 @@ func fallAssociation(s FallSeries, events func(int) int, loc *time.Location, opt
 			}
 		}
 		if a.EventsWorse > 0 && a.EventsOther > 0 {
-			rr := (float64(a.EventsWorse) / float64(a.MonthsWorse)) / (float64(a.EventsOther) / float64(a.MonthsOther))
-			se := math.Sqrt(1/float64(a.EventsWorse) + 1/float64(a.EventsOther))
+			muW := float64(a.EventsWorse) / float64(a.MonthsWorse)
+			muO := float64(a.EventsOther) / float64(a.MonthsOther)
+			a.Dispersion = quasiPoissonDispersion(ev, func(i int) float64 {
+				if sign*(med[i]-s.Baseline) > 0 {
+					return muW
+				}
+				return muO
+			}, 2)
+			rr := muW / muO
+			se := math.Sqrt(a.Dispersion) * math.Sqrt(1/float64(a.EventsWorse)+1/float64(a.EventsOther))
 			a.RateRatio = &Estimate{Value: rr, Low: rr * math.Exp(-z*se), High: rr * math.Exp(z*se), Level: opt.Level, Coverage: opt.Level, Method: MethodRateRatio, N1: a.MonthsWorse, N2: a.MonthsOther}
 		}
 	}
@@ -276,7 +289,7 @@ func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (stri
 		if a.RateRatio != nil {
 			e := *a.RateRatio
 			p += fmt.Sprintf(" (rate ratio %.1f, %s CI %.1f to %.1f)", e.Value, lv, e.Low, e.High)
-			cs = append(cs, fmt.Sprintf("rate ratio (months with median worse than baseline vs other) %.2f (%s CI %.2f to %.2f, Poisson Wald), %d events/%d months vs %d/%d", e.Value, lv, e.Low, e.High, a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
+			cs = append(cs, fmt.Sprintf("rate ratio (months with median worse than baseline vs other) %.2f (%s CI %.2f to %.2f, %s), %d events/%d months vs %d/%d", e.Value, lv, e.Low, e.High, waldWords(a.Dispersion), a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
 		} else {
 			cs = append(cs, fmt.Sprintf("events %d/%d months worse than baseline vs %d/%d other (rate ratio not estimable with a zero count)", a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
 		}
@@ -285,4 +298,33 @@ func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (stri
 	ps = append(ps, "This is an association only: it does not show that one causes the other.")
 	c := fmt.Sprintf("%s (%s, %s) vs monthly %s: ", info.Label, s.TestType, s.Device, what) + strings.Join(cs, "; ") + ". Association only; months treated as independent."
 	return strings.Join(ps, " "), c
+}
+
+// quasiPoissonDispersion estimates the dispersion of counts y around their
+// fitted means mu(i) with p fitted parameters by Pearson's statistic,
+//
+//	φ = Σ (y_i − μ_i)² / μ_i / (n − p)
+//
+// (McCullagh & Nelder, "Generalized Linear Models", 2nd ed., 1989),
+// and returns it clamped at 1: counts that cluster (falls do) vary more
+// than Poisson counts, and a Poisson interval is then too narrow by √φ;
+// counts that vary less never narrow it. It is 1 when n ≤ p.
+func quasiPoissonDispersion(y []float64, mu func(int) float64, p int) float64 {
+	if len(y) <= p {
+		return 1
+	}
+	x2 := 0.0
+	for i, v := range y {
+		if m := mu(i); m > 0 {
+			x2 += (v - m) * (v - m) / m
+		}
+	}
+	return max(1, x2/float64(len(y)-p))
+}
+
+func waldWords(phi float64) string {
+	if phi > 1 {
+		return fmt.Sprintf("Poisson Wald widened for overdispersion, φ = %.2f", phi)
+	}
+	return "Poisson Wald"
 }
