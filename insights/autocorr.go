@@ -1,9 +1,6 @@
 package insights
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // maxLag1 caps the lag-1 autocorrelation used to widen intervals: above it
 // a window of a few weeks holds too little independent information for the
@@ -62,81 +59,6 @@ func Lag1Autocorrelation(windows ...[]DailyValue) (r float64, pairs int, ok bool
 func VarianceInflation(r float64) float64 {
 	r = min(max(r, 0), maxLag1)
 	return (1 + r) / (1 - r)
-}
-
-// hodgesLehmannShiftEffective is hodgesLehmannShift with the Moses
-// interval taken at the effective sample sizes m/f and n/f, f the variance
-// inflation: the critical index k′ of the Mann–Whitney distribution for
-// the effective sizes gives the share q = k′ / (m′n′) of the ordered
-// differences left out on each side, and the interval is
-// [D_(k), D_(mn+1−k)] with k = max(1, ⌊q·mn⌋) over all mn differences. The
-// point estimate is unchanged. The coverage is then approximate (Exact is
-// false). When the effective sizes round to m and n (f close to 1) this is
-// the unwidened, exact interval. ok is false when the effective sizes are
-// too small for any interval at this level.
-func hodgesLehmannShiftEffective(x, y []float64, level, f float64, cache *critCache) (Estimate, bool) {
-	if !(f > 1) {
-		return hodgesLehmannShift(x, y, level, cache)
-	}
-	m, n := len(x), len(y)
-	if m == 0 || n == 0 || !(level > 0 && level < 1) {
-		return Estimate{}, false
-	}
-	me := max(1, int(math.Round(float64(m)/f)))
-	ne := max(1, int(math.Round(float64(n)/f)))
-	if me == m && ne == n {
-		return hodgesLehmannShift(x, y, level, cache)
-	}
-	xs, ys := slices.Clone(x), slices.Clone(y)
-	slices.Sort(xs)
-	slices.Sort(ys)
-	set := diffSet{x: xs, y: ys}
-	est := Estimate{Level: level, Method: MethodHLShift, N1: m, N2: n, Coverage: level}
-	c := mwCritical(me, ne, level, cache)
-	if !c.ok {
-		est.Value = orderStats(&set, medianRanks(m*n))[0]
-		return est, false
-	}
-	q := float64(c.k) / float64(me*ne)
-	k := max(1, int(math.Floor(q*float64(m*n))))
-	est.Value, est.Low, est.High = centreAndInterval(&set, m*n, k)
-	return est, true
-}
-
-// hodgesLehmannOneSampleEffective is hodgesLehmannOneSample with Tukey's
-// interval taken at the effective size n/f, the same way as
-// [hodgesLehmannShiftEffective]: the share of the ordered Walsh averages
-// left out on each side is the one of the effective size.
-func hodgesLehmannOneSampleEffective(d []float64, level, f float64, cache *critCache) (Estimate, bool) {
-	if !(f > 1) {
-		return hodgesLehmannOneSample(d, level, cache)
-	}
-	n := len(d)
-	if n == 0 || !(level > 0 && level < 1) {
-		return Estimate{}, false
-	}
-	ds := slices.Clone(d)
-	slices.Sort(ds)
-	set := walshSet{d: ds}
-	M := n * (n + 1) / 2
-	ne := max(1, int(math.Round(float64(n)/f)))
-	if ne == n {
-		return hodgesLehmannOneSample(d, level, cache)
-	}
-	est := Estimate{Level: level, Method: MethodHLOneSmp, N1: n, Coverage: level}
-	c := srCritical(ne, level, cache)
-	if !c.ok {
-		v := orderStats(&set, medianRanks(M))
-		est.Value = v[0]
-		if len(v) == 2 {
-			est.Value = (v[0] + v[1]) / 2
-		}
-		return est, false
-	}
-	q := float64(c.k) / float64(ne*(ne+1)/2)
-	k := max(1, int(math.Floor(q*float64(M))))
-	est.Value, est.Low, est.High = centreAndInterval(&set, M, k)
-	return est, true
 }
 
 // widen scales the half-widths of e's interval by √f: the standard error

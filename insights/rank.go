@@ -318,6 +318,20 @@ func HodgesLehmannShift(x, y []float64, level float64) (Estimate, bool) {
 }
 
 func hodgesLehmannShift(x, y []float64, level float64, cache *critCache) (Estimate, bool) {
+	return hodgesLehmannShiftEffective(x, y, level, 1, cache)
+}
+
+// hodgesLehmannShiftEffective is hodgesLehmannShift with the Moses
+// interval taken at the effective sample sizes m/f and n/f, f the variance
+// inflation for autocorrelated values ([VarianceInflation]): the critical
+// index k′ of the Mann–Whitney distribution for the effective sizes gives
+// the share q = k′ / (m′n′) of the ordered differences left out on each
+// side, and the interval is [D_(k), D_(mn+1−k)] with k = max(1, ⌊q·mn⌋)
+// over all mn differences. The point estimate is the same. The coverage is
+// then approximate (Exact is false). With f ≤ 1, or effective sizes that
+// round to m and n, it is the exact interval. ok is false when the
+// (effective) sizes are too small for any interval at this level.
+func hodgesLehmannShiftEffective(x, y []float64, level, f float64, cache *critCache) (Estimate, bool) {
 	m, n := len(x), len(y)
 	if m == 0 || n == 0 || !(level > 0 && level < 1) {
 		return Estimate{}, false
@@ -327,14 +341,35 @@ func hodgesLehmannShift(x, y []float64, level float64, cache *critCache) (Estima
 	slices.Sort(ys)
 	set := diffSet{x: xs, y: ys}
 	est := Estimate{Level: level, Method: MethodHLShift, N1: m, N2: n}
-	c := mwCritical(m, n, level, cache)
-	est.Exact, est.Coverage = c.exact, c.coverage
+	me, ne := effectiveSize(m, f), effectiveSize(n, f)
+	c := mwCritical(me, ne, level, cache)
+	k := c.k
+	if me == m && ne == n {
+		est.Exact, est.Coverage = c.exact, c.coverage
+	} else {
+		est.Coverage = level
+		k = scaledIndex(c.k, me*ne, m*n)
+	}
 	if !c.ok {
 		est.Value = orderStats(&set, medianRanks(m*n))[0]
 		return est, false
 	}
-	est.Value, est.Low, est.High = centreAndInterval(&set, m*n, c.k)
+	est.Value, est.Low, est.High = centreAndInterval(&set, m*n, k)
 	return est, true
+}
+
+// effectiveSize is n/f rounded, at least 1; n itself when f ≤ 1.
+func effectiveSize(n int, f float64) int {
+	if !(f > 1) {
+		return n
+	}
+	return max(1, int(math.Round(float64(n)/f)))
+}
+
+// scaledIndex carries a critical index k among N ordered values over to
+// the same share of M values: max(1, ⌊k·M/N⌋).
+func scaledIndex(k, N, M int) int {
+	return max(1, int(math.Floor(float64(k)/float64(N)*float64(M))))
 }
 
 // medianRanks returns the 1-based ranks whose mean is the median of N
@@ -377,6 +412,14 @@ func HodgesLehmannOneSample(d []float64, level float64) (Estimate, bool) {
 }
 
 func hodgesLehmannOneSample(d []float64, level float64, cache *critCache) (Estimate, bool) {
+	return hodgesLehmannOneSampleEffective(d, level, 1, cache)
+}
+
+// hodgesLehmannOneSampleEffective is hodgesLehmannOneSample with Tukey's
+// interval taken at the effective size n/f, the same way as
+// [hodgesLehmannShiftEffective]: the share of the ordered Walsh averages
+// left out on each side is the one of the effective size.
+func hodgesLehmannOneSampleEffective(d []float64, level, f float64, cache *critCache) (Estimate, bool) {
 	n := len(d)
 	if n == 0 || !(level > 0 && level < 1) {
 		return Estimate{}, false
@@ -386,8 +429,15 @@ func hodgesLehmannOneSample(d []float64, level float64, cache *critCache) (Estim
 	set := walshSet{d: ds}
 	M := n * (n + 1) / 2
 	est := Estimate{Level: level, Method: MethodHLOneSmp, N1: n}
-	c := srCritical(n, level, cache)
-	est.Exact, est.Coverage = c.exact, c.coverage
+	ne := effectiveSize(n, f)
+	c := srCritical(ne, level, cache)
+	k := c.k
+	if ne == n {
+		est.Exact, est.Coverage = c.exact, c.coverage
+	} else {
+		est.Coverage = level
+		k = scaledIndex(c.k, ne*(ne+1)/2, M)
+	}
 	if !c.ok {
 		v := orderStats(&set, medianRanks(M))
 		est.Value = v[0]
@@ -396,7 +446,7 @@ func hodgesLehmannOneSample(d []float64, level float64, cache *critCache) (Estim
 		}
 		return est, false
 	}
-	est.Value, est.Low, est.High = centreAndInterval(&set, M, c.k)
+	est.Value, est.Low, est.High = centreAndInterval(&set, M, k)
 	return est, true
 }
 
