@@ -264,30 +264,30 @@ func TestInterventionEffectPowerAutocorrelated(t *testing.T) {
 // excluded 1 and 4 widened ones; Poisson counts, 15 and 10. go test -v
 // prints the counts.
 func TestFallRateRatioOverdispersion(t *testing.T) {
-	excl := func(ev []float64, widen bool) (bool, float64) {
-		var a, b, ma, mb float64
+	// months alternate worse / other; the Poisson interval is the one
+	// with the dispersion set to 1
+	excl := func(ev []float64, widen bool) bool {
+		worse := make([]bool, len(ev))
+		var a, ma, b, mb int
 		for i, v := range ev {
-			if i%2 == 0 {
-				a, ma = a+v, ma+1
+			worse[i] = i%2 == 0
+			if worse[i] {
+				a, ma = a+int(v), ma+1
 			} else {
-				b, mb = b+v, mb+1
+				b, mb = b+int(v), mb+1
 			}
 		}
 		if a == 0 || b == 0 {
-			return false, 1
+			return false
 		}
-		phi := 1.0
-		if widen {
-			phi = quasiPoissonDispersion(ev, func(i int) float64 {
-				if i%2 == 0 {
-					return a / ma
-				}
-				return b / mb
-			}, 2)
+		rr := rateRatio(ev, worse, a, ma, b, mb, 0.95)
+		e := rr.est
+		if !widen {
+			// back to φ = 1: the half-width on the log scale over √φ
+			h := math.Log(e.High/e.Value) / math.Sqrt(rr.dispersion)
+			e.Low, e.High = e.Value*math.Exp(-h), e.Value*math.Exp(h)
 		}
-		se := math.Sqrt(phi) * math.Sqrt(1/a+1/b)
-		l := math.Log((a / ma) / (b / mb))
-		return math.Abs(l) > 1.96*se, phi
+		return e.Excludes(1)
 	}
 	r := rand.New(rand.NewPCG(17, 3))
 	for _, c := range []struct {
@@ -317,12 +317,10 @@ func TestFallRateRatioOverdispersion(t *testing.T) {
 			for i := range ev {
 				ev[i] = c.draw()
 			}
-			x, _ := excl(ev, false)
-			y, _ := excl(ev, true)
-			if x {
+			if excl(ev, false) {
 				raw++
 			}
-			if y {
+			if excl(ev, true) {
 				wide++
 			}
 			n++

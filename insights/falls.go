@@ -232,8 +232,10 @@ func fallAssociation(s FallSeries, events func(int) int, loc *time.Location, opt
 		a.Spearman = &Estimate{Value: rho, Low: math.Tanh(zr - z*se), High: math.Tanh(zr + z*se), Level: opt.Level, Coverage: opt.Level, Method: MethodSpearmanCI, N1: a.Months}
 	}
 	if !math.IsNaN(s.Baseline) {
+		worse := make([]bool, len(months))
 		for i := range months {
-			if sign*(med[i]-s.Baseline) > 0 {
+			worse[i] = sign*(med[i]-s.Baseline) > 0
+			if worse[i] {
 				a.MonthsWorse++
 				a.EventsWorse += int(ev[i])
 			} else {
@@ -242,17 +244,8 @@ func fallAssociation(s FallSeries, events func(int) int, loc *time.Location, opt
 			}
 		}
 		if a.EventsWorse > 0 && a.EventsOther > 0 {
-			muW := float64(a.EventsWorse) / float64(a.MonthsWorse)
-			muO := float64(a.EventsOther) / float64(a.MonthsOther)
-			a.Dispersion = quasiPoissonDispersion(ev, func(i int) float64 {
-				if sign*(med[i]-s.Baseline) > 0 {
-					return muW
-				}
-				return muO
-			}, 2)
-			rr := muW / muO
-			se := math.Sqrt(a.Dispersion) * math.Sqrt(1/float64(a.EventsWorse)+1/float64(a.EventsOther))
-			a.RateRatio = &Estimate{Value: rr, Low: rr * math.Exp(-z*se), High: rr * math.Exp(z*se), Level: opt.Level, Coverage: opt.Level, Method: MethodRateRatio, N1: a.MonthsWorse, N2: a.MonthsOther}
+			rr := rateRatio(ev, worse, a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther, opt.Level)
+			a.RateRatio, a.Dispersion = &rr.est, rr.dispersion
 		}
 	}
 	a.Message, a.Clinician = fallWords(a, s, what, sign)
@@ -298,6 +291,33 @@ func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (stri
 	ps = append(ps, "This is an association only: it does not show that one causes the other.")
 	c := fmt.Sprintf("%s (%s, %s) vs monthly %s: ", info.Label, s.TestType, s.Device, what) + strings.Join(cs, "; ") + ". Association only; months treated as independent."
 	return strings.Join(ps, " "), c
+}
+
+// rateEstimate is a rate ratio with the dispersion its interval allows for.
+type rateEstimate struct {
+	est        Estimate
+	dispersion float64
+}
+
+// rateRatio is the rate ratio of events in the months marked worse (a
+// events in ma months) over the others (b in mb; a, b > 0), with the Wald
+// interval exp(ln RR ± z·√φ·√(1/a + 1/b)), φ the quasi-Poisson dispersion
+// of the monthly counts ev around their group's rate.
+func rateRatio(ev []float64, worse []bool, a, ma, b, mb int, level float64) rateEstimate {
+	muW, muO := float64(a)/float64(ma), float64(b)/float64(mb)
+	phi := quasiPoissonDispersion(ev, func(i int) float64 {
+		if worse[i] {
+			return muW
+		}
+		return muO
+	}, 2)
+	z := distuv.UnitNormal.Quantile((1 + level) / 2)
+	rr := muW / muO
+	se := math.Sqrt(phi) * math.Sqrt(1/float64(a)+1/float64(b))
+	return rateEstimate{
+		est:        Estimate{Value: rr, Low: rr * math.Exp(-z*se), High: rr * math.Exp(z*se), Level: level, Coverage: level, Method: MethodRateRatio, N1: ma, N2: mb},
+		dispersion: phi,
+	}
 }
 
 // quasiPoissonDispersion estimates the dispersion of counts y around their

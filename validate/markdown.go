@@ -314,9 +314,6 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 	p("time, which does not depend on which leg's steps the median falls on when steps alternate long and short. Timed the ")
 	p("way legwork times it, the reference contacts give a cadence from which legwork's differs by %s steps/min on average ", f(refStride.value(), "%.2f"))
 	p("(against %s for the reference's own values, the same %d bouts).\n\n", f(refStep.value(), "%.2f"), refStride.n)
-	// Cadence error by the bout's place in its recording: the first
-	// reference bout with a cadence, and the later ones (recordings with
-	// at least two).
 	// Cadence error by the bout's place in its recording (the first
 	// reference bout with a cadence, or a later one), in the recordings
 	// with at least two such bouts; later bouts also without the
