@@ -134,6 +134,26 @@ func Markdown(r *Report, dirs []string) string {
 			p("%d of skdh's %d transitions found, %d further ones detected; start error %s s, end error %s s, duration error %s s (mean absolute). ", s.Found, s.PeerN, s.Extra, f(s.StartMAES, "%.2f"), f(s.EndMAES, "%.2f"), f(s.DurationMAE, "%.2f"))
 			p("legwork starts a transition where the vertical velocity leaves zero; skdh at the last zero crossing before its wavelet power peak or the end of stillness, which is usually later.\n\n")
 		}
+		if len(pt.Gait) > 0 {
+			p("**Walking vs scikit-digital-health's lumbar gait algorithms** (`GaitLumbar` with its AP-wavelet and vertical-wavelet contact detectors, the expected outputs of its regression tests: height 1.88 m, bouts of at least 8 s). ")
+			p("skdh's values are medians over its steps, legwork's its walking summary over the whole recording; skdh keeps only bouts of 8 s or more, so its step counts can be lower. Both estimate stride length with an inverted-pendulum model, each with its own correction factor, so stride length and speed differ by about that factor; neither is a reference. ")
+			p("Contacts are compared (±0.25 s) where skdh's contact times can be placed on the recording's clock (its median contact interval agrees with its median step time).\n\n")
+			rows := [][]string{{"recording", "skdh algorithm", "bouts", "steps", "cadence spm", "stride time s", "stride length m", "speed m/s", "contacts: F1 (timing MAE s)"}}
+			for _, x := range pt.Gait {
+				ic := "–"
+				if x.IC != nil {
+					ic = f(x.IC.F1, "%.3f") + " (" + f(x.IC.TimingMAES, "%.3f") + ")"
+				}
+				rows = append(rows, []string{x.ID, x.Algorithm,
+					fmt.Sprintf("%d (%d)", x.Bouts, x.PeerBouts), fmt.Sprintf("%d (%d)", x.Steps, x.PeerSteps),
+					f(x.CadenceSPM, "%.1f") + " (" + f(x.PeerCadenceSPM, "%.1f") + ")",
+					f(x.StrideTimeS, "%.3f") + " (" + f(x.PeerStrideTimeS, "%.3f") + ")",
+					f(x.StrideLengthM, "%.3f") + " (" + f(x.PeerStrideLengthM, "%.3f") + ")",
+					f(x.SpeedMPS, "%.3f") + " (" + f(x.PeerSpeedMPS, "%.3f") + ")", ic})
+			}
+			p("legwork (skdh in brackets):\n\n")
+			table(rows)
+		}
 	}
 	p("## Sensor tilt by placement\n\n")
 	p("The guided tests check that the phone is worn at the lower back by how much its tilt varies while walking ")

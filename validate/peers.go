@@ -3,6 +3,8 @@ package validate
 import (
 	"math"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"legwork/assess"
 	"legwork/dsp"
@@ -12,7 +14,8 @@ import (
 // PeerTests compares legwork's guided tests with other libraries' outputs on
 // recordings that have no ground truth: Biogen's DISPEL on Konectom phone
 // recordings of the static balance and U-turn tests, and
-// scikit-digital-health's Sit2Stand on a lumbar recording. These check that
+// scikit-digital-health's Sit2Stand on a lumbar recording, and its two
+// lumbar gait algorithms on two walking recordings. These check that
 // legwork's definitions and detections agree with established
 // implementations; they are not accuracy against a reference.
 type PeerTests struct {
@@ -26,8 +29,37 @@ type PeerTests struct {
 	// BalanceRankCorr is Spearman's ρ between legwork's sway path and
 	// DISPEL's total excursion across the recordings (the two filter the
 	// signal differently, so only the ordering is comparable).
-	BalanceRankCorr gait.Value  `json:"dispel_balance_rank_correlation"`
-	SitToStand      *STSPeerRow `json:"skdh_sit_to_stand,omitempty"`
+	BalanceRankCorr gait.Value    `json:"dispel_balance_rank_correlation"`
+	SitToStand      *STSPeerRow   `json:"skdh_sit_to_stand,omitempty"`
+	Gait            []GaitPeerRow `json:"skdh_gait,omitempty"`
+}
+
+// GaitPeerRow compares legwork's walking analysis of a lumbar recording with
+// one of scikit-digital-health's gait algorithms (its regression test's
+// expected output). skdh's values are medians over its per-step table;
+// legwork's are its walking summary (bout values weighted by steps).
+type GaitPeerRow struct {
+	ID        string `json:"id"`
+	Algorithm string `json:"algorithm"`
+
+	PeerBouts         int        `json:"peer_bouts"`
+	PeerSteps         int        `json:"peer_steps"`
+	PeerCadenceSPM    gait.Value `json:"peer_cadence_spm"`
+	PeerStrideTimeS   gait.Value `json:"peer_stride_time_s"`
+	PeerStrideLengthM gait.Value `json:"peer_stride_length_m"`
+	PeerSpeedMPS      gait.Value `json:"peer_walking_speed_mps"`
+
+	Bouts         int        `json:"bouts"`
+	Steps         int        `json:"steps"`
+	CadenceSPM    gait.Value `json:"cadence_spm"`
+	StrideTimeS   gait.Value `json:"stride_time_s"`
+	StrideLengthM gait.Value `json:"stride_length_m"`
+	SpeedMPS      gait.Value `json:"walking_speed_mps"`
+
+	// IC compares the initial contacts within ±0.25 s, legwork's taken
+	// between skdh's first and last contact, where skdh's contact times are
+	// usable (see skdhContactTimes); nil otherwise.
+	IC *ICStats `json:"ic,omitempty"`
 }
 
 // UTurnPeerRow is one recording's U-turn test, legwork vs DISPEL.
@@ -65,6 +97,20 @@ type STSPeerRow struct {
 	StartMAES   gait.Value `json:"start_mae_s"`
 	EndMAES     gait.Value `json:"end_mae_s"`
 	DurationMAE gait.Value `json:"duration_mae_s"`
+}
+
+// skdhGaitOutputs is scikit-digital-health's expected gait output, per
+// algorithm.
+type skdhGaitOutputs struct {
+	Outputs map[string]struct {
+		PerStepTable map[string][]*float64 `json:"per_step_table"`
+		PerBout      []struct {
+			BoutSteps int `json:"bout_steps"`
+		} `json:"per_bout_summary"`
+		// ICTimesS are the contact times that the data set's preparer
+		// derived assuming absolute sample indices at 128 Hz.
+		ICTimesS []float64 `json:"ic_t_s_assuming_absolute_index_at_128hz"`
+	} `json:"outputs"`
 }
 
 type dispelOutputs struct {
@@ -202,6 +248,12 @@ func runPeerTests(cases []*Case) (*PeerTests, error) {
 					pt.Balance = append(pt.Balance, row)
 				}
 			}
+		case c.Source == "skdh":
+			rows, err := skdhGait(c, po)
+			if err != nil {
+				return nil, err
+			}
+			pt.Gait = append(pt.Gait, rows...)
 		case c.Source == "skdh_sit2stand":
 			var out skdhOutputs
 			if err := readJSON(po, &out); err != nil {
@@ -271,6 +323,109 @@ func runPeerTests(cases []*Case) (*PeerTests, error) {
 		}
 	}
 	return pt, nil
+}
+
+// skdhGait compares legwork's walking analysis of c with each gait
+// algorithm in skdh's expected outputs po.
+func skdhGait(c *Case, po string) ([]GaitPeerRow, error) {
+	var out skdhGaitOutputs
+	if err := readJSON(po, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Outputs) == 0 {
+		return nil, nil
+	}
+	opt, err := c.Options()
+	if err != nil {
+		return nil, err
+	}
+	rec, err := c.Recording()
+	if err != nil {
+		return nil, err
+	}
+	res, err := gait.AnalyzeRecording(rec, opt)
+	if err != nil {
+		return nil, err
+	}
+	var rows []GaitPeerRow
+	for _, alg := range sortedKeys(out.Outputs) {
+		o := out.Outputs[alg]
+		col := func(names ...string) gait.Value {
+			for _, n := range names {
+				if v := finite(o.PerStepTable[n]); len(v) > 0 {
+					return gait.Value(dsp.Median(v))
+				}
+			}
+			return gait.NA
+		}
+		w := res.Walking
+		row := GaitPeerRow{
+			ID: c.Meta.ID, Algorithm: strings.TrimPrefix(alg, "skdh_GaitLumbar_"),
+			PeerBouts:         len(o.PerBout),
+			PeerCadenceSPM:    col("cadence"),
+			PeerStrideTimeS:   col("stride time"),
+			PeerStrideLengthM: col("stride length", "stride length m1"),
+			PeerSpeedMPS:      col("gait speed", "gait speed m1"),
+			Bouts:             len(res.Bouts),
+			Steps:             w.Steps,
+			CadenceSPM:        w.CadenceSPM,
+			StrideTimeS:       w.StrideTimeS,
+			StrideLengthM:     w.StrideLengthM,
+			SpeedMPS:          w.WalkingSpeedMPS,
+		}
+		for _, b := range o.PerBout {
+			row.PeerSteps += b.BoutSteps
+		}
+		if ref := skdhContactTimes(o.ICTimesS, finite(o.PerStepTable["step time"])); len(ref) > 0 {
+			var det []float64
+			for _, t := range res.InitialContactsS {
+				if t >= ref[0]-MatchToleranceS && t <= ref[len(ref)-1]+MatchToleranceS {
+					det = append(det, t)
+				}
+			}
+			errs, fp, fn := Match(det, ref, MatchToleranceS)
+			var e mae
+			for _, x := range errs {
+				e.add(x)
+			}
+			ic := icStats(len(errs), fp, fn, &e)
+			row.IC = &ic
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// skdhContactTimes returns skdh's contact times when they are usable: the
+// data set gives them assuming that skdh's sample indices count from the
+// recording's start at 128 Hz, which holds only when the median interval
+// between consecutive contacts agrees (within 10 %) with the median step
+// time of skdh's own table (an algorithm that resamples, or counts from
+// each bout's start, fails this check).
+func skdhContactTimes(ics, stepTimes []float64) []float64 {
+	if len(ics) < 3 || len(stepTimes) == 0 || !sort.Float64sAreSorted(ics) {
+		return nil
+	}
+	d := make([]float64, len(ics)-1)
+	for i := range d {
+		d[i] = ics[i+1] - ics[i]
+	}
+	r := dsp.Median(d) / dsp.Median(stepTimes)
+	if r < 0.9 || r > 1.1 {
+		return nil
+	}
+	return ics
+}
+
+// finite returns the present, finite values of a column.
+func finite(col []*float64) []float64 {
+	var v []float64
+	for _, x := range col {
+		if x != nil && !math.IsNaN(*x) && !math.IsInf(*x, 0) {
+			v = append(v, *x)
+		}
+	}
+	return v
 }
 
 // slice returns the samples of rec between a and b seconds.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"legwork/gait"
 	"legwork/imu"
 	"legwork/synth"
 )
@@ -194,5 +195,80 @@ func TestClockCheck(t *testing.T) {
 	}
 	if clockCheck(ref[:5], ref, 0, 40) != nil {
 		t.Error("a check from 5 contacts, want none")
+	}
+}
+
+// TestSkdhGaitPeer runs the skdh gait comparison on a synthetic walk whose
+// "expected outputs" are written from the generator's truth: contacts on the
+// recording's clock (compared), and contacts on another clock (refused by
+// the interval check, as for an algorithm that resamples).
+func TestSkdhGaitPeer(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "skdh", "walk")
+	tr := writeCase(t, dir, synth.WalkParams{StandBeforeS: 3, WalkS: 30, StandAfterS: 3, CadenceSPM: 100, Seed: 4}, "lower_back")
+	stepTime := 60 / tr.CadenceSPM
+	n := len(tr.InitialContactsS)
+	col := func(v float64) []any {
+		c := make([]any, n)
+		for i := range c {
+			c[i] = v
+		}
+		c[0] = nil // skdh leaves the first rows of some columns empty
+		return c
+	}
+	scaled := make([]float64, n)
+	for i, x := range tr.InitialContactsS {
+		scaled[i] = x * 0.4
+	}
+	out := func(ics []float64) map[string]any {
+		return map[string]any{
+			"per_step_table": map[string]any{
+				"cadence": col(tr.CadenceSPM), "step time": col(stepTime), "stride time": col(2 * stepTime),
+				"stride length": col(1.3), "gait speed": col(1.1),
+			},
+			"per_bout_summary":                        []map[string]any{{"bout": 1, "bout_steps": n}},
+			"ic_t_s_assuming_absolute_index_at_128hz": ics,
+		}
+	}
+	files := map[string]any{
+		"meta.json":         map[string]any{"id": "skdh/walk", "placement": "lower_back", "participant": map[string]any{"height_m": 1.8}},
+		"truth.json":        map[string]any{"reference": nil},
+		"peer_outputs.json": map[string]any{"outputs": map[string]any{"skdh_GaitLumbar_apcwt": out(tr.InitialContactsS), "skdh_GaitLumbar_vcwt": out(scaled)}},
+	}
+	for name, v := range files {
+		b, _ := json.Marshal(v)
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases, err := Find(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, err := runPeerTests(cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pt.Gait) != 2 || pt.Gait[0].Algorithm != "apcwt" || pt.Gait[1].Algorithm != "vcwt" {
+		t.Fatalf("rows %+v", pt.Gait)
+	}
+	a := pt.Gait[0]
+	if a.PeerSteps != n || a.PeerCadenceSPM != gait.Value(tr.CadenceSPM) || a.PeerStrideLengthM != 1.3 || a.PeerBouts != 1 {
+		t.Errorf("peer values %+v", a)
+	}
+	// legwork on the synthetic walk: every step within one, cadence within
+	// 1 step/min of the generator's
+	if d := a.Steps - n; d < -1 || d > 1 || math.Abs(float64(a.CadenceSPM)-tr.CadenceSPM) > 1 {
+		t.Errorf("legwork steps %d of %d, cadence %v of %v", a.Steps, n, a.CadenceSPM, tr.CadenceSPM)
+	}
+	if a.IC == nil || a.IC.F1 < 0.95 {
+		t.Errorf("contacts on the recording's clock: %+v", a.IC)
+	}
+	if pt.Gait[1].IC != nil {
+		t.Errorf("contacts on another clock were compared: %+v", pt.Gait[1].IC)
+	}
+	md := Markdown(&Report{PeerTests: pt}, []string{root})
+	if !strings.Contains(md, "| skdh/walk | apcwt |") {
+		t.Errorf("markdown lacks the skdh gait table:\n%s", md)
 	}
 }
