@@ -63,6 +63,33 @@ type ClockCheck struct {
 	SpanRatio float64    `json:"span_ratio"`
 	PeerRatio gait.Value `json:"peer_span_ratio"` // the same for the peer's contacts, where stored
 	Mismatch  bool       `json:"mismatch"`
+	// TurnRatio is the rotation measured in the reference turns over the
+	// reference's angle (the sum of |angle| of the detected turns that
+	// overlap each reference turn, over the sum of the reference's |angle|);
+	// PeerTurnRatio the same for the peer. A sensor stream that lost
+	// samples without a gap in its timestamps also loses rotation.
+	TurnRatio     gait.Value `json:"turn_angle_ratio"`
+	PeerTurnRatio gait.Value `json:"peer_turn_angle_ratio"`
+}
+
+// turnRatio is the detected rotation in the reference turns over the
+// reference's (see ClockCheck.TurnRatio); NA without reference turns.
+func turnRatio(turns [][3]float64, ref []TruthTurn) gait.Value {
+	got, want := 0.0, 0.0
+	for _, rt := range ref {
+		want += math.Abs(rt.AngleDeg)
+		sum := 0.0
+		for _, d := range turns {
+			if overlap(d[0], d[1], rt.StartS, rt.EndS) > 0 {
+				sum += d[2]
+			}
+		}
+		got += math.Abs(sum)
+	}
+	if want == 0 {
+		return gait.NA
+	}
+	return gait.Value(got / want)
 }
 
 // strideCadence is 120 / median stride time of the contacts in [lo, hi],
@@ -104,7 +131,7 @@ func clockCheck(det, ref []float64, lo, hi float64) *ClockCheck {
 	if len(d) < 10 || len(r) < 10 {
 		return nil
 	}
-	c := &ClockCheck{RefSteps: len(r), Steps: len(d), RefSpanS: r[len(r)-1] - r[0], SpanS: d[len(d)-1] - d[0], PeerRatio: gait.NA}
+	c := &ClockCheck{RefSteps: len(r), Steps: len(d), RefSpanS: r[len(r)-1] - r[0], SpanS: d[len(d)-1] - d[0], PeerRatio: gait.NA, TurnRatio: gait.NA, PeerTurnRatio: gait.NA}
 	if c.RefSpanS <= 0 {
 		return nil
 	}
@@ -234,6 +261,7 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 				if pc := clockCheck(po.ics, c.Truth.InitialContactsS, vw[0], vw[1]); pc != nil {
 					row.Clock.PeerRatio = gait.Value(pc.SpanRatio)
 				}
+				row.Clock.PeerTurnRatio = turnRatio(po.turns, c.Truth.Turns)
 			}
 			for i := range row.Cadence {
 				for j, b := range c.Truth.WalkingBouts {
@@ -519,6 +547,9 @@ func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
 		refSteps := *t.StepCount - excluded
 		if row != nil && len(t.ValidWindowS) == 2 {
 			row.Clock = clockCheck(o.ics, ref, lo, hi)
+			if row.Clock != nil {
+				row.Clock.TurnRatio = turnRatio(o.turns, t.Turns)
+			}
 		}
 		if refSteps > 0 {
 			ape := 100 * math.Abs(float64(n-refSteps)) / float64(refSteps)

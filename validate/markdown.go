@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"legwork/dsp"
 	"legwork/gait"
 )
 
@@ -387,10 +388,20 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 	p("number of steps (±1) in a recording's valid window, but from first to last they span a time %.0f %% or more longer or ", 100*ClockTolerance)
 	p("shorter than the reference's, the same steps took different times by the two clocks — samples lost from one stream ")
 	p("without a gap in its timestamps, or drift — and no method can match that reference's step times. Such recordings:\n\n")
-	rows := [][]string{{"recording", "reference steps", "legwork steps", "reference span s", "legwork span s", "span ratio", "mobgap span ratio"}}
+	rows := [][]string{{"recording", "reference steps", "legwork steps", "reference span s", "legwork span s", "span ratio", "mobgap span ratio", "turn angle ratio", "mobgap turn angle ratio"}}
+	var bad, good []float64 // turn angle ratios (legwork), clocks disagree / agree
 	for _, row := range r.Rows {
-		if c := row.Clock; c != nil && c.Mismatch {
-			rows = append(rows, []string{"`" + row.ID + "`", fmt.Sprint(c.RefSteps), fmt.Sprint(c.Steps), fmt.Sprintf("%.2f", c.RefSpanS), fmt.Sprintf("%.2f", c.SpanS), fmt.Sprintf("%.3f", c.SpanRatio), f(c.PeerRatio, "%.3f")})
+		c := row.Clock
+		if c == nil {
+			continue
+		}
+		if c.Mismatch {
+			rows = append(rows, []string{"`" + row.ID + "`", fmt.Sprint(c.RefSteps), fmt.Sprint(c.Steps), fmt.Sprintf("%.2f", c.RefSpanS), fmt.Sprintf("%.2f", c.SpanS), fmt.Sprintf("%.3f", c.SpanRatio), f(c.PeerRatio, "%.3f"), f(c.TurnRatio, "%.2f"), f(c.PeerTurnRatio, "%.2f")})
+			if c.TurnRatio.Valid() {
+				bad = append(bad, float64(c.TurnRatio))
+			}
+		} else if c.TurnRatio.Valid() && row.Placement == "lower_back" {
+			good = append(good, float64(c.TurnRatio))
 		}
 	}
 	if len(rows) == 1 {
@@ -398,6 +409,17 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 		return
 	}
 	table(rows)
+	if len(bad) > 0 && len(good) > 0 {
+		sort.Float64s(bad)
+		sort.Float64s(good)
+		p("The turn angle ratio is the rotation measured during the reference's turns over the reference's angle. ")
+		vals := make([]string, len(bad))
+		for i, v := range bad {
+			vals[i] = fmt.Sprintf("%.2f", v)
+		}
+		p("In these recordings it is %s (legwork; mobgap's are in the table), against a median of %.2f (%.2f–%.2f) in the %d other lower-back recordings with turns. ", strings.Join(vals, ", "), dsp.Median(good), good[0], good[len(good)-1], len(good))
+		p("Where it is well below the others', the integrated rotation is short too, for both methods, which fits samples lost from the lower-back stream (they take their rotation with them) rather than a fault of either method; where it is not, the clocks may drift instead.\n\n")
+	}
 	if m := r.LowerBackClockAgrees; m != nil {
 		lb := r.ByPlacement["lower_back"]
 		p("Lower-back figures without these %d recordings (a sensitivity analysis; the targets above include them):\n\n", len(rows)-1)

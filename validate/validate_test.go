@@ -272,3 +272,17 @@ func TestSkdhGaitPeer(t *testing.T) {
 		t.Errorf("markdown lacks the skdh gait table:\n%s", md)
 	}
 }
+
+// TestTurnRatio checks the rotation ratio: detected turns overlapping each
+// reference turn are summed (signed, then absolute), turns elsewhere do not
+// count, and no reference turn gives NA.
+func TestTurnRatio(t *testing.T) {
+	ref := []TruthTurn{{StartS: 10, EndS: 12, AngleDeg: 180}, {StartS: 30, EndS: 32, AngleDeg: -180}}
+	det := [][3]float64{{9.5, 11, 100}, {11, 12.5, 44}, {20, 21, 90}, {30.2, 31.8, -180}}
+	if got, want := float64(turnRatio(det, ref)), (144.0+180)/360; math.Abs(got-want) > 1e-12 {
+		t.Errorf("ratio %v, want %v", got, want)
+	}
+	if turnRatio(det, nil).Valid() {
+		t.Error("a ratio without reference turns")
+	}
+}
