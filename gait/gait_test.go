@@ -2,6 +2,7 @@ package gait_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"testing"
@@ -103,6 +104,46 @@ func TestOrientationInvariance(t *testing.T) {
 				t.Errorf("rotation %v: contact %d moved by %.4f s", rot, i, d)
 			}
 		}
+	}
+}
+
+// TestSampleRates runs the same walks recorded at the rates of common
+// devices (a low-power wearable at 20–32 Hz, phones at 50–128 Hz, research
+// sensors up to 256 Hz): every rate finds the generator's steps (±1) and
+// cadence (±1 step/min), and the stride length stays within 3 % of the
+// 100 Hz estimate (the rate must not change the measurement). Below 15 Hz
+// the result is flagged.
+func TestSampleRates(t *testing.T) {
+	for _, cad := range []float64{70, 110, 140} {
+		walk := func(fs float64) (*gait.Result, synth.Truth) {
+			rec, tr := synth.Walk(synth.WalkParams{SampleRateHz: fs, StandBeforeS: 3, WalkS: 30, StandAfterS: 3, CadenceSPM: cad, StepLengthM: 0.6, NoiseMS2: 0.1, RollDeg: 10, PitchDeg: 80, Seed: 5})
+			res, err := gait.AnalyzeRecording(rec, gait.Options{Placement: gait.LowerBack, Subject: gait.Subject{SensorHeightM: 0.93}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res, tr
+		}
+		ref, _ := walk(100)
+		for _, fs := range []float64{20, 25, 32, 50, 64, 128, 200, 256} {
+			res, tr := walk(fs)
+			w := res.Walking
+			if d := w.Steps - tr.Steps; d < -1 || d > 1 || len(res.Bouts) != 1 {
+				t.Errorf("%g Hz, %g steps/min: %d steps in %d bouts, want %d in 1", fs, cad, w.Steps, len(res.Bouts), tr.Steps)
+			}
+			near(t, fmt.Sprintf("%g Hz, %g steps/min: cadence", fs, cad), w.CadenceSPM, cad, 1)
+			near(t, fmt.Sprintf("%g Hz, %g steps/min: stride length", fs, cad), w.StrideLengthM, float64(ref.Walking.StrideLengthM), 0.03*float64(ref.Walking.StrideLengthM))
+			if res.HasFlag(gait.FlagLowRate) {
+				t.Errorf("%g Hz flagged as too slow", fs)
+			}
+		}
+	}
+	rec, _ := synth.Walk(synth.WalkParams{SampleRateHz: 12.5, StandBeforeS: 3, WalkS: 30, StandAfterS: 3, Seed: 5})
+	res, err := gait.AnalyzeRecording(rec, gait.Options{Placement: gait.LowerBack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.HasFlag(gait.FlagLowRate) {
+		t.Errorf("12.5 Hz not flagged: %v", res.Quality)
 	}
 }
 
