@@ -124,6 +124,9 @@ func TestSampleRates(t *testing.T) {
 			return res, tr
 		}
 		ref, _ := walk(100)
+		if !ref.Walking.StrideLengthM.Valid() {
+			t.Fatalf("%g steps/min at 100 Hz: no stride length", cad)
+		}
 		for _, fs := range []float64{20, 25, 32, 50, 64, 128, 200, 256} {
 			res, tr := walk(fs)
 			w := res.Walking

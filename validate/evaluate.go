@@ -64,19 +64,28 @@ type ClockCheck struct {
 	PeerRatio gait.Value `json:"peer_span_ratio"` // the same for the peer's contacts, where stored
 	Mismatch  bool       `json:"mismatch"`
 	// TurnRatio is the rotation measured in the reference turns over the
-	// reference's angle (the sum of |angle| of the detected turns that
-	// overlap each reference turn, over the sum of the reference's |angle|);
-	// PeerTurnRatio the same for the peer. A sensor stream that lost
-	// samples without a gap in its timestamps also loses rotation.
+	// reference's angle: per reference turn inside the valid window and the
+	// data, the absolute value of the summed signed angles of the detected
+	// turns that overlap it, summed, over the sum of the reference's
+	// |angle|. PeerTurnRatio is the same for the peer (NA when it stores no
+	// turns). A sensor stream that lost samples without a gap in its
+	// timestamps also loses rotation.
 	TurnRatio     gait.Value `json:"turn_angle_ratio"`
 	PeerTurnRatio gait.Value `json:"peer_turn_angle_ratio"`
 }
 
-// turnRatio is the detected rotation in the reference turns over the
-// reference's (see ClockCheck.TurnRatio); NA without reference turns.
-func turnRatio(turns [][3]float64, ref []TruthTurn) gait.Value {
+// turnRatio is the detected rotation in the reference turns that lie in
+// [lo, hi] over the reference's (see ClockCheck.TurnRatio); NA without such
+// turns or without detected turns.
+func turnRatio(turns [][3]float64, ref []TruthTurn, lo, hi float64) gait.Value {
+	if len(turns) == 0 {
+		return gait.NA
+	}
 	got, want := 0.0, 0.0
 	for _, rt := range ref {
+		if rt.StartS < lo || rt.EndS > hi {
+			continue
+		}
 		want += math.Abs(rt.AngleDeg)
 		sum := 0.0
 		for _, d := range turns {
@@ -261,7 +270,7 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 				if pc := clockCheck(po.ics, c.Truth.InitialContactsS, vw[0], vw[1]); pc != nil {
 					row.Clock.PeerRatio = gait.Value(pc.SpanRatio)
 				}
-				row.Clock.PeerTurnRatio = turnRatio(po.turns, c.Truth.Turns)
+				row.Clock.PeerTurnRatio = turnRatio(po.turns, c.Truth.Turns, vw[0], math.Min(vw[1], ours.span[1]))
 			}
 			for i := range row.Cadence {
 				for j, b := range c.Truth.WalkingBouts {
@@ -548,7 +557,7 @@ func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
 		if row != nil && len(t.ValidWindowS) == 2 {
 			row.Clock = clockCheck(o.ics, ref, lo, hi)
 			if row.Clock != nil {
-				row.Clock.TurnRatio = turnRatio(o.turns, t.Turns)
+				row.Clock.TurnRatio = turnRatio(o.turns, t.Turns, lo, hi)
 			}
 		}
 		if refSteps > 0 {

@@ -395,12 +395,13 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 		if c == nil {
 			continue
 		}
+		lb := row.Placement == "lower_back"
 		if c.Mismatch {
 			rows = append(rows, []string{"`" + row.ID + "`", fmt.Sprint(c.RefSteps), fmt.Sprint(c.Steps), fmt.Sprintf("%.2f", c.RefSpanS), fmt.Sprintf("%.2f", c.SpanS), fmt.Sprintf("%.3f", c.SpanRatio), f(c.PeerRatio, "%.3f"), f(c.TurnRatio, "%.2f"), f(c.PeerTurnRatio, "%.2f")})
-			if c.TurnRatio.Valid() {
+			if c.TurnRatio.Valid() && lb {
 				bad = append(bad, float64(c.TurnRatio))
 			}
-		} else if c.TurnRatio.Valid() && row.Placement == "lower_back" {
+		} else if c.TurnRatio.Valid() && lb {
 			good = append(good, float64(c.TurnRatio))
 		}
 	}
@@ -417,8 +418,8 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 		for i, v := range bad {
 			vals[i] = fmt.Sprintf("%.2f", v)
 		}
-		p("In these recordings it is %s (legwork; mobgap's are in the table), against a median of %.2f (%.2f–%.2f) in the %d other lower-back recordings with turns. ", strings.Join(vals, ", "), dsp.Median(good), good[0], good[len(good)-1], len(good))
-		p("Where it is well below the others', the integrated rotation is short too, for both methods, which fits samples lost from the lower-back stream (they take their rotation with them) rather than a fault of either method; where it is not, the clocks may drift instead.\n\n")
+		p("In those at the lower back it is %s (legwork; mobgap's are in the table), against a median of %.2f (%.2f–%.2f) in the %d other lower-back recordings with turns. ", strings.Join(vals, ", "), dsp.Median(good), good[0], good[len(good)-1], len(good))
+		p("Where it is well below the others', the integrated rotation is short too, which fits samples lost from the lower-back stream (they take their rotation with them) rather than a fault of either method; where it is not, the clocks may drift instead.\n\n")
 	}
 	if m := r.LowerBackClockAgrees; m != nil {
 		lb := r.ByPlacement["lower_back"]

@@ -398,10 +398,12 @@ func skdhGait(c *Case, po string) ([]GaitPeerRow, error) {
 
 // skdhContactTimes returns skdh's contact times when they are usable: the
 // data set gives them assuming that skdh's sample indices count from the
-// recording's start at 128 Hz, which holds only when the median interval
-// between consecutive contacts agrees (within 10 %) with the median step
-// time of skdh's own table (an algorithm that resamples, or counts from
-// each bout's start, fails this check).
+// recording's start at 128 Hz. They are used only when they increase and
+// their median interval agrees (within 10 %) with the median step time of
+// skdh's own table: an algorithm that resamples fails the interval check,
+// and one whose indices restart at each of several bouts fails the order
+// check (with a single bout counted from its start, the times would pass
+// both, shifted by the bout's start: the contacts' F1 would then show it).
 func skdhContactTimes(ics, stepTimes []float64) []float64 {
 	if len(ics) < 3 || len(stepTimes) == 0 || !sort.Float64sAreSorted(ics) {
 		return nil

@@ -274,15 +274,16 @@ func TestSkdhGaitPeer(t *testing.T) {
 }
 
 // TestTurnRatio checks the rotation ratio: detected turns overlapping each
-// reference turn are summed (signed, then absolute), turns elsewhere do not
-// count, and no reference turn gives NA.
+// reference turn are summed with their signs, then taken absolute; turns
+// elsewhere do not count, nor do reference turns outside [lo, hi]; no
+// reference or no detected turn gives NA.
 func TestTurnRatio(t *testing.T) {
-	ref := []TruthTurn{{StartS: 10, EndS: 12, AngleDeg: 180}, {StartS: 30, EndS: 32, AngleDeg: -180}}
-	det := [][3]float64{{9.5, 11, 100}, {11, 12.5, 44}, {20, 21, 90}, {30.2, 31.8, -180}}
-	if got, want := float64(turnRatio(det, ref)), (144.0+180)/360; math.Abs(got-want) > 1e-12 {
+	ref := []TruthTurn{{StartS: 10, EndS: 12, AngleDeg: 180}, {StartS: 30, EndS: 32, AngleDeg: -180}, {StartS: 50, EndS: 52, AngleDeg: 180}}
+	det := [][3]float64{{9.5, 11, 100}, {11, 12.5, -44}, {20, 21, 90}, {30.2, 31.8, -180}}
+	if got, want := float64(turnRatio(det, ref, 0, 40)), (56.0+180)/360; math.Abs(got-want) > 1e-12 {
 		t.Errorf("ratio %v, want %v", got, want)
 	}
-	if turnRatio(det, nil).Valid() {
-		t.Error("a ratio without reference turns")
+	if turnRatio(det, nil, 0, 40).Valid() || turnRatio(nil, ref, 0, 40).Valid() {
+		t.Error("a ratio without reference or detected turns")
 	}
 }
