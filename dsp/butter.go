@@ -192,64 +192,41 @@ func (s SOS) filterBackward(x []float64) {
 // run fused in one pass.
 func (s SOS) run(x []float64, backward bool) {
 	n := len(x)
-	in0 := x[0]
+	// Sample k of the pass is x[o+d·k].
+	o, d := 0, 1
 	if backward {
-		in0 = x[n-1]
+		o, d = n-1, -1
 	}
+	in0 := x[o]
+	last := o + d*(n-1) // the pass's last sample, filtered alone when n is odd
 	if len(s) == 2 {
 		a, c := newTwoStep(s[0]), newTwoStep(s[1])
 		za1, za2 := s[0].steadyState(in0)
 		zc1, zc2 := s[1].steadyState(s[0].dcGain() * in0)
-		if backward {
-			i := n - 1
-			for ; i >= 1; i -= 2 {
-				ya0, ya1, na1, na2 := a.advance(x[i], x[i-1], za1, za2)
-				yc0, yc1, nc1, nc2 := c.advance(ya0, ya1, zc1, zc2)
-				x[i], x[i-1] = yc0, yc1
-				za1, za2, zc1, zc2 = na1, na2, nc1, nc2
-			}
-			if i == 0 {
-				ya, _, _ := a.step(x[0], za1, za2)
-				x[0], _, _ = c.step(ya, zc1, zc2)
-			}
-			return
-		}
-		i := 0
-		for ; i+1 < n; i += 2 {
-			ya0, ya1, na1, na2 := a.advance(x[i], x[i+1], za1, za2)
+		for k := 0; k+1 < n; k += 2 {
+			i, j := o+d*k, o+d*(k+1)
+			ya0, ya1, na1, na2 := a.advance(x[i], x[j], za1, za2)
 			yc0, yc1, nc1, nc2 := c.advance(ya0, ya1, zc1, zc2)
-			x[i], x[i+1] = yc0, yc1
+			x[i], x[j] = yc0, yc1
 			za1, za2, zc1, zc2 = na1, na2, nc1, nc2
 		}
-		if i == n-1 {
-			ya, _, _ := a.step(x[i], za1, za2)
-			x[i], _, _ = c.step(ya, zc1, zc2)
+		if n%2 == 1 {
+			ya, _, _ := a.step(x[last], za1, za2)
+			x[last], _, _ = c.step(ya, zc1, zc2)
 		}
 		return
 	}
 	for _, b := range s {
 		t := newTwoStep(b)
 		z1, z2 := b.steadyState(in0)
-		if backward {
-			i := n - 1
-			for ; i >= 1; i -= 2 {
-				var y0, y1 float64
-				y0, y1, z1, z2 = t.advance(x[i], x[i-1], z1, z2)
-				x[i], x[i-1] = y0, y1
-			}
-			if i == 0 {
-				x[0], _, _ = t.step(x[0], z1, z2)
-			}
-		} else {
-			i := 0
-			for ; i+1 < n; i += 2 {
-				var y0, y1 float64
-				y0, y1, z1, z2 = t.advance(x[i], x[i+1], z1, z2)
-				x[i], x[i+1] = y0, y1
-			}
-			if i == n-1 {
-				x[i], _, _ = t.step(x[i], z1, z2)
-			}
+		for k := 0; k+1 < n; k += 2 {
+			i, j := o+d*k, o+d*(k+1)
+			var y0, y1 float64
+			y0, y1, z1, z2 = t.advance(x[i], x[j], z1, z2)
+			x[i], x[j] = y0, y1
+		}
+		if n%2 == 1 {
+			x[last], _, _ = t.step(x[last], z1, z2)
 		}
 		in0 = b.dcGain() * in0
 	}
