@@ -173,20 +173,17 @@ func unitGravity(u [3][]float64, mag []float64, grav [3][]float64, k, n int) Vec
 		sum[2] += gz
 	}
 	m := len(grav[0])
-	kf := float64(k)
-	c := float64(k-1) / 2
+	bc := blockCentres{k: k, n: n}
 	i := 0
 	if m > 1 {
-		first := min(int(math.Ceil(c)), n) // first sample at or after centre 0
-		for ; i < first; i++ {
+		for first := bc.from(0); i < first; i++ {
 			set(i, grav[0][0], grav[1][0], grav[2][0])
 		}
 		for j := 0; j < m-1 && i < n; j++ {
-			end := min(int(math.Ceil(c+float64(j+1)*kf)), n) // first sample at or after centre j+1
 			x0, y0, z0 := grav[0][j], grav[1][j], grav[2][j]
 			sx, sy, sz := grav[0][j+1]-x0, grav[1][j+1]-y0, grav[2][j+1]-z0
-			for ; i < end; i++ {
-				w := (float64(i)-c)/kf - float64(j)
+			for end := bc.from(j + 1); i < end; i++ {
+				w := bc.weight(i, j)
 				set(i, x0+w*sx, y0+w*sy, z0+w*sz)
 			}
 		}
@@ -207,25 +204,36 @@ func interpolateBlocks(dst, d []float64, k, n int) {
 		}
 		return
 	}
-	// Sample i sits at p = (i − (k−1)/2) / k in block-centre coordinates:
 	// before the first centre the first value holds, after the last the
-	// last, and between centres j and j+1 the value is interpolated.
-	kf := float64(k)
-	c := float64(k-1) / 2
-	first := min(int(math.Ceil(c)), n) // first sample at or after centre 0
-	for i := range first {
+	// last, and between centres j and j+1 the value is interpolated
+	bc := blockCentres{k: k, n: n}
+	i := 0
+	for first := bc.from(0); i < first; i++ {
 		dst[i] = d[0]
 	}
-	i := first
 	for j := 0; j < m-1 && i < n; j++ {
-		end := min(int(math.Ceil(c+float64(j+1)*kf)), n) // first sample at or after centre j+1
 		a, slope := d[j], d[j+1]-d[j]
-		for ; i < end; i++ {
-			w := (float64(i)-c)/kf - float64(j)
-			dst[i] = a + w*slope
+		for end := bc.from(j + 1); i < end; i++ {
+			dst[i] = a + bc.weight(i, j)*slope
 		}
 	}
 	for ; i < n; i++ {
 		dst[i] = d[m-1]
 	}
+}
+
+// blockCentres places one value per block of k samples at the block's
+// centre: sample i sits at p = (i − (k−1)/2) / k in block-centre
+// coordinates, of n samples in all.
+type blockCentres struct{ k, n int }
+
+// from returns the first sample at or after centre j (at most n).
+func (bc blockCentres) from(j int) int {
+	return min(int(math.Ceil(float64(bc.k-1)/2+float64(j*bc.k))), bc.n)
+}
+
+// weight returns p − j for sample i: its linear-interpolation weight
+// between centres j and j+1.
+func (bc blockCentres) weight(i, j int) float64 {
+	return (float64(i)-float64(bc.k-1)/2)/float64(bc.k) - float64(j)
 }
