@@ -162,6 +162,8 @@ type BoutCadence struct {
 	// reference's value is 60 / median step time: with alternating long
 	// and short steps the two differ (the median step picks one side).
 	RefStrides gait.Value `json:"ref_from_strides"`
+
+	bout int // index of the reference bout in the truth file
 }
 
 // BoutStride is one reference bout's stride length (m) and walking speed
@@ -177,6 +179,8 @@ type BoutStride struct {
 	PeerSpeedMPS  gait.Value `json:"peer_walking_speed_mps"`
 	RefCadenceSPM gait.Value `json:"ref_cadence_spm"`
 	CadenceSPM    gait.Value `json:"cadence_spm"`
+
+	bout int // index of the reference bout in the truth file
 }
 
 // Skip is a recording that was not evaluated, with the reason.
@@ -272,19 +276,15 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 				}
 				row.Clock.PeerTurnRatio = turnRatio(po.turns, c.Truth.Turns, vw[0], math.Min(vw[1], ours.span[1]))
 			}
-			for i := range row.Cadence {
-				for j, b := range c.Truth.WalkingBouts {
-					if b.StartS == row.Cadence[i].StartS && b.EndS == row.Cadence[i].EndS && j < len(po.windows) {
-						row.Cadence[i].Peer = po.windows[j].CadenceSPM
-					}
+			for i, x := range row.Cadence {
+				if x.bout < len(po.windows) {
+					row.Cadence[i].Peer = po.windows[x.bout].CadenceSPM
 				}
 			}
-			for i := range row.Strides {
-				for j, b := range c.Truth.WalkingBouts {
-					if b.StartS == row.Strides[i].StartS && b.EndS == row.Strides[i].EndS && j < len(po.windows) {
-						row.Strides[i].PeerLengthM = po.windows[j].StrideLengthM
-						row.Strides[i].PeerSpeedMPS = po.windows[j].WalkingSpeedMPS
-					}
+			for i, x := range row.Strides {
+				if x.bout < len(po.windows) {
+					row.Strides[i].PeerLengthM = po.windows[x.bout].StrideLengthM
+					row.Strides[i].PeerSpeedMPS = po.windows[x.bout].WalkingSpeedMPS
 				}
 			}
 			peerAll.merge(p)
@@ -586,14 +586,14 @@ func evaluate(c *Case, o *outputs, row *Row) (*acc, int) {
 			if b.CadenceSPM != nil {
 				a.cadence.add(errOrNaN(w.CadenceSPM, *b.CadenceSPM))
 				if row != nil {
-					row.Cadence = append(row.Cadence, BoutCadence{StartS: b.StartS, EndS: b.EndS, Ref: *b.CadenceSPM, Got: w.CadenceSPM, Peer: gait.NA, RefStrides: strideCadence(ref, b.StartS, b.EndS)})
+					row.Cadence = append(row.Cadence, BoutCadence{StartS: b.StartS, EndS: b.EndS, Ref: *b.CadenceSPM, Got: w.CadenceSPM, Peer: gait.NA, RefStrides: strideCadence(ref, b.StartS, b.EndS), bout: i})
 				}
 			}
 			if b.StrideLengthM != nil {
 				a.stride.add(errOrNaN(w.StrideLengthM, *b.StrideLengthM))
 			}
 			if row != nil && (b.StrideLengthM != nil || b.WalkingSpeedMPS != nil) {
-				bs := BoutStride{StartS: b.StartS, EndS: b.EndS, RefLengthM: gait.NA, LengthM: w.StrideLengthM, PeerLengthM: gait.NA, RefSpeedMPS: gait.NA, SpeedMPS: w.WalkingSpeedMPS, PeerSpeedMPS: gait.NA, RefCadenceSPM: gait.NA, CadenceSPM: w.CadenceSPM}
+				bs := BoutStride{StartS: b.StartS, EndS: b.EndS, RefLengthM: gait.NA, LengthM: w.StrideLengthM, PeerLengthM: gait.NA, RefSpeedMPS: gait.NA, SpeedMPS: w.WalkingSpeedMPS, PeerSpeedMPS: gait.NA, RefCadenceSPM: gait.NA, CadenceSPM: w.CadenceSPM, bout: i}
 				if b.StrideLengthM != nil {
 					bs.RefLengthM = gait.Value(*b.StrideLengthM)
 				}
