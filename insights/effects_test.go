@@ -226,6 +226,43 @@ func TestTriggerEffects(t *testing.T) {
 	}
 }
 
+// Ten consecutive heat days whose differences from nearby days drift
+// steadily upwards (r₁ = 0.93 around their median, clamped to 0.8, so
+// f = 9 and the effective size round(10/9) = 1 < MinN = 6): the message
+// must not say only that 10 days were compared and 6 are needed, but why
+// 10 are too few.
+func TestTriggerEffectTooFewEffectiveDays(t *testing.T) {
+	start := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
+	var days []DailyValue
+	var diary []DayContext
+	for d := 0; d < 40; d++ {
+		at := start.AddDate(0, 0, d)
+		v := 1.0 + 0.001*float64(d%3)
+		if d >= 15 && d < 25 {
+			v = 0.9 + 0.01*float64(d-15)
+			diary = append(diary, DayContext{Date: at, Heat: true})
+		}
+		days = append(days, DailyValue{Day: DayIndex(at, nil), At: at, Value: v, Tests: 1})
+	}
+	var heat TriggerEffect
+	for _, e := range TriggerEffects(days, diary, LookupMetric("walking_speed_mps", "walk"), time.UTC, TriggerOptions{}) {
+		if e.Trigger == TriggerHeat {
+			heat = e
+		}
+	}
+	if !heat.TooLittleData || heat.Matched != 10 || heat.Lag1 == nil || math.Abs(heat.VarianceInflation-9) > 1e-12 {
+		t.Fatalf("heat %+v", heat)
+	}
+	for _, w := range []string{"10 such days", "consecutive such days are much alike", "only about 1 independent day,", "at least 6 are needed"} {
+		if !strings.Contains(heat.Message, w) {
+			t.Errorf("message lacks %q: %s", w, heat.Message)
+		}
+	}
+	if !strings.Contains(heat.Clinician, "lag-1 r = 0.93, variance ×9.0, effective n 1 < minimum 6") {
+		t.Errorf("clinician %s", heat.Clinician)
+	}
+}
+
 func TestAnalyzeFalls(t *testing.T) {
 	// Six months of walking speed: Jan–Mar at 1.0 m/s (baseline 1.0),
 	// Apr–May at 0.8, Jun at 1.1. Events: 1 in Feb, 3 in Apr, 2 in May

@@ -115,8 +115,8 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 		}
 	}
 	has := make([]bool, len(days))
-	var diffs, refs, buf []float64
-	var at []DailyValue // the differences as a day series, for their autocorrelation
+	var refs, buf []float64
+	var diffs []DailyValue // d_i on the trigger's day, for the estimate and its autocorrelation
 	for b, trig := range Triggers {
 		n := 0
 		for i := range days {
@@ -126,7 +126,7 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 			}
 		}
 		te := TriggerEffect{Trigger: trig, DaysWith: n, VarianceInflation: 1}
-		diffs, refs, at = diffs[:0], refs[:0], at[:0]
+		diffs, refs = diffs[:0], refs[:0]
 		if n > 0 {
 			lo := 0
 			for i, d := range days {
@@ -146,9 +146,8 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 					continue
 				}
 				r := medianSelect(buf)
-				diffs = append(diffs, d.Value-r)
+				diffs = append(diffs, DailyValue{Day: d.Day, Value: d.Value - r})
 				refs = append(refs, r)
-				at = append(at, DailyValue{Day: d.Day, Value: d.Value - r})
 			}
 		}
 		te.Matched = len(diffs)
@@ -158,11 +157,11 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 			out = append(out, te)
 			continue
 		}
-		if r, _, ok := Lag1Autocorrelation(at); ok {
+		if r, _, ok := Lag1Autocorrelation(diffs); ok {
 			te.Lag1 = fptr(r)
 			te.VarianceInflation = VarianceInflation(r)
 		}
-		est, ok := hodgesLehmannOneSampleEffective(diffs, opt.Level, te.VarianceInflation, cache)
+		est, ok := hodgesLehmannOneSampleEffective(values(diffs), opt.Level, te.VarianceInflation, cache)
 		if !ok {
 			te.TooLittleData = true
 			te.Message, te.Clinician = triggerTooLittle(te, info, opt)
@@ -190,6 +189,18 @@ func triggerTooLittle(te TriggerEffect, info MetricInfo, opt TriggerOptions) (st
 	}
 	c := fmt.Sprintf("%s, trigger %s: too little data (%d trigger days, %d matched with ≥%d reference days within ±%d d; minimum %d).",
 		info.Label, te.Trigger, te.DaysWith, te.Matched, opt.MinRef, opt.RefDays, opt.MinN)
+	if te.VarianceInflation > 1 && te.Matched >= opt.MinN {
+		// Enough days, but too few once their autocorrelation is allowed for.
+		ne := effectiveSize(te.Matched, te.VarianceInflation)
+		days := "days"
+		if ne == 1 {
+			days = "day"
+		}
+		p = fmt.Sprintf("Too little data to tell how your %s differs %s: %d such days with tests could be compared with nearby days, but your results on consecutive such days are much alike, so together they count as only about %d independent %s, and at least %d are needed.",
+			info.Label, lowerFirst(ph[0]), te.Matched, ne, days, opt.MinN)
+		c = fmt.Sprintf("%s, trigger %s: too little data (%d trigger days, %d matched with ≥%d reference days within ±%d d; lag-1 r = %.2f, variance ×%.1f, effective n %d < minimum %d).",
+			info.Label, te.Trigger, te.DaysWith, te.Matched, opt.MinRef, opt.RefDays, *te.Lag1, te.VarianceInflation, ne, opt.MinN)
+	}
 	return p, c
 }
 
