@@ -91,7 +91,8 @@ func TestInterventionEffectShift(t *testing.T) {
 	// standard errors of the shift, 3·0.03·√(2/42).
 	// The interval is Moses' exact one unless it was widened for
 	// autocorrelation (independent noise here, so only when r₁ came out
-	// positive by chance).
+	// positive by chance, as at this seed); the exact path end to end is
+	// TestInterventionEffectExactWithoutLag1.
 	if e.Shift.Exact != (e.VarianceInflation == 1) || !e.Clear || e.Shift.Low > 0.12 || e.Shift.High < 0.12 {
 		t.Errorf("shift %+v", *e.Shift)
 	}
@@ -106,6 +107,35 @@ func TestInterventionEffectShift(t *testing.T) {
 	}
 	if e.TrendAdjusted == nil || !e.TrendAdjusted.Excludes(0) {
 		t.Errorf("trend-adjusted %+v", e.TrendAdjusted)
+	}
+}
+
+// With tests every other day no two test days are consecutive, the lag-1
+// autocorrelation cannot be estimated, and the end-to-end interval is
+// Moses' exact one (21 vs 21 days), the same as HodgesLehmannShift's.
+func TestInterventionEffectExactWithoutLag1(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	S := DayIndex(start, nil)
+	info := LookupMetric("walking_speed_mps", "walk")
+	var obs []Observation
+	for i, o := range speedSeries(start, 42, 42, 1.0, 0.12, 0, 0.03, 3) {
+		if i%2 == 0 {
+			obs = append(obs, o)
+		}
+	}
+	days := DailyValues(obs, time.UTC, 0, 0)
+	e := InterventionEffects(days, []Period{{Kind: KindPhysicalTherapy, Name: "Physio", Start: start}}, info, time.UTC, EffectOptions{})[0]
+	if e.Shift == nil || e.Lag1 != nil || e.VarianceInflation != 1 || e.BeforeDays != 21 || e.AfterDays != 21 {
+		t.Fatalf("effect %+v", e)
+	}
+	want, ok := HodgesLehmannShift(values(dayWindow(days, S-42, S)), values(dayWindow(days, S, S+42)), 0.95)
+	if !ok || !e.Shift.Exact || e.Shift.Coverage < 0.95 || *e.Shift != want || !e.Clear {
+		t.Errorf("shift %+v, want the exact %+v", *e.Shift, want)
+	}
+	for _, w := range []string{"Moses, exact, coverage", "autocorrelation not estimable"} {
+		if !strings.Contains(e.Clinician, w) {
+			t.Errorf("clinician lacks %q: %s", w, e.Clinician)
+		}
 	}
 }
 
