@@ -308,16 +308,21 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // savepoint runs fn in a savepoint of tx: when fn fails, what it wrote is
-// undone and the transaction goes on.
+// undone and the transaction goes on. fn's error is returned as it is,
+// joined with the error of undoing the savepoint should that fail.
 func savepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) error {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
 	if err := fn(tx); err != nil {
-		// When these fail (a cancelled context), database/sql rolls
-		// the whole transaction back.
-		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO write`); rerr == nil {
-			tx.ExecContext(ctx, `RELEASE write`)
+		_, rerr := tx.ExecContext(ctx, `ROLLBACK TO write`)
+		if rerr == nil {
+			_, rerr = tx.ExecContext(ctx, `RELEASE write`)
+		}
+		// With a cancelled context, database/sql rolls the whole
+		// transaction back: nothing to report beyond fn's error.
+		if rerr != nil && ctx.Err() == nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
 		}
 		return err
 	}

@@ -1,7 +1,10 @@
 package sqlite
 
 import (
+	"database/sql"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"legwork"
@@ -26,4 +29,27 @@ func openTest(t testing.TB) *DB {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) legwork.Store { return openTest(t) })
+}
+
+// TestSavepointRollbackError: when undoing a savepoint fails, its error
+// is returned with fn's.
+func TestSavepointRollbackError(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatalf("begin: %v", err)
+	}
+	defer tx.Rollback()
+	fnErr := errors.New("fn failed")
+	err = savepoint(ctx, tx, func(tx *sql.Tx) error {
+		// Gone, the savepoint cannot be rolled back to.
+		if _, err := tx.ExecContext(ctx, `RELEASE write`); err != nil {
+			t.Fatalf("release: %v", err)
+		}
+		return fnErr
+	})
+	if !errors.Is(err, fnErr) || !strings.Contains(err.Error(), "roll back to savepoint") {
+		t.Errorf("savepoint returned %v, want fn's error and that of the rollback", err)
+	}
 }
