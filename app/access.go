@@ -66,7 +66,7 @@ func (a *App) authorize(ctx context.Context, personID int64, need access, object
 	switch need {
 	case writeAccess:
 		a.deny(ctx, act, personID, object, "clinicians have read-only access")
-		return nil, legwork.Errorf(legwork.EFORBIDDEN, "clinicians can read a person's data but not change it")
+		return nil, legwork.Errorf(legwork.EFORBIDDEN, "clinicians can read a person's data and change their weekly plan, but not change anything else")
 	case ownerAccess:
 		a.deny(ctx, act, personID, object, "owner only")
 		return nil, legwork.Errorf(legwork.EFORBIDDEN, "only the person can see or change who has access to their data")

@@ -74,7 +74,11 @@ func (a *App) CreateUser(ctx context.Context, nu NewUser) (*legwork.User, error)
 	return u, nil
 }
 
-// ListUsers lists every account (admins only).
+// ListUsers lists every account (admins only). An administrator manages
+// accounts but does not see people's data (see authorize): the settings
+// that belong to a person's record — their time zone and weekly plan — are
+// left out of every account but the administrator's own. The command line
+// (the system) gets them whole.
 func (a *App) ListUsers(ctx context.Context) ([]*legwork.User, error) {
 	u, err := requireUser(ctx)
 	if err != nil && !isSystem(ctx) {
@@ -83,7 +87,16 @@ func (a *App) ListUsers(ctx context.Context) ([]*legwork.User, error) {
 	if u != nil && !u.Admin {
 		return nil, legwork.Errorf(legwork.EFORBIDDEN, "only an administrator can list accounts")
 	}
-	return a.store.ListUsers(ctx)
+	list, err := a.store.ListUsers(ctx)
+	if err != nil || u == nil {
+		return list, err
+	}
+	for _, x := range list {
+		if x.ID != u.ID {
+			x.TimeZone, x.WeeklyPlan = "", nil
+		}
+	}
+	return list, nil
 }
 
 // UserByEmail returns an account by email; system only (the command line).
@@ -157,34 +170,23 @@ func (a *App) UpdateProfile(ctx context.Context, up ProfileUpdate) (*legwork.Use
 	if !profile && up.WeeklyPlan == nil {
 		return cur, nil
 	}
-	act := ActorFrom(ctx)
-	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
-		if profile {
-			if err := tx.UpdateUser(ctx, cur); err != nil {
-				return err
-			}
-			if err := a.auditChange(ctx, tx, auditEvent(act, personOf(cur), "update", fmt.Sprintf("user:%d", cur.ID), profileDetail(up, cur))); err != nil {
-				return err
-			}
-		}
-		if up.WeeklyPlan != nil {
-			return a.setWeeklyPlan(ctx, tx, act, cur, up.WeeklyPlan)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	// the checked values, applied to the account as read when it is saved
+	change := func(u *legwork.User) {
+		u.Name, u.HeightM, u.SensorHeightM, u.TimeZone = cur.Name, cur.HeightM, cur.SensorHeightM, cur.TimeZone
 	}
-	return cur, nil
+	if !profile {
+		change = nil
+	}
+	return a.saveAccount(ctx, ActorFrom(ctx), cur.ID, change, fmt.Sprintf("user:%d", cur.ID), profileDetail(up), up.WeeklyPlan)
 }
 
 // profileDetail describes a profile change in the audit log: "profile",
 // with the new time zone when it changed.
-func profileDetail(up ProfileUpdate, u *legwork.User) string {
+func profileDetail(up ProfileUpdate) string {
 	if up.TimeZone == nil {
 		return "profile"
 	}
-	return "profile time_zone=" + u.TimeZone
+	return "profile time_zone=" + *up.TimeZone
 }
 
 // Login is the result of a successful sign-in.

@@ -15,8 +15,8 @@ import (
 // A person's settings that their clinicians see too: the time zone their
 // data is read in, and their weekly plan of tests. The person changes both
 // (here with UpdatePersonSettings, or with their own profile,
-// UpdateProfile); an invited clinician may change the plan — clinicians
-// suggest plans — but not the time zone.
+// UpdateProfile); an invited clinician may change the plan but not the
+// time zone.
 
 // SettingsUpdate changes a person's settings. A nil field is left as it
 // is.
@@ -60,29 +60,57 @@ func (a *App) UpdatePersonSettings(ctx context.Context, personID int64, up Setti
 	if err := checkWeeklyPlan(up.WeeklyPlan); err != nil {
 		return nil, err
 	}
-	cur, err := a.personOf(ctx, personID)
-	if err != nil {
+	if _, err := a.personOf(ctx, personID); err != nil {
 		return nil, err
 	}
-	err = a.store.WithTx(ctx, func(tx legwork.Tx) error {
-		if up.TimeZone != nil {
-			cur.TimeZone = *up.TimeZone
-			if err := tx.UpdateUser(ctx, cur); err != nil {
+	var change func(*legwork.User)
+	if up.TimeZone != nil {
+		change = func(u *legwork.User) { u.TimeZone = *up.TimeZone }
+	}
+	return a.saveAccount(ctx, act, personID, change, "profile", "time_zone="+deref(up.TimeZone), up.WeeklyPlan)
+}
+
+// saveAccount stores, in one transaction, a change to the account id and
+// its audit events. change (when not nil) is applied to the account as it
+// is read inside the transaction, so that a change stored since the caller
+// read it (a new password, say) is kept, and is audited as an update of
+// object with detail; plan (when not nil) replaces the weekly plan, audited
+// by setWeeklyPlan. It returns the account as stored.
+func (a *App) saveAccount(ctx context.Context, act *Actor, id int64, change func(*legwork.User), object, detail string, plan map[legwork.TestType]int) (*legwork.User, error) {
+	var out *legwork.User
+	err := a.store.WithTx(ctx, func(tx legwork.Tx) error {
+		u, err := tx.User(ctx, id)
+		if err != nil {
+			return err
+		}
+		if change != nil {
+			change(u)
+			if err := tx.UpdateUser(ctx, u); err != nil {
 				return err
 			}
-			if err := a.auditWrite(ctx, tx, act, personID, "update", "profile", "time_zone="+cur.TimeZone); err != nil {
+			if err := a.auditChange(ctx, tx, auditEvent(act, personOf(u), "update", object, detail)); err != nil {
 				return err
 			}
 		}
-		if up.WeeklyPlan != nil {
-			return a.setWeeklyPlan(ctx, tx, act, cur, up.WeeklyPlan)
+		if plan != nil {
+			if err := a.setWeeklyPlan(ctx, tx, act, u, plan); err != nil {
+				return err
+			}
 		}
+		out = u
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return cur, nil
+	return out, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // setWeeklyPlan stores a checked plan for the person u in tx, with its
@@ -135,15 +163,21 @@ func checkTimeZone(field, name string) error {
 	return err
 }
 
-// checkWeeklyPlan checks the test types and counts of a plan (nil is
-// fine: no change).
+// checkWeeklyPlan checks the test types and counts of a weekly plan to
+// store (nil is fine: no change).
 func checkWeeklyPlan(plan map[legwork.TestType]int) error {
+	return checkPlan("weekly_plan", plan, 0)
+}
+
+// checkPlan checks the test types of a plan given in field and that each
+// count is from least to legwork.MaxPlannedPerWeek.
+func checkPlan(field string, plan map[legwork.TestType]int, least int) error {
 	for _, tt := range slices.Sorted(maps.Keys(plan)) {
 		if !slices.Contains(legwork.TestTypes, tt) {
-			return legwork.FieldErrorf("weekly_plan", "%q is not a test type (%s)", tt, joinStrings(legwork.TestTypes))
+			return legwork.FieldErrorf(field, "%q is not a test type (%s)", tt, joinStrings(legwork.TestTypes))
 		}
-		if n := plan[tt]; n < 0 || n > legwork.MaxPlannedPerWeek {
-			return legwork.FieldErrorf("weekly_plan", "%s: %d tests a week; it must be from 0 to %d", tt, n, legwork.MaxPlannedPerWeek)
+		if n := plan[tt]; n < least || n > legwork.MaxPlannedPerWeek {
+			return legwork.FieldErrorf(field, "%s: %d tests a week; it must be from %d to %d", tt, n, least, legwork.MaxPlannedPerWeek)
 		}
 	}
 	return nil
@@ -174,7 +208,7 @@ func (a *App) zoneOf(u *legwork.User) *time.Location {
 	if u == nil || u.TimeZone == "" {
 		return nil
 	}
-	loc, err := time.LoadLocation(u.TimeZone)
+	loc, err := ParseTimeZone("time_zone", u.TimeZone)
 	if err != nil {
 		a.log.Warn("stored time zone does not load; using UTC", "user", u.ID, "time_zone", u.TimeZone, "err", err)
 		return nil

@@ -232,3 +232,82 @@ func TestUpdateProfileSettings(t *testing.T) {
 		t.Fatalf("after a password change: %+v", s)
 	}
 }
+
+// racingStore stores a new password hash for user just before each
+// transaction begins: a change made by another request between the moment
+// a settings change read the account and the moment it saves it.
+type racingStore struct {
+	legwork.Store
+	user int64
+	n    int
+}
+
+func (s *racingStore) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
+	u, err := s.Store.User(ctx, s.user)
+	if err != nil {
+		return err
+	}
+	s.n++
+	u.PasswordHash = fmt.Sprintf("changed meanwhile %d", s.n)
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	return s.Store.WithTx(ctx, fn)
+}
+
+// TestSettingsKeepAChangeMadeMeanwhile checks that saving the profile or
+// the settings does not write back an account read before another change
+// was stored (here a new password, which would otherwise be undone).
+func TestSettingsKeepAChangeMadeMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	rs := &racingStore{Store: e.store, user: e.person.ID}
+	a := app.New(app.Config{Store: rs, Now: e.clock.Now, Password: fastPasswords})
+	name, zone := "Pat Q", "Europe/Berlin"
+	if _, err := a.UpdateProfile(e.as(e.person), app.ProfileUpdate{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if u := stored(t, e, e.person.ID); u.PasswordHash != "changed meanwhile 1" || u.Name != name {
+		t.Errorf("after the profile change: password hash %q, name %q", u.PasswordHash, u.Name)
+	}
+	if _, err := a.UpdatePersonSettings(e.as(e.person), e.person.ID, app.SettingsUpdate{TimeZone: &zone}); err != nil {
+		t.Fatal(err)
+	}
+	if u := stored(t, e, e.person.ID); u.PasswordHash != "changed meanwhile 2" || u.TimeZone != zone || u.Name != name {
+		t.Errorf("after the settings change: password hash %q, zone %q, name %q", u.PasswordHash, u.TimeZone, u.Name)
+	}
+}
+
+// TestListUsersLeavesOutPeoplesSettings checks that an administrator's
+// list of accounts does not show another person's time zone and weekly
+// plan (data of their record, which administrators do not read), while the
+// command line sees them.
+func TestListUsersLeavesOutPeoplesSettings(t *testing.T) {
+	e := newEnv(t)
+	zone := "Europe/Berlin"
+	if _, err := e.app.UpdatePersonSettings(e.as(e.person), e.person.ID, app.SettingsUpdate{TimeZone: &zone, WeeklyPlan: map[legwork.TestType]int{legwork.TestT25FW: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	find := func(list []*legwork.User) *legwork.User {
+		for _, u := range list {
+			if u.ID == e.person.ID {
+				return u
+			}
+		}
+		t.Fatal("the person is not listed")
+		return nil
+	}
+	list, err := e.app.ListUsers(e.as(e.admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := find(list); u.TimeZone != "" || u.WeeklyPlan != nil || u.Email != e.person.Email {
+		t.Errorf("administrator's list shows zone %q, plan %v (email %q)", u.TimeZone, u.WeeklyPlan, u.Email)
+	}
+	list, err = e.app.ListUsers(app.SystemContext(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := find(list); u.TimeZone != zone || u.WeeklyPlan[legwork.TestT25FW] != 3 {
+		t.Errorf("command line's list shows zone %q, plan %v", u.TimeZone, u.WeeklyPlan)
+	}
+}
