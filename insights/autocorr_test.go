@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // ar1Series makes daily values level + shift·[day ≥ 0] + e_t with AR(1)
@@ -291,14 +293,15 @@ func TestInterventionEffectPowerAutocorrelated(t *testing.T) {
 // clusters (a cluster of 1–6 events in a month with probability 0.25) and
 // months split half worse, half not, the Poisson rate-ratio interval
 // excludes 1 far more often than 5 % of the time, and the interval widened
-// by the quasi-Poisson dispersion near 5 %; with Poisson counts (mean 1 a
-// month) the dispersion stays near 1 and the interval keeps its coverage.
-// When this test was written: clustered, 99 of 400 Poisson intervals
-// excluded 1 and 4 widened ones; Poisson counts, 15 and 10. go test -v
-// prints the counts.
+// by the quasi-Poisson dispersion (with a t quantile) near 5 %; with
+// Poisson counts (mean 1 a month) the dispersion stays near 1 and the
+// interval keeps its coverage. When this test was written: clustered, 99
+// of 400 Poisson intervals excluded 1 and 3 widened ones; Poisson counts,
+// 15 and 9. go test -v prints the counts.
 func TestFallRateRatioOverdispersion(t *testing.T) {
 	// months alternate worse / other; the Poisson interval is the one
-	// with the dispersion set to 1
+	// with the dispersion set to 1 and the normal quantile
+	z := distuv.UnitNormal.Quantile(0.975)
 	excl := func(ev []float64, widen bool) bool {
 		worse := make([]bool, len(ev))
 		var a, ma, b, mb int
@@ -313,11 +316,9 @@ func TestFallRateRatioOverdispersion(t *testing.T) {
 		if a == 0 || b == 0 {
 			return false
 		}
-		rr := rateRatio(ev, worse, a, ma, b, mb, 0.95)
-		e := rr.est
+		e, _ := rateRatio(ev, worse, a, ma, b, mb, z, 0.95)
 		if !widen {
-			// back to φ = 1: the half-width on the log scale over √φ
-			h := math.Log(e.High/e.Value) / math.Sqrt(rr.dispersion)
+			h := z * math.Sqrt(1/float64(a)+1/float64(b))
 			e.Low, e.High = e.Value*math.Exp(-h), e.Value*math.Exp(h)
 		}
 		return e.Excludes(1)
@@ -363,4 +364,27 @@ func TestFallRateRatioOverdispersion(t *testing.T) {
 			t.Errorf("%s: Poisson %d / %d (want ≥ %.0f %%), widened %d / %d (want ≤ %.0f %%)", c.name, raw, n, 100*c.minRaw, wide, n, 100*c.maxWide)
 		}
 	}
+}
+
+// The widened rate-ratio interval by hand: worse months 0 and 6 events
+// (mean 3), other months 1, 1, 1, 1 (mean 1): RR = 3, Pearson χ² =
+// (9 + 9)/3 = 6 over 6 − 2 = 4 degrees of freedom, φ = 1.5, and the
+// interval 3·exp(±t₄·√(1.5·(1/6 + 1/4))) with t₄,0.975 = 2.776445
+// (Student's t table). With φ = 1 (worse 2, 4; other 1, 2, 1, 0: χ² =
+// 2/3 + 2/1 over 4) it is the Poisson one with z.
+func TestRateRatioHand(t *testing.T) {
+	z := distuv.UnitNormal.Quantile(0.975)
+	e, phi := rateRatio([]float64{0, 1, 6, 1, 1, 1}, []bool{true, false, true, false, false, false}, 6, 2, 4, 4, z, 0.95)
+	near(t, "phi", phi, 1.5, 1e-12)
+	near(t, "RR", e.Value, 3, 1e-12)
+	h := 2.776445 * math.Sqrt(1.5*(1.0/6+1.0/4))
+	near(t, "low", e.Low, 3*math.Exp(-h), 1e-5)
+	near(t, "high", e.High, 3*math.Exp(h), 1e-4)
+	e, phi = rateRatio([]float64{2, 1, 4, 2, 1, 0}, []bool{true, false, true, false, false, false}, 6, 2, 4, 4, z, 0.95)
+	h = z * math.Sqrt(1.0/6+1.0/4)
+	if phi != 1 {
+		t.Errorf("phi = %v, want 1", phi)
+	}
+	near(t, "Poisson low", e.Low, 3*math.Exp(-h), 1e-12)
+	near(t, "Poisson high", e.High, 3*math.Exp(h), 1e-12)
 }

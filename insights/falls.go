@@ -105,11 +105,12 @@ func monthName(k int) string { return fmt.Sprintf("%04d-%02d", k/12, k%12+1) }
 //     Spearman correlations", Psychometrika 65:23–28, 2000);
 //   - the rate ratio of events in months whose median was worse than the
 //     baseline median over the other months, (a/Mₐ)/(b/M_b), with the
-//     Wald interval exp(ln RR ± z·√φ·√(1/a + 1/b)) for Poisson counts
+//     Wald interval exp(ln RR ± z·√(1/a + 1/b)) for Poisson counts
 //     (Rothman, Greenland & Lash, Modern Epidemiology, 3rd ed., 2008),
 //     given only when a, b > 0, widened by the quasi-Poisson dispersion φ
-//     of the monthly counts ([quasiPoissonDispersion]): falls cluster, so
-//     monthly counts vary more than Poisson counts would.
+//     of the monthly counts ([quasiPoissonDispersion]) when it exceeds 1,
+//     to exp(ln RR ± t_{n−2}·√φ·√(1/a + 1/b)) over n months: falls
+//     cluster, so monthly counts vary more than Poisson counts would.
 //
 // Both are associations: they cannot say whether slower walking leads to
 // falls, falls to more careful walking, or something else to both. Months
@@ -244,8 +245,8 @@ func fallAssociation(s FallSeries, events func(int) int, loc *time.Location, opt
 			}
 		}
 		if a.EventsWorse > 0 && a.EventsOther > 0 {
-			rr := rateRatio(ev, worse, a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther, opt.Level)
-			a.RateRatio, a.Dispersion = &rr.est, rr.dispersion
+			rr, phi := rateRatio(ev, worse, a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther, z, opt.Level)
+			a.RateRatio, a.Dispersion = &rr, phi
 		}
 	}
 	a.Message, a.Clinician = fallWords(a, s, what, sign)
@@ -282,7 +283,7 @@ func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (stri
 		if a.RateRatio != nil {
 			e := *a.RateRatio
 			p += fmt.Sprintf(" (rate ratio %.1f, %s CI %.1f to %.1f)", e.Value, lv, e.Low, e.High)
-			cs = append(cs, fmt.Sprintf("rate ratio (months with median worse than baseline vs other) %.2f (%s CI %.2f to %.2f, %s), %d events/%d months vs %d/%d", e.Value, lv, e.Low, e.High, waldWords(a.Dispersion), a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
+			cs = append(cs, fmt.Sprintf("rate ratio (months with median worse than baseline vs other) %.2f (%s CI %.2f to %.2f, %s), %d events/%d months vs %d/%d", e.Value, lv, e.Low, e.High, waldWords(a.Dispersion, a.Months), a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
 		} else {
 			cs = append(cs, fmt.Sprintf("events %d/%d months worse than baseline vs %d/%d other (rate ratio not estimable with a zero count)", a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
 		}
@@ -293,31 +294,28 @@ func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (stri
 	return strings.Join(ps, " "), c
 }
 
-// rateEstimate is a rate ratio with the dispersion its interval allows for.
-type rateEstimate struct {
-	est        Estimate
-	dispersion float64
-}
-
 // rateRatio is the rate ratio of events in the months marked worse (a
 // events in ma months) over the others (b in mb; a, b > 0), with the Wald
-// interval exp(ln RR ± z·√φ·√(1/a + 1/b)), φ the quasi-Poisson dispersion
-// of the monthly counts ev around their group's rate.
-func rateRatio(ev []float64, worse []bool, a, ma, b, mb int, level float64) rateEstimate {
+// interval exp(ln RR ± q·√φ·√(1/a + 1/b)), φ the quasi-Poisson dispersion
+// of the monthly counts ev around their group's rate. q is z, the normal
+// quantile of the level, when φ = 1 (Poisson); when φ > 1 it was
+// estimated from the n months, and q is the t quantile with n − 2
+// degrees of freedom (McCullagh & Nelder 1989).
+func rateRatio(ev []float64, worse []bool, a, ma, b, mb int, z, level float64) (est Estimate, phi float64) {
 	muW, muO := float64(a)/float64(ma), float64(b)/float64(mb)
-	phi := quasiPoissonDispersion(ev, func(i int) float64 {
+	phi = quasiPoissonDispersion(ev, func(i int) float64 {
 		if worse[i] {
 			return muW
 		}
 		return muO
 	}, 2)
-	z := distuv.UnitNormal.Quantile((1 + level) / 2)
-	rr := muW / muO
-	se := math.Sqrt(phi) * math.Sqrt(1/float64(a)+1/float64(b))
-	return rateEstimate{
-		est:        Estimate{Value: rr, Low: rr * math.Exp(-z*se), High: rr * math.Exp(z*se), Level: level, Coverage: level, Method: MethodRateRatio, N1: ma, N2: mb},
-		dispersion: phi,
+	q := z
+	if phi > 1 {
+		q = (*critCache)(nil).tQuantile(len(ev)-2, (1+level)/2)
 	}
+	rr := muW / muO
+	h := q * math.Sqrt(phi*(1/float64(a)+1/float64(b)))
+	return Estimate{Value: rr, Low: rr * math.Exp(-h), High: rr * math.Exp(h), Level: level, Coverage: level, Method: MethodRateRatio, N1: ma, N2: mb}, phi
 }
 
 // quasiPoissonDispersion estimates the dispersion of counts y around their
@@ -328,23 +326,23 @@ func rateRatio(ev []float64, worse []bool, a, ma, b, mb int, level float64) rate
 // (McCullagh & Nelder, "Generalized Linear Models", 2nd ed., 1989),
 // and returns it clamped at 1: counts that cluster (falls do) vary more
 // than Poisson counts, and a Poisson interval is then too narrow by √φ;
-// counts that vary less never narrow it. It is 1 when n ≤ p.
+// counts that vary less never narrow it. It is 1 when n ≤ p. Every μ_i
+// must be positive.
 func quasiPoissonDispersion(y []float64, mu func(int) float64, p int) float64 {
 	if len(y) <= p {
 		return 1
 	}
 	x2 := 0.0
 	for i, v := range y {
-		if m := mu(i); m > 0 {
-			x2 += (v - m) * (v - m) / m
-		}
+		m := mu(i)
+		x2 += (v - m) * (v - m) / m
 	}
 	return max(1, x2/float64(len(y)-p))
 }
 
-func waldWords(phi float64) string {
+func waldWords(phi float64, months int) string {
 	if phi > 1 {
-		return fmt.Sprintf("Poisson Wald widened for overdispersion, φ = %.2f", phi)
+		return fmt.Sprintf("Poisson Wald widened for overdispersion, φ = %.2f, t with %d df", phi, months-2)
 	}
 	return "Poisson Wald"
 }
