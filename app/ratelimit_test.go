@@ -38,18 +38,27 @@ func wantRetry(t *testing.T, err error, wait time.Duration, msg string) {
 	}
 }
 
-// TestLoginLimitsShared: failures made through one process count in every
-// other and after a restart; the wait is until the fifth most recent
-// failure leaves the window, to the second; a successful sign-in on one
-// process clears the account's count for all; wrong current passwords
-// count with the sign-ins.
-func TestLoginLimitsShared(t *testing.T) {
+// sharedDatabase opens a database with one person's account
+// (pat@example.org) and an App on it; reopen opens the same database again
+// for a second process.
+func sharedDatabase(t *testing.T) (*clock, *app.App, func() legwork.Store) {
+	t.Helper()
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	db, reopen := openDatabase(t, clk.Now)
 	a := newServer(db, clk, 1)
 	if _, err := a.CreateUser(app.SystemContext(context.Background()), app.NewUser{Email: "pat@example.org", Name: "Pat", Role: legwork.RolePerson, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
+	return clk, a, reopen
+}
+
+// TestLoginLimitsShared: failures made through one process count in every
+// other and after a restart; the wait is until the fifth most recent
+// failure leaves the window, to the second; a successful sign-in on one
+// process clears the account's count for all; wrong current passwords
+// count with the sign-ins.
+func TestLoginLimitsShared(t *testing.T) {
+	clk, a, reopen := sharedDatabase(t)
 	b := newServer(reopen(), clk, 2)
 	from := app.NewContext(context.Background(), &app.Actor{IP: "198.51.100.7"})
 	const email = "pat@example.org"
@@ -122,12 +131,7 @@ func TestLoginLimitsShared(t *testing.T) {
 // processes are all counted: twenty wrong sign-ins from one address, all
 // at once, lock the address on both.
 func TestLoginLimitConcurrent(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	db, reopen := openDatabase(t, clk.Now)
-	a := newServer(db, clk, 1)
-	if _, err := a.CreateUser(app.SystemContext(context.Background()), app.NewUser{Email: "pat@example.org", Name: "Pat", Role: legwork.RolePerson, Password: testPassword}); err != nil {
-		t.Fatal(err)
-	}
+	clk, a, reopen := sharedDatabase(t)
 	servers := []*app.App{a, newServer(reopen(), clk, 2)}
 	from := app.NewContext(context.Background(), &app.Actor{IP: "198.51.100.7"})
 	n := app.DefaultLoginLimits.IP
@@ -225,11 +229,16 @@ func (s *throttleSpy) recorded() ([][]byte, []time.Time) {
 }
 
 func (s *throttleSpy) RecordAuthFailure(ctx context.Context, key []byte, at time.Time) error {
+	return s.record(ctx, s.Store, key, at)
+}
+
+// record is RecordAuthFailure through next, the store or a transaction.
+func (s *throttleSpy) record(ctx context.Context, next legwork.AuthThrottleStore, key []byte, at time.Time) error {
 	if s.failRecord != nil {
 		return s.failRecord
 	}
 	s.noteKey(key)
-	return s.Store.RecordAuthFailure(ctx, key, at)
+	return next.RecordAuthFailure(ctx, key, at)
 }
 
 func (s *throttleSpy) AuthFailures(ctx context.Context, key []byte, since time.Time, limit int) ([]time.Time, error) {
@@ -264,11 +273,7 @@ type throttleSpyTx struct {
 }
 
 func (tx *throttleSpyTx) RecordAuthFailure(ctx context.Context, key []byte, at time.Time) error {
-	if tx.s.failRecord != nil {
-		return tx.s.failRecord
-	}
-	tx.s.noteKey(key)
-	return tx.Tx.RecordAuthFailure(ctx, key, at)
+	return tx.s.record(ctx, tx.Tx, key, at)
 }
 
 // TestLoginLimitKeysAndPruning: the store is given hashes, never the
