@@ -163,8 +163,11 @@ func (db *DB) now() time.Time {
 // fn returns nil (see legwork.Store). Inside fn, the methods of tx run on
 // the transaction; those that write several rows run in a savepoint, all
 // or nothing as outside. A statement that fails aborts the transaction:
-// fn must return the error. Begin and commit errors are wrapped; fn's
-// error is returned as it is.
+// fn must return the error. WithTx on fn's tx (a *DB) runs its fn in a
+// savepoint: when that fn fails, only what it did is undone and the outer
+// transaction goes on; otherwise it is committed, or rolled back, with the
+// outer transaction. Begin and commit errors are wrapped; fn's error is
+// returned as it is.
 func (db *DB) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
 	tx, err := db.q.Begin(ctx)
 	if err != nil {

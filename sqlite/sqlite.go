@@ -49,10 +49,9 @@ type DB struct {
 	reader *sql.DB // query_only connections
 
 	// The data methods write through w and read through r: the writer
-	// and the readers, or both the transaction of WithTx (tx), which
-	// sees its own writes.
+	// and the readers, or both the transaction of WithTx (a *sql.Tx),
+	// which sees its own writes.
 	w, r queryer
-	tx   *sql.Tx
 
 	// Now returns the current time. It stamps the items whose creation
 	// time the caller leaves zero. It defaults to time.Now; set it, if at
@@ -265,33 +264,31 @@ func (db *DB) now() time.Time {
 // other processes wait for the lock (busy_timeout). Inside fn, the
 // methods of tx run on the transaction, reads included, so that they see
 // what fn wrote; those that write several rows run in a savepoint, all or
-// nothing as outside. Begin and commit errors are wrapped; fn's error is
-// returned as it is.
+// nothing as outside. WithTx on fn's tx (a *DB) runs its fn in a savepoint
+// as well: when that fn fails, only what it wrote is undone; otherwise it
+// is committed, or rolled back, with the outer transaction. Begin and
+// commit errors are wrapped; fn's error is returned as it is (nested,
+// joined with the error of undoing the savepoint should that fail).
 func (db *DB) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
-	if db.tx != nil {
-		// fn's tx asserted to *DB: it has no writer of its own.
-		return errors.New("sqlite: WithTx inside a transaction")
-	}
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(&DB{path: db.path, Now: db.Now, w: tx, r: tx, tx: tx}); err != nil {
+	// write returns fn's error as it is, and its own unwrapped.
+	fnFailed := false
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		err := fn(&DB{path: db.path, Now: db.Now, w: tx, r: tx})
+		fnFailed = err != nil
 		return err
+	})
+	if err != nil && !fnFailed {
+		return fmt.Errorf("sqlite: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
+	return err
 }
 
 // write runs fn in a write transaction (BEGIN IMMEDIATE on the writer
 // connection) and commits when it returns nil. Inside WithTx, it runs fn
 // in a savepoint of that transaction.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if db.tx != nil {
-		return savepoint(ctx, db.tx, fn)
+	if tx, ok := db.w.(*sql.Tx); ok {
+		return savepoint(ctx, tx, fn)
 	}
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -335,8 +332,8 @@ func savepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) error
 // read runs fn in a read transaction, so that the queries it makes see one
 // snapshot of the database; inside WithTx, in that transaction.
 func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if db.tx != nil {
-		return fn(db.tx)
+	if tx, ok := db.r.(*sql.Tx); ok {
+		return fn(tx)
 	}
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

@@ -45,7 +45,11 @@
 //     it returns the function's error as it is. Every method works on the
 //     transaction, which sees its own writes; others see them after the
 //     commit. Transactions that create records with one client key at the
-//     same time store one; the others are ECONFLICT.
+//     same time store one; the others are ECONFLICT. The tx of WithTx has
+//     a WithTx of its own (not part of legwork.Tx) that runs in a
+//     savepoint: when its function fails, only what that function did is
+//     undone and the outer transaction goes on, even after a failed
+//     statement; otherwise it is committed or rolled back with the outer one.
 //   - Failed attempts (AuthThrottleStore) are one row each: failures of
 //     one key at the same time, also recorded concurrently, all count.
 //     Keys compare byte for byte; an empty key is EINVALID. AuthFailures
@@ -118,6 +122,7 @@ func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
 		{"WithTx", testWithTx},
 		{"WithTxMethods", testWithTxMethods},
 		{"WithTxRace", testWithTxRace},
+		{"WithTxNested", testWithTxNested},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -136,6 +136,66 @@ func testWithTx(t *testing.T, s legwork.Store) {
 	stored("at the end", []*legwork.DiaryEntry{got, last, committed}, []*legwork.AuditEvent{lastEv, ev})
 }
 
+// testWithTxNested: WithTx called on the tx of another (the stores' tx
+// have it, though legwork.Tx does not) runs in a savepoint of the outer
+// transaction. When its function fails (here after a statement failed,
+// which aborts a PostgreSQL transaction), what it did is undone and the
+// outer transaction goes on; when it succeeds, what it did is committed
+// with the outer transaction, or rolled back with it.
+func testWithTxNested(t *testing.T, s legwork.Store) {
+	ctx := txContext(t)
+	outer, failed, done := []byte("a:outer"), []byte("a:failed"), []byte("a:done")
+	nested := func(tx legwork.Tx, fn func(tx legwork.Tx) error) error {
+		n, ok := tx.(interface {
+			WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error
+		})
+		if !ok {
+			t.Fatalf("the tx of WithTx (%T) has no WithTx", tx)
+		}
+		return n.WithTx(ctx, fn)
+	}
+	run := func(outerErr error) error {
+		return s.WithTx(ctx, func(tx legwork.Tx) error {
+			if err := tx.RecordAuthFailure(ctx, outer, day(0)); err != nil {
+				return err
+			}
+			err := nested(tx, func(tx legwork.Tx) error {
+				if err := tx.RecordAuthFailure(ctx, failed, day(0)); err != nil {
+					return err
+				}
+				mustEqual(t, "the failed inner transaction's failures read in it", failures(t, tx, failed), []time.Time{day(0)})
+				return tx.RecordAuthFailure(ctx, nil, day(0))
+			})
+			wantCode(t, err, legwork.EINVALID, "inner WithTx whose last statement failed")
+			mustEqual(t, "the failed inner transaction's failures read in the outer one", failures(t, tx, failed), []time.Time{})
+			if err := nested(tx, func(tx legwork.Tx) error { return tx.RecordAuthFailure(ctx, done, day(0)) }); err != nil {
+				return fmt.Errorf("inner WithTx: %w", err)
+			}
+			// The outer transaction goes on after the failed inner one and
+			// sees what the committed one did.
+			if err := tx.RecordAuthFailure(ctx, outer, day(1)); err != nil {
+				return err
+			}
+			mustEqual(t, "the inner transaction's failures read in the outer one", failures(t, tx, done), []time.Time{day(0)})
+			return outerErr
+		})
+	}
+
+	if err := run(errRollback); err != errRollback {
+		t.Fatalf("WithTx returned %v, want %v", err, errRollback)
+	}
+	mustEqual(t, "outer after an outer rollback", failures(t, s, outer), []time.Time{})
+	mustEqual(t, "failed inner after an outer rollback", failures(t, s, failed), []time.Time{})
+	mustEqual(t, "inner after an outer rollback", failures(t, s, done), []time.Time{})
+
+	if err := run(nil); err != nil {
+		t.Fatalf("WithTx: %v", err)
+	}
+	mustEqual(t, "outer after a commit", failures(t, s, outer), []time.Time{day(1), day(0)})
+	mustEqual(t, "failed inner after a commit", failures(t, s, failed), []time.Time{})
+	mustEqual(t, "inner after a commit", failures(t, s, done), []time.Time{day(0)})
+}
+
 // txChange is a change made in a transaction, with a check that it took
 // effect.
 type txChange struct {
