@@ -201,11 +201,13 @@ func testAuthFailuresConcurrent(t *testing.T, s legwork.Store) {
 }
 
 // testAuthFailuresTx: the throttle methods work in a transaction like the
-// others: rolled back, nothing is stored; committed, everything is.
+// others: rolled back, nothing is stored (a cleared key keeps its
+// failures); committed, everything is.
 func testAuthFailuresTx(t *testing.T, s legwork.Store) {
 	ctx := txContext(t)
-	a, b := []byte("a:pat@example.org"), []byte("i:192.0.2.1")
+	a, b, c := []byte("a:pat@example.org"), []byte("i:192.0.2.1"), []byte("a:kim@example.org")
 	record(t, s, a, day(0))
+	record(t, s, c, day(2)) // after the prune's cutoff: only the clear deletes it
 	write := func(tx legwork.Tx) error {
 		for _, key := range [][]byte{a, b} {
 			if err := tx.RecordAuthFailure(ctx, key, day(1)); err != nil {
@@ -220,6 +222,10 @@ func testAuthFailuresTx(t *testing.T, s legwork.Store) {
 		if _, err := tx.PruneAuthFailures(ctx, day(0)); err != nil {
 			return err
 		}
+		if err := tx.ClearAuthFailures(ctx, c); err != nil {
+			return err
+		}
+		mustEqual(t, "c's failures read in the transaction that cleared them", failures(t, tx, c), []time.Time{})
 		return tx.ClearAuthFailures(ctx, []byte("a:nobody@example.org"))
 	}
 	err := s.WithTx(ctx, func(tx legwork.Tx) error {
@@ -233,10 +239,12 @@ func testAuthFailuresTx(t *testing.T, s legwork.Store) {
 	}
 	mustEqual(t, "a after a rollback", failures(t, s, a), []time.Time{day(0)})
 	mustEqual(t, "b after a rollback", failures(t, s, b), []time.Time{})
+	mustEqual(t, "c after a rollback", failures(t, s, c), []time.Time{day(2)})
 
 	if err := s.WithTx(ctx, write); err != nil {
 		t.Fatalf("WithTx: %v", err)
 	}
 	mustEqual(t, "a after a commit", failures(t, s, a), []time.Time{day(1)})
 	mustEqual(t, "b after a commit", failures(t, s, b), []time.Time{day(1)})
+	mustEqual(t, "c after a commit", failures(t, s, c), []time.Time{})
 }
