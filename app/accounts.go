@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"math"
 	"net/mail"
 	"strings"
 	"time"
@@ -207,13 +206,8 @@ func (a *App) Login(ctx context.Context, email, password string) (*Login, error)
 		ip = act.IP
 	}
 	key := strings.ToLower(strings.TrimSpace(email))
-	ok, wait, err := a.limiter.allowed(ctx, key, ip)
-	if err != nil {
+	if err := a.limiter.check(ctx, key, ip, "failed sign-ins"); err != nil {
 		return nil, err
-	}
-	if !ok {
-		secs := int(math.Ceil(wait.Seconds()))
-		return nil, &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many failed sign-ins; try again in %d seconds", secs), Err: RetryAfter(wait)}
 	}
 	// refuse counts the failed attempt and returns the answer to it (or
 	// the error that kept it from being counted).
@@ -238,7 +232,7 @@ func (a *App) Login(ctx context.Context, email, password string) (*Login, error)
 		a.appendAudit(ctx, &legwork.AuditEvent{Action: "login_failed", Object: "session", Detail: "unknown email", IP: ip})
 		return nil, refuse()
 	}
-	ok, err = verifyPassword(u.PasswordHash, password)
+	ok, err := verifyPassword(u.PasswordHash, password)
 	if err != nil || !ok {
 		a.appendAudit(ctx, &legwork.AuditEvent{ActorID: &u.ID, PersonID: personOf(u), Action: "login_failed", Object: "session", IP: ip})
 		return nil, refuse()
@@ -294,12 +288,8 @@ func (a *App) ChangePassword(ctx context.Context, current, next string) error {
 	// Guessing the current password counts like failed sign-ins, so that a
 	// stolen session cannot be used to find the password.
 	ip := ActorFrom(ctx).IP
-	ok, wait, err := a.limiter.allowed(ctx, cur.Email, ip)
-	if err != nil {
+	if err := a.limiter.check(ctx, cur.Email, ip, "wrong passwords"); err != nil {
 		return err
-	}
-	if !ok {
-		return &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many wrong passwords; try again in %d seconds", int(math.Ceil(wait.Seconds()))), Err: RetryAfter(wait)}
 	}
 	if ok, err := verifyPassword(cur.PasswordHash, current); err != nil || !ok {
 		if err := a.limiter.fail(ctx, cur.Email, ip); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -52,6 +53,17 @@ func throttleKey(scope, kind, value string) []byte {
 
 func (l *loginLimiter) accountKey(email string) []byte { return throttleKey(l.scope, "a", email) }
 func (l *loginLimiter) ipKey(ip string) []byte         { return throttleKey(l.scope, "i", ip) }
+
+// check returns nil when another attempt is allowed (see allowed), and
+// otherwise an ETOOMANY error saying "too many <what>" and how long to wait
+// (its Retry-After).
+func (l *loginLimiter) check(ctx context.Context, email, ip, what string) error {
+	ok, wait, err := l.allowed(ctx, email, ip)
+	if err != nil || ok {
+		return err
+	}
+	return &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many %s; try again in %d seconds", what, int(math.Ceil(wait.Seconds()))), Err: RetryAfter(wait)}
+}
 
 // allowed reports whether another attempt may be made for the account and
 // address, and if not, when one may: when the max-th most recent failure

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -63,14 +62,11 @@ func (a *App) SignUp(ctx context.Context, su SignUp) (*Login, error) {
 	}
 	// Every attempt that gets this far costs a password hash (64 MiB of
 	// memory): count it against the address whatever its outcome.
-	ok, wait, err := a.signups.allowed(ctx, "", ip)
-	if err != nil {
+	if err := a.signups.check(ctx, "", ip, "new accounts from your address"); err != nil {
+		if legwork.ErrorCode(err) == legwork.ETOOMANY {
+			a.appendAudit(ctx, &legwork.AuditEvent{Action: "signup_refused", Object: "user", Detail: "rate limited", IP: ip})
+		}
 		return nil, err
-	}
-	if !ok {
-		a.appendAudit(ctx, &legwork.AuditEvent{Action: "signup_refused", Object: "user", Detail: "rate limited", IP: ip})
-		secs := int(math.Ceil(wait.Seconds()))
-		return nil, &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many new accounts from your address; try again in %d seconds", secs), Err: RetryAfter(wait)}
 	}
 	if err := a.signups.fail(ctx, "", ip); err != nil {
 		return nil, err
