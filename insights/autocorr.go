@@ -73,3 +73,16 @@ func widen(e Estimate, f float64) Estimate {
 	e.Exact = false
 	return e
 }
+
+// resized reports whether the effective size n/f of any of the sizes
+// differs from the size itself: whether a rank interval taken at the
+// effective sizes was actually widened. A slight correlation (f close to
+// 1) leaves them, and the interval, as they are.
+func resized(f float64, sizes ...int) bool {
+	for _, n := range sizes {
+		if effectiveSize(n, f) != n {
+			return true
+		}
+	}
+	return false
+}

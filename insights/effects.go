@@ -279,11 +279,14 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person
 		person += " " + n
 	}
 
+	// The Moses interval was widened only when the effective sizes differ
+	// from the real ones; the regression intervals whenever f > 1.
+	mosesWidened := resized(e.VarianceInflation, e.BeforeDays, e.AfterDays)
 	exact := "normal approximation"
 	switch {
 	case sh.Exact:
 		exact = fmt.Sprintf("exact, coverage %.1f %%", 100*sh.Coverage)
-	case e.VarianceInflation > 1:
+	case mosesWidened:
 		exact = "at the effective sizes for autocorrelation"
 	}
 	clinician = fmt.Sprintf("%s, %s started %s: HL shift after−before %s (%s CI %s to %s; Moses, %s); n = %d vs %d test days in ±%d d windows; medians %s → %s",
@@ -306,8 +309,10 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person
 	switch {
 	case e.Lag1 == nil:
 		clinician += ". Observational; day-to-day autocorrelation not estimable (too few consecutive test days), intervals assume independent days."
+	case mosesWidened:
+		clinician += fmt.Sprintf(". Observational; intervals widened for day-to-day autocorrelation (lag-1 r = %.2f, variance ×%.2f).", *e.Lag1, e.VarianceInflation)
 	case e.VarianceInflation > 1:
-		clinician += fmt.Sprintf(". Observational; intervals widened for day-to-day autocorrelation (lag-1 r = %.2f, variance ×%.1f).", *e.Lag1, e.VarianceInflation)
+		clinician += fmt.Sprintf(". Observational; slight day-to-day autocorrelation (lag-1 r = %.3f, variance ×%.3f) leaves the Moses interval at the real sizes; regression intervals widened by its square root.", *e.Lag1, e.VarianceInflation)
 	default:
 		clinician += fmt.Sprintf(". Observational; no positive day-to-day autocorrelation (lag-1 r = %.2f).", *e.Lag1)
 	}

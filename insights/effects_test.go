@@ -139,6 +139,26 @@ func TestInterventionEffectExactWithoutLag1(t *testing.T) {
 	}
 }
 
+// A slight positive correlation (seed 29: r₁ = 0.0035, f = 1.007) leaves
+// the effective sizes at round(42/f) = 42: the Moses interval is the
+// exact one, and the clinician text must not say it was widened.
+func TestInterventionEffectSlightLag1(t *testing.T) {
+	if resized(1.007, 42, 42) || !resized(1.02, 42, 42) || !resized(1.02, 20, 42) {
+		t.Error("resized: 42/1.007 rounds to 42, 42/1.02 to 41")
+	}
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	info := LookupMetric("walking_speed_mps", "walk")
+	days := DailyValues(speedSeries(start, 42, 42, 1.0, 0.12, 0, 0.03, 29), time.UTC, 0, 0)
+	e := InterventionEffects(days, []Period{{Kind: KindPhysicalTherapy, Name: "Physio", Start: start}}, info, time.UTC, EffectOptions{})[0]
+	if e.Shift == nil || !(e.VarianceInflation > 1 && e.VarianceInflation < 42/41.5) || !e.Shift.Exact {
+		t.Fatalf("effect %+v", e)
+	}
+	if strings.Contains(e.Clinician, "intervals widened for day-to-day") || !strings.Contains(e.Clinician, "Moses, exact, coverage") ||
+		!strings.Contains(e.Clinician, "slight day-to-day autocorrelation (lag-1 r = 0.003, variance ×1.007) leaves the Moses interval at the real sizes") {
+		t.Errorf("clinician %s", e.Clinician)
+	}
+}
+
 // Over 300 seeds the 95 % Moses interval of the before/after shift
 // should cover the true 0.12 m/s in about 95 % of cases: the count is
 // Binomial(300, ≥ 0.95), whose 99.9 % lower bound is about 272.

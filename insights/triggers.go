@@ -232,8 +232,8 @@ func triggerEffectWords(te TriggerEffect, info MetricInfo, opt TriggerOptions) (
 	switch {
 	case e.Exact:
 		exact = fmt.Sprintf("exact, coverage %.1f %%", 100*e.Coverage)
-	case te.VarianceInflation > 1:
-		exact = fmt.Sprintf("widened for autocorrelation of consecutive trigger days, lag-1 r = %.2f, variance ×%.1f", *te.Lag1, te.VarianceInflation)
+	case resized(te.VarianceInflation, te.Matched):
+		exact = fmt.Sprintf("widened for autocorrelation of consecutive trigger days, lag-1 r = %.2f, variance ×%.2f", *te.Lag1, te.VarianceInflation)
 	}
 	c := fmt.Sprintf("%s, trigger %s: HL pseudo-median of (trigger day − median of non-trigger days within ±%d d) %s (%s CI %s to %s; Tukey/Wilcoxon, %s); %d of %d trigger days matched",
 		info.Label, te.Trigger, opt.RefDays, info.signed(e.Value), lv, info.num(e.Low), info.num(e.High), exact, te.Matched, te.DaysWith)
