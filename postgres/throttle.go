@@ -20,7 +20,7 @@ func (db *DB) AuthFailures(ctx context.Context, key []byte, since time.Time, lim
 	var q query
 	q.and("key = ?", key)
 	q.and("at > ?", ts(since))
-	rows, err := db.q.Query(ctx, `SELECT at FROM auth_failures`+q.whereClause()+` ORDER BY at DESC, id DESC`+q.limit(limit), q.args...)
+	rows, err := db.q.Query(ctx, `SELECT at FROM auth_failures`+q.whereClause()+` ORDER BY at DESC`+q.limit(limit), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: auth failures: %w", err)
 	}

@@ -17,7 +17,7 @@ func (db *DB) RecordAuthFailure(ctx context.Context, key []byte, at time.Time) e
 func (db *DB) AuthFailures(ctx context.Context, key []byte, since time.Time, limit int) ([]time.Time, error) {
 	args := []any{key, micros(since)}
 	rows, err := db.r.QueryContext(ctx,
-		`SELECT at FROM auth_failures WHERE key = ? AND at > ? ORDER BY at DESC, id DESC`+limitClause(limit, &args), args...)
+		`SELECT at FROM auth_failures WHERE key = ? AND at > ? ORDER BY at DESC`+limitClause(limit, &args), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: auth failures: %w", err)
 	}
