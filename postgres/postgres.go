@@ -159,14 +159,20 @@ func (db *DB) now() time.Time {
 	return db.Now().UTC().Truncate(time.Microsecond)
 }
 
-// WithTx runs fn in one transaction (read committed) and commits it when
-// fn returns nil (see legwork.Store). Inside fn, the methods of tx run on
-// the transaction; those that write several rows run in a savepoint, all
-// or nothing as outside. A statement that fails aborts the transaction:
-// fn must return the error. WithTx on fn's tx (a *DB) runs its fn in a
-// savepoint: when that fn fails, only what it did is undone and the outer
-// transaction goes on; otherwise it is committed, or rolled back, with the
-// outer transaction. Begin and commit errors are wrapped; fn's error is
+// WithTx runs fn in one transaction and commits it when fn returns nil
+// (see legwork.Store). Inside fn, the methods of tx run on the
+// transaction; those that write several rows run in a savepoint, all or
+// nothing as outside. The transaction runs at the server's default
+// isolation level, read committed unless default_transaction_isolation
+// says otherwise: each statement sees what others committed before it
+// began, so a read of several statements (a method that reads in several
+// queries, or fn reading twice) can see another transaction's commit
+// between them, where outside WithTx such a method reads one snapshot
+// (readTx). A statement that fails aborts the transaction: fn must return
+// the error. WithTx on fn's tx (a *DB) runs its fn in a savepoint: when
+// that fn fails, only what it did is undone and the outer transaction
+// goes on; otherwise it is committed, or rolled back, with the outer
+// transaction. Begin and commit errors are wrapped; fn's error is
 // returned as it is.
 func (db *DB) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
 	tx, err := db.q.Begin(ctx)
@@ -191,7 +197,8 @@ func (db *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 
 // readTx runs fn in a read-only repeatable-read transaction, so that the
 // queries it makes see one snapshot of the database; inside WithTx, in
-// that transaction.
+// that transaction, where each query sees its own snapshot (read
+// committed).
 func (db *DB) readTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if tx, ok := db.q.(pgx.Tx); ok {
 		return fn(tx)
