@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"legwork/gait"
 )
@@ -144,7 +145,25 @@ func openFile(f *os.File, name string, size int64) (gait.Source, io.Closer, Form
 	case strings.HasPrefix(h, "time,seconds_elapsed"):
 		return openSensorLoggerCSV(f, name)
 	}
-	return nil, nil, "", &ParseError{Format: "unknown", Line: 1, Err: fmt.Errorf("not a recording legwork can read (first line %q)", truncateText(firstLine))}
+	what := fmt.Sprintf("first line %q", truncateText(firstLine))
+	if !isText(firstLine) {
+		what = "binary data in no format legwork knows; a damaged file?"
+	}
+	return nil, nil, "", &ParseError{Format: "unknown", Line: 1, Err: fmt.Errorf("not a recording legwork can read (%s); it reads CSV (t,ax,ay,az,gx,gy,gz), phyphox, Sensor Logger, Axivity .cwa, GENEActiv .bin, and the web app's JSON and LWB1", what)}
+}
+
+// isText reports whether b is valid UTF-8 without control characters
+// other than tab and carriage return.
+func isText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if r < 0x20 && r != '\t' && r != '\r' || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // openZip recognises a Sensor Logger or phyphox zip.
