@@ -26,22 +26,37 @@ const minLag1Pairs = 5
 // exist (weekly tests, say) or the paired residuals are all zero: then
 // nothing can be said about day-to-day correlation.
 func Lag1Autocorrelation(windows ...[]DailyValue) (r float64, pairs int, ok bool) {
+	return lag1(windows, nil)
+}
+
+// lag1 is Lag1Autocorrelation, or with res non-nil the same estimator of
+// residuals of a fitted model: e of the k-th day over all windows in
+// order is res[k].
+func lag1(windows [][]DailyValue, res []float64) (r float64, pairs int, ok bool) {
 	var num, a, b float64
+	k := 0 // index in res of the window's first day
 	for _, w := range windows {
-		if len(w) < 2 {
-			continue
+		var med float64
+		if res == nil && len(w) >= 2 {
+			med = Median(values(w))
 		}
-		med := Median(values(w))
+		e := func(i int) float64 {
+			if res != nil {
+				return res[k+i]
+			}
+			return w[i].Value - med
+		}
 		for i := 1; i < len(w); i++ {
 			if w[i].Day != w[i-1].Day+1 {
 				continue
 			}
-			e0, e1 := w[i-1].Value-med, w[i].Value-med
+			e0, e1 := e(i-1), e(i)
 			num += e0 * e1
 			a += e0 * e0
 			b += e1 * e1
 			pairs++
 		}
+		k += len(w)
 	}
 	if pairs < minLag1Pairs || a == 0 || b == 0 {
 		return 0, pairs, false

@@ -66,10 +66,18 @@ type InterventionEffect struct {
 	// Lag1 is the lag-1 autocorrelation of the daily values around each
 	// window's median (absent when fewer than five pairs of consecutive
 	// test days exist), and VarianceInflation the factor (1 + r)/(1 − r),
-	// r clamped to [0, 0.8], by which the intervals' variances were
+	// r clamped to [0, 0.8], by which the Shift interval's variance was
 	// widened for it (see [Lag1Autocorrelation], [VarianceInflation]).
 	Lag1              *float64 `json:"lag1_autocorrelation,omitempty"`
 	VarianceInflation float64  `json:"variance_inflation"`
+	// RegressionLag1 is the lag-1 autocorrelation of the segmented
+	// regression's residuals (absent as Lag1 is), and
+	// RegressionVarianceInflation the factor by which it widened the
+	// variances of TrendAdjusted and PreTrendPerWeek: the regression
+	// models a steady trend, which around the window medians would count
+	// as correlation and widen them again.
+	RegressionLag1              *float64 `json:"regression_lag1_autocorrelation,omitempty"`
+	RegressionVarianceInflation float64  `json:"regression_variance_inflation"`
 	// Direction of the shift (better, worse, higher, lower, none) and
 	// whether its interval excludes no change.
 	Direction string `json:"direction,omitempty"`
@@ -124,10 +132,13 @@ func windowWords(days int) string {
 // before-window slope are reported beside it, and the message says so
 // when the trend may explain the difference. Daily values are not
 // independent: a good week follows a good week. The lag-1 autocorrelation
-// of the values around their window medians is estimated and every
+// of the values around their window medians is estimated and the Moses
 // interval is widened for it as for AR(1) values (effective sample sizes
-// n(1 − r)/(1 + r), see [VarianceInflation]). These are observational
-// comparisons: other things may have changed at the same time.
+// n(1 − r)/(1 + r), see [VarianceInflation]); the regression intervals
+// are widened for the lag-1 autocorrelation of the segmented regression's
+// residuals, which a steady trend does not inflate. These are
+// observational comparisons: other things may have changed at the same
+// time.
 func InterventionEffects(days []DailyValue, periods []Period, info MetricInfo, loc *time.Location, opt EffectOptions) []InterventionEffect {
 	return interventionEffects(days, periods, info, loc, opt, newCritCache())
 }
@@ -144,7 +155,7 @@ func interventionEffects(days []DailyValue, periods []Period, info MetricInfo, l
 func interventionEffect(days []DailyValue, p Period, all []Period, info MetricInfo, loc *time.Location, opt EffectOptions, cache *critCache) InterventionEffect {
 	S := DayIndex(p.Start, loc)
 	W := opt.WindowDays
-	e := InterventionEffect{Intervention: p, BeforeFrom: dayDate(S - W), AfterTo: dayDate(S + W), WindowDays: W, VarianceInflation: 1}
+	e := InterventionEffect{Intervention: p, BeforeFrom: dayDate(S - W), AfterTo: dayDate(S + W), WindowDays: W, VarianceInflation: 1, RegressionVarianceInflation: 1}
 	before, after := dayWindow(days, S-W, S), dayWindow(days, S, S+W)
 	e.BeforeDays, e.AfterDays = len(before), len(after)
 	e.Notes = effectNotes(p, all, S, W, loc)
@@ -187,13 +198,20 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 			e.BeyondMCID = bptr(math.Abs(sh.Value) > *e.MCID)
 		}
 	}
+	// The regression intervals are widened for the autocorrelation of the
+	// segmented regression's residuals, which a steady trend does not
+	// inflate.
 	tb, ta := dayOffsets(before, S), dayOffsets(after, S)
-	if seg, ok := segmentedLevelChange(tb, xb, ta, xa, opt.Level, cache); ok {
-		seg = widen(seg, f)
+	if seg, res, ok := segmentedFit(tb, xb, ta, xa, opt.Level, cache); ok {
+		if r, _, ok := lag1([][]DailyValue{before, after}, res); ok {
+			e.RegressionLag1 = fptr(r)
+			e.RegressionVarianceInflation = VarianceInflation(r)
+		}
+		seg = widen(seg, e.RegressionVarianceInflation)
 		e.TrendAdjusted = &seg
 	}
 	if sl, ok := slopeEstimate(tb, xb, opt.Level, cache); ok {
-		sl = widen(sl, f)
+		sl = widen(sl, e.RegressionVarianceInflation)
 		sl.Value, sl.Low, sl.High = 7*sl.Value, 7*sl.Low, 7*sl.High
 		e.PreTrendPerWeek = &sl
 	}
@@ -308,14 +326,22 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person
 	}
 	switch {
 	case e.Lag1 == nil:
-		clinician += ". Observational; day-to-day autocorrelation not estimable (too few consecutive test days), intervals assume independent days."
+		clinician += ". Observational; day-to-day autocorrelation not estimable (too few consecutive test days), intervals assume independent days"
 	case mosesWidened:
-		clinician += fmt.Sprintf(". Observational; intervals widened for day-to-day autocorrelation (lag-1 r = %.2f, variance ×%.2f).", *e.Lag1, e.VarianceInflation)
+		clinician += fmt.Sprintf(". Observational; Moses interval widened for day-to-day autocorrelation around the window medians (lag-1 r = %.2f, variance ×%.2f)", *e.Lag1, e.VarianceInflation)
 	case e.VarianceInflation > 1:
-		clinician += fmt.Sprintf(". Observational; slight day-to-day autocorrelation (lag-1 r = %.3f, variance ×%.3f) leaves the Moses interval at the real sizes; regression intervals widened by its square root.", *e.Lag1, e.VarianceInflation)
+		clinician += fmt.Sprintf(". Observational; slight day-to-day autocorrelation around the window medians (lag-1 r = %.3f, variance ×%.3f) leaves the Moses interval at the real sizes", *e.Lag1, e.VarianceInflation)
 	default:
-		clinician += fmt.Sprintf(". Observational; no positive day-to-day autocorrelation (lag-1 r = %.2f).", *e.Lag1)
+		clinician += fmt.Sprintf(". Observational; no positive day-to-day autocorrelation around the window medians (lag-1 r = %.2f)", *e.Lag1)
 	}
+	if e.TrendAdjusted != nil && e.RegressionLag1 != nil {
+		if e.RegressionVarianceInflation > 1 {
+			clinician += fmt.Sprintf("; regression intervals widened for the autocorrelation of the segmented-regression residuals (lag-1 r = %.2f, variance ×%.2f)", *e.RegressionLag1, e.RegressionVarianceInflation)
+		} else {
+			clinician += fmt.Sprintf("; no positive autocorrelation of the segmented-regression residuals (lag-1 r = %.2f)", *e.RegressionLag1)
+		}
+	}
+	clinician += "."
 	if len(e.Notes) > 0 {
 		clinician += " " + strings.Join(e.Notes, " ")
 	}

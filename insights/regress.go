@@ -118,6 +118,13 @@ func SegmentedLevelChange(tBefore, yBefore, tAfter, yAfter []float64, level floa
 }
 
 func segmentedLevelChange(tBefore, yBefore, tAfter, yAfter []float64, level float64, cache *critCache) (Estimate, bool) {
+	e, _, ok := segmentedFit(tBefore, yBefore, tAfter, yAfter, level, cache)
+	return e, ok
+}
+
+// segmentedFit is segmentedLevelChange that also returns the residuals
+// y − ŷ, before-window points first.
+func segmentedFit(tBefore, yBefore, tAfter, yAfter []float64, level float64, cache *critCache) (Estimate, []float64, bool) {
 	n := len(tBefore) + len(tAfter)
 	X := make([]float64, 0, 3*n)
 	y := make([]float64, 0, n)
@@ -131,11 +138,15 @@ func segmentedLevelChange(tBefore, yBefore, tAfter, yAfter []float64, level floa
 	}
 	beta, cov, df, ok := olsFit(X, 3, y)
 	if !ok {
-		return Estimate{}, false
+		return Estimate{}, nil, false
+	}
+	res := make([]float64, n)
+	for i := range res {
+		res[i] = y[i] - beta[0] - beta[1]*X[3*i+1] - beta[2]*X[3*i+2]
 	}
 	se := math.Sqrt(cov[2][2])
 	lo, hi := tInterval(beta[2], se, df, level, cache)
-	return Estimate{Value: beta[2], Low: lo, High: hi, Level: level, Coverage: level, Method: MethodSegmented, N1: len(tBefore), N2: len(tAfter)}, true
+	return Estimate{Value: beta[2], Low: lo, High: hi, Level: level, Coverage: level, Method: MethodSegmented, N1: len(tBefore), N2: len(tAfter)}, res, true
 }
 
 // SlopeEstimate fits y = β₀ + β₁·t by least squares and returns β₁ with
