@@ -59,7 +59,7 @@ async function put(item) {
 
 // retry clears a refused entry's mark so that it is sent again.
 export async function retry(item) {
-  const { error, ...rest } = item;
+  const { error, errorField, ...rest } = item;
   await put(rest);
   return flush(item.personId);
 }
@@ -67,9 +67,11 @@ export async function retry(item) {
 let running = null;
 
 // flush sends the person's waiting entries, oldest first; it stops at the
-// first that cannot be sent for lack of a connection.
+// first that cannot be sent now: for lack of a connection, or because the
+// server cannot take it yet (401, 429, 5xx). It resolves to that error
+// (Offline or ApiError), or to null when nothing was held back.
 export function flush(personId) {
-  if (!personId) return Promise.resolve();
+  if (!personId) return Promise.resolve(null);
   if (running) return running;
   const work = async () => {
     for (const item of await all()) {
@@ -80,35 +82,58 @@ export function flush(personId) {
         await remove(item.id);
         events.dispatchEvent(new CustomEvent("sent", { detail: { id: item.id, item, result } }));
       } catch (err) {
-        if (err instanceof Offline) return;
-        if (err instanceof ApiError && (err.status === 401 || err.status === 429 || err.status >= 500)) return;
-        await put({ ...item, error: err.message });
+        if (err instanceof Offline) return err;
+        if (err instanceof ApiError && (err.status === 401 || err.status === 429 || err.status >= 500)) return err;
+        await put({ ...item, error: err.message, errorField: err.field || "" });
       }
     }
+    return null;
   };
   const locked = navigator.locks ? () => navigator.locks.request("legwork-outbox", work) : work;
   running = locked().finally(() => (running = null));
   return running;
 }
 
+// why says why an entry still waits on this phone, after "… kept on this
+// phone: ", from the error that stopped the sending.
+function why(err) {
+  if (err instanceof ApiError && err.status === 401) return "you are no longer signed in. It will be sent once you sign in again.";
+  if (err instanceof ApiError) return `the server could not take it now (${err.message}). It will be sent again shortly.`;
+  if (!navigator.onLine) return "it will be sent when you are back online.";
+  return "the legwork server could not be reached. It will be sent again shortly.";
+}
+
 // submit queues a request and tries to send it at once. It resolves to
-// the server's answer, or to null when the request waits on this device
-// (no connection, the server down); a request the server refuses is taken
-// out of the outbox and its error thrown.
+// {stored: the server's answer}, or, when the request waits on this
+// device, to {waiting: why, as the end of a sentence "… kept on this
+// phone: "}; a request the server refuses is taken out of the outbox and
+// its error thrown (with the field it names, if any).
 export async function submit(item) {
   const qid = await add(item);
   let stored = null;
   const on = (e) => { if (e.detail.id === qid) stored = e.detail.result; };
+  const left = async () => (await all()).find((i) => i.id === qid);
   events.addEventListener("sent", on);
-  await flush(item.personId).catch(() => {});
-  events.removeEventListener("sent", on);
-  if (stored) return stored;
-  const left = (await all()).find((i) => i.id === qid);
-  if (left && left.error) {
-    await remove(qid);
-    throw new Error(left.error);
+  let stop;
+  try {
+    stop = await flush(item.personId).catch((err) => err);
+    // A flush already under way read the outbox before this entry was
+    // added: send it now, rather than at the next 30 s retry.
+    const l = !stored && (await left());
+    if (l && !l.error) stop = await flush(item.personId).catch((err) => err);
+  } finally {
+    events.removeEventListener("sent", on);
   }
-  return null;
+  if (stored) return { stored };
+  const l = await left();
+  if (!l) return { stored: null }; // sent from another tab of the app
+  if (l.error) {
+    await remove(qid);
+    const err = new Error(l.error);
+    err.field = l.errorField || "";
+    throw err;
+  }
+  return { waiting: why(stop) };
 }
 
 // start sends waiting entries now, when the connection returns, and every

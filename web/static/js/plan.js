@@ -52,18 +52,18 @@ export async function syncPlan(personId) {
   return local;
 }
 
-// savePlan keeps the plan on this phone and sends it to the server. It
-// resolves to true when the server has it, false when it waits on this
-// phone; a plan the server refuses throws.
+// savePlan sends the plan to the server and keeps it on this phone once
+// the server has it or it waits in the outbox. It resolves like
+// outbox.submit: {stored} or {waiting: why}; a plan the server refuses
+// throws and is kept neither here nor in the outbox.
 export async function savePlan(personId, plan) {
-  keepPlan(personId, plan);
-  // The new plan replaces any change still waiting.
-  for (const i of await outbox.all()) {
-    if (i.personId === personId && i.kind === "plan") await outbox.remove(i.id);
-  }
-  const stored = await outbox.submit({
+  const older = (await outbox.all()).filter((i) => i.personId === personId && i.kind === "plan").map((i) => i.id);
+  const r = await outbox.submit({
     personId, kind: "plan", label: "Weekly plan", method: "PATCH", path: `/api/people/${personId}`,
     type: "application/json", body: JSON.stringify({ weekly_plan: plan }),
   });
-  return !!stored;
+  keepPlan(personId, plan);
+  // The new plan replaces any change still waiting.
+  for (const id of older) await outbox.remove(id);
+  return r;
 }

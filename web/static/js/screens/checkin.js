@@ -8,7 +8,8 @@ export function timeOfDay(d = new Date()) {
 }
 
 // saveDiary queues the entry and tries to send it at once. It resolves to
-// the stored entry, or to null when it is waiting on this device.
+// {stored: the stored entry} or, when it waits on this device, to
+// {waiting: why} (see outbox.submit).
 export function saveDiary(personId, entry, id) {
   const path = `/api/people/${personId}/diary` + (id ? `/${id}` : "");
   return outbox.submit({

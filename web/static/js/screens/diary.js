@@ -61,6 +61,9 @@ export function Diary({ personId }) {
   </${Screen}>`;
 }
 
+// The fields whose errors show next to their input, and their labels.
+const FIELDS = { at: "When", sensation_other: "In my own words", "fall.circumstances": "What happened", notes: "Notes" };
+
 const localInput = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 
 export function DiaryEdit({ personId, id }) {
@@ -76,6 +79,11 @@ export function DiaryEdit({ personId, id }) {
   }, [id]);
   if (!e) return html`<${Screen} title="Diary entry" back="#/diary"><${Problem} error=${state.error} /><p>Loading…</p></${Screen}>`;
   const set = (k) => (v) => setE({ ...e, [k]: v });
+  // An error the server gives for one field shows next to it too.
+  const bad = (field) => state.error && state.error.field === field;
+  const fieldError = (field, id) => bad(field) && html`<div class="field-error" id=${id + "-error"}>${state.error.message}</div>`;
+  const invalid = (field, id) => bad(field) ? { "aria-invalid": "true", "aria-describedby": id + "-error" } : {};
+  const problem = state.error && FIELDS[state.error.field] ? new Error(`${FIELDS[state.error.field]}: ${state.error.message}`) : state.error;
   const save = async (ev) => {
     ev.preventDefault();
     setState({ busy: true });
@@ -87,8 +95,8 @@ export function DiaryEdit({ personId, id }) {
     if (e.fatigue !== null) body.fatigue = e.fatigue;
     if (e.fall) body.fall = e.fall;
     try {
-      const stored = await saveDiary(personId, body, isNew ? null : id);
-      setState({ saved: stored ? "Saved." : "Kept on this phone: it will upload when you are back online." });
+      const r = await saveDiary(personId, body, isNew ? null : id);
+      setState({ saved: r.waiting ? `Kept on this phone: ${r.waiting}` : "Saved." });
     } catch (error) {
       setState({ error });
     }
@@ -110,20 +118,20 @@ export function DiaryEdit({ personId, id }) {
   }
   return html`<${Screen} title=${isNew ? "New diary entry" : "Change diary entry"} back="#/diary">
     <form onSubmit=${save}>
-      <div class="field"><label for="d-at">When</label><input id="d-at" type="datetime-local" value=${e.at} onInput=${(x) => set("at")(x.target.value)} required /></div>
+      <div class="field"><label for="d-at">When</label><input id="d-at" type="datetime-local" value=${e.at} onInput=${(x) => set("at")(x.target.value)} required ...${invalid("at", "d-at")} />${fieldError("at", "d-at")}</div>
       <${Scale} id="d-sev" label="Leg symptoms" value=${e.severity} onChange=${set("severity")} low="none" high="worst" />
       <${Chips} legend="My legs feel…" options=${SENSATIONS} value=${e.sensations} onChange=${set("sensations")} />
-      <div class="field"><label for="d-other">In my own words (optional)</label><input id="d-other" value=${e.sensation_other} onInput=${(x) => set("sensation_other")(x.target.value)} /></div>
+      <div class="field"><label for="d-other">In my own words (optional)</label><input id="d-other" value=${e.sensation_other} onInput=${(x) => set("sensation_other")(x.target.value)} ...${invalid("sensation_other", "d-other")} />${fieldError("sensation_other", "d-other")}</div>
       <${Choice} legend="Which leg" options=${LEGS} value=${e.leg} onChange=${set("leg")} />
       <${Choice} legend="Time of day" options=${TIMES} value=${e.time_of_day} onChange=${set("time_of_day")} />
       <${Chips} legend="Possible triggers" options=${TRIGGERS} value=${e.triggers} onChange=${set("triggers")} />
       <${Scale} id="d-fat" label="Fatigue" value=${e.fatigue} onChange=${set("fatigue")} low="none" high="worst" />
       <${Choice} legend="A fall or a near-fall?" options=${FALLS} value=${e.fall?.kind || ""} onChange=${(k) => set("fall")(k ? { circumstances: "", injured: false, ...e.fall, kind: k } : null)} />
       ${e.fall && html`<div class="field"><label for="d-circ">What happened?</label>
-          <textarea id="d-circ" rows="3" onInput=${(x) => set("fall")({ ...e.fall, circumstances: x.target.value })}>${e.fall.circumstances}</textarea></div>
+          <textarea id="d-circ" rows="3" onInput=${(x) => set("fall")({ ...e.fall, circumstances: x.target.value })} ...${invalid("fall.circumstances", "d-circ")}>${e.fall.circumstances}</textarea>${fieldError("fall.circumstances", "d-circ")}</div>
         <label class="check"><input type="checkbox" checked=${e.fall.injured} onChange=${(x) => set("fall")({ ...e.fall, injured: x.target.checked })} /> I was hurt</label>`}
-      <div class="field"><label for="d-notes">Notes (optional)</label><textarea id="d-notes" rows="3" onInput=${(x) => set("notes")(x.target.value)}>${e.notes}</textarea></div>
-      <${Problem} error=${state.error} />
+      <div class="field"><label for="d-notes">Notes (optional)</label><textarea id="d-notes" rows="3" onInput=${(x) => set("notes")(x.target.value)} ...${invalid("notes", "d-notes")}>${e.notes}</textarea>${fieldError("notes", "d-notes")}</div>
+      <${Problem} error=${problem} />
       ${state.saved && html`<${Note}>${state.saved}</${Note}>`}
       <button class="primary" type="submit" id="diary-save" disabled=${state.busy}>Save</button>
       ${!isNew && html`<button type="button" class="danger" onClick=${del}>Delete this entry</button>`}

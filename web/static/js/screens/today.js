@@ -35,13 +35,16 @@ function ThisWeek({ personId }) {
   const [plan, setPlan] = useState(loadPlan(personId));
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(null); // a note, or {error}
+  const [synced, setSynced] = useState(false);
   // The server's plan (the clinician may have changed it), unless the
   // person changes the plan here first.
   const changed = useRef(false);
   useEffect(() => {
     let live = true;
     changed.current = false;
-    syncPlan(personId).then((p) => { if (live && !changed.current) setPlan(p); }, () => {});
+    syncPlan(personId)
+      .then((p) => { if (live && !changed.current) setPlan(p); }, () => {})
+      .finally(() => live && setSynced(true));
     return () => { live = false; };
   }, [personId]);
   const [done, error] = useLoad(async () => {
@@ -51,26 +54,38 @@ function ThisWeek({ personId }) {
     return n;
   }, [personId]);
   const save = async (p) => {
+    const before = plan;
     changed.current = true;
     setPlan(p);
     setEditing(false);
     setSaved(null);
     try {
-      setSaved(await savePlan(personId, p) ? "Plan saved." : "Plan kept on this phone: it will be sent when you are back online.");
+      const r = await savePlan(personId, p);
+      setSaved(r.waiting ? `Plan kept on this phone: ${r.waiting}` : "Plan saved.");
     } catch (error) {
+      // Refused: the plan stays as it was (this phone's copy is unchanged).
+      setPlan(loadPlan(personId) || before);
       setSaved({ error });
     }
   };
   const note = saved && (saved.error ? html`<${Problem} error=${saved.error} />` : html`<${Note}>${saved}</${Note}>`);
+  if (!plan && !editing && !synced) {
+    // A new phone: no copy here yet, the server's plan is on its way.
+    return html`<section class="card" aria-labelledby="week-h" aria-busy="true"><h2 id="week-h">This week</h2>
+      <p id="plan-loading">Loading your weekly plan…</p></section>`;
+  }
   if (editing || !plan) {
     if (!plan && !editing) {
       return html`<section class="card" aria-labelledby="week-h"><h2 id="week-h">This week</h2>
+        ${note}
         <p>You have no weekly plan yet. Choose which tests to do and how often.</p>
-        <button class="primary" onClick=${() => setEditing(true)}>Set up my plan</button></section>`;
+        <button class="primary" onClick=${() => { setSaved(null); setEditing(true); }}>Set up my plan</button></section>`;
     }
-    return html`<${PlanEditor} plan=${plan} onSave=${save} onCancel=${plan ? () => setEditing(false) : null}>
+    // Keyed on the plan: should the server's plan arrive while the editor
+    // is open, the editor starts again from it rather than from the copy.
+    return html`<${PlanEditor} key=${JSON.stringify(plan)} plan=${plan} onSave=${save} onCancel=${plan ? () => setEditing(false) : null}>
       <p class="hint">How many times a week you want to do each test. Your plan is saved with your account, so your
-        clinician can see it and suggest changes; this phone keeps a copy for when you are offline.</p>
+        clinician can see it and change it; this phone keeps a copy for when you are offline.</p>
     </${PlanEditor}>`;
   }
   const due = duePlan(plan);
@@ -102,8 +117,8 @@ function CheckIn({ personId }) {
   const save = async () => {
     setState({ busy: true });
     try {
-      const stored = await saveDiary(personId, { at: new Date().toISOString(), severity, sensations, triggers, time_of_day: timeOfDay() });
-      setState({ saved: stored ? "Check-in saved." : "Check-in kept on this phone: it will upload when you are back online." });
+      const r = await saveDiary(personId, { at: new Date().toISOString(), severity, sensations, triggers, time_of_day: timeOfDay() });
+      setState({ saved: r.waiting ? `Check-in kept on this phone: ${r.waiting}` : "Check-in saved." });
       setSensations([]);
       setTriggers([]);
     } catch (error) {
