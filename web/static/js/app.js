@@ -14,7 +14,7 @@ import { TrendsScreen } from "./screens/trends.js";
 import { Sharing } from "./screens/sharing.js";
 import { People, PersonView } from "./screens/clinician.js";
 import { More } from "./screens/more.js";
-import { browserZone } from "./format.js";
+import { browserZone, zoneChosen, zoneOnce } from "./format.js";
 
 const ME = "legwork.me";
 
@@ -58,15 +58,22 @@ function useMe() {
 
 // useZone gives a person's account this device's time zone when it has
 // none, so that their days and night-time are counted where they live
-// (More shows it and changes it). Quietly does nothing offline or when
-// the server does not know the zone.
+// (More shows it and changes it). It does so once: not after this phone
+// filled it in, saw it set, or the person changed it in More (a zone they
+// cleared stays cleared). Quietly does nothing offline or when the server
+// does not know the zone.
 function useZone(user, setMe) {
-  const needs = !!user && user.role === "person" && !user.time_zone;
+  const person = !!user && user.role === "person";
+  if (person && user.time_zone && !zoneOnce(user.id)) zoneChosen(user.id);
+  const needs = person && !user.time_zone && !zoneOnce(user.id);
   useEffect(() => {
     const tz = browserZone();
     if (!needs || !tz || !navigator.onLine) return;
     let live = true;
-    api("PATCH", "/api/me", { body: { time_zone: tz } }).then((u) => live && u && setMe(u), () => {});
+    api("PATCH", "/api/me", { body: { time_zone: tz } }).then((u) => {
+      zoneChosen(user.id);
+      if (live && u) setMe(u);
+    }, () => {});
     return () => { live = false; };
   }, [needs, user && user.id]);
 }

@@ -101,6 +101,14 @@ export function browserZone() {
   }
 }
 
+// The account's time zone is filled in from the phone's only once: not
+// after it was filled in, seen set or changed by hand on this phone (so a
+// zone cleared in More stays cleared). zoneChosen marks that, zoneOnce
+// tells whether it was.
+const zoneKey = (id) => `legwork.zone-set.${id}`;
+export const zoneChosen = (id) => localStorage.setItem(zoneKey(id), "1");
+export const zoneOnce = (id) => localStorage.getItem(zoneKey(id)) === "1";
+
 // zoneNames lists the time zones the browser knows, for suggestions ([]
 // when it cannot list them).
 export function zoneNames() {

@@ -3,7 +3,10 @@
 import { html, useState, useEffect, Screen, Field, Problem, Note } from "../ui.js";
 import { api } from "../api.js";
 import * as outbox from "../outbox.js";
-import { when, browserZone, zoneNames } from "../format.js";
+import { when, browserZone, zoneNames, zoneChosen } from "../format.js";
+
+// What an entry of the outbox is, for "Delete this … from the phone?".
+const NOUNS = { assessment: "recording", diary: "diary entry", plan: "weekly plan change" };
 
 function Waiting({ me }) {
   const [items, setItems] = useState([]);
@@ -20,7 +23,7 @@ function Waiting({ me }) {
       <strong>${i.label}</strong> <span class="muted">${when(i.createdAt)}</span>
       ${i.error && html`<div class="bad">Refused by the server: ${i.error}</div>
         <div class="row"><button class="secondary small" onClick=${() => outbox.retry(i)}>Try again</button>
-        <button class="link small" onClick=${() => confirm("Delete this recording from the phone? It cannot be recovered.") && outbox.remove(i.id)}>Delete</button></div>`}
+        <button class="link small" onClick=${() => confirm(`Delete this ${NOUNS[i.kind] || "entry"} from the phone? It cannot be recovered.`) && outbox.remove(i.id)}>Delete</button></div>`}
     </li>`)}</ul>
     <button class="secondary" onClick=${() => outbox.flush(me.id)}>Send now</button>
   </section>`;
@@ -47,8 +50,8 @@ function Profile({ me, setMe }) {
     <button class="secondary" type="submit">Save height</button></form>`;
 }
 
-// TimeZone shows the account's time zone (set from the phone at sign-in
-// when there was none) and changes it: days, night-time tests and
+// TimeZone shows the account's time zone (set from the phone once, when
+// the account had none) and changes it: days, night-time tests and
 // reports are counted in it.
 function TimeZone({ me, setMe }) {
   const [tz, setTz] = useState(me.time_zone || "");
@@ -60,6 +63,7 @@ function TimeZone({ me, setMe }) {
     setState({ busy: true });
     try {
       const u = await api("PATCH", "/api/me", { body: { time_zone: value.trim() } });
+      zoneChosen(me.id); // chosen by hand: never filled in from the phone again
       setMe(u);
       setTz(u.time_zone || "");
       setState({ saved: true });
