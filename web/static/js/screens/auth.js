@@ -104,7 +104,7 @@ export function AcceptInvite({ me, code, signOut }) {
     </${Screen}>`;
   }
   return html`<${Screen} title="Clinician invitation">
-    <p>A person invited you to see their walking and balance results, diary and treatments, and to suggest their weekly plan of tests. They can withdraw access at any time.</p>
+    <p>A person invited you to see their walking and balance results, diary and treatments, and to change their weekly plan of tests. They can withdraw access at any time.</p>
     <p>Code: <code class="code">${code}</code></p>
     <${Problem} error=${state.error} />
     <button class="primary" onClick=${accept} disabled=${state.busy}>Accept invitation</button>

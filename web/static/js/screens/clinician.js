@@ -74,7 +74,7 @@ function WeeklyPlan({ person, personId }) {
       : html`<ul class="plain" id="person-plan">${due.map(([k, n]) => html`<li>${TESTS[k].name}: ${n}× a week</li>`)}</ul>`}
     <p class="muted small">Time zone: ${person.time_zone || "not set (days are counted in UTC)"}</p>
     ${state.saved && html`<${Note}>Plan saved.</${Note}>`}
-    <button class="secondary" id="plan-edit" onClick=${() => setState({ editing: true })}>${plan ? "Change the plan" : "Suggest a plan"}</button>
+    <button class="secondary" id="plan-edit" onClick=${() => setState({ editing: true })}>${plan ? "Change the plan" : "Set a plan"}</button>
   </section>`;
 }
 

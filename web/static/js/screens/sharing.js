@@ -45,7 +45,7 @@ export function Sharing({ personId }) {
   return html`<${Screen} title="Sharing" back="#/more">
     <section class="card" aria-labelledby="inv-h">
       <h2 id="inv-h">Invite a clinician</h2>
-      <p>Your clinician can see your results, diary and treatments, and can suggest your weekly plan of tests. You can withdraw it at any time.</p>
+      <p>Your clinician can see your results, diary and treatments, and can change your weekly plan of tests. You can withdraw it at any time.</p>
       <form onSubmit=${invite}>
         <${Field} id="inv-note" label="Who is it for? (a note for you)" name="note" value=${note} onInput=${(e) => setNote(e.target.value)} error=${error} />
         <button class="primary" type="submit" id="inv-create">Create an invitation</button>
