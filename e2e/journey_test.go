@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"strings"
 	"testing"
@@ -69,6 +70,19 @@ func TestJourney(t *testing.T) {
 	p.tap("button[aria-label='Balance: more']", "")
 	p.tap("button", "Save my plan")
 	p.wait(".due", "25-foot walk", 5*time.Second)
+	p.wait(".note", "Plan saved", 10*time.Second)
+	// The plan reached the server (not only this phone's copy).
+	var planned legwork.User
+	kim.must("GET", "/api/me", nil, &planned, 200)
+	nonzero := map[legwork.TestType]int{}
+	for k, n := range planned.WeeklyPlan {
+		if n != 0 {
+			nonzero[k] = n
+		}
+	}
+	if want := map[legwork.TestType]int{legwork.TestT25FW: 1, legwork.TestBalance: 1}; !maps.Equal(nonzero, want) {
+		t.Fatalf("weekly plan stored as %v, want %v", planned.WeeklyPlan, want)
+	}
 	for range 4 {
 		p.tap("button[aria-label='Leg symptoms: more']", "")
 	}

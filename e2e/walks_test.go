@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,7 +43,7 @@ func runInBrowser(t *testing.T, test, heading, email string, rec *gait.Recording
 	b.tap("#start", "")
 	// 25 s: the countdown is 15 s should the 5 s choice not have registered
 	b.wait("#recording", "", 25*time.Second)
-	b.wait("#result", "", timeout)
+	shown := strings.ReplaceAll(b.wait("#result", "", timeout), "\u00a0", " ")
 	b.shot("23-" + test + "-result")
 
 	var as struct{ Items []legwork.Assessment }
@@ -52,6 +53,18 @@ func runInBrowser(t *testing.T, test, heading, email string, rec *gait.Recording
 	}
 	var full legwork.Assessment
 	c.must("GET", fmt.Sprintf("/api/people/%d/assessments/%d", me.ID, as.Items[0].ID), nil, &full, 200)
+	// The result on the screen is the stored one: a figure of it as the
+	// app writes it (web/static/js/format.js, screens/run.js).
+	var figure string
+	switch test {
+	case "walk2min":
+		figure = fmt.Sprintf("%.0f steps", full.Metrics["walk2min_steps"])
+	case "uturn":
+		figure = fmt.Sprintf("%.0f turns", full.Metrics["turns"])
+	}
+	if !strings.Contains(shown, figure) {
+		t.Errorf("the result screen does not show %q; it shows:\n%s", figure, shown)
+	}
 	return full
 }
 
