@@ -174,6 +174,17 @@ type AuthThrottleStore interface {
 	// (strictly), newest first, at most limit of them (every one when
 	// limit is zero or less); an empty list when there are none.
 	AuthFailures(ctx context.Context, key []byte, since time.Time, limit int) ([]time.Time, error)
+	// RemoveAuthFailure deletes one failure of key at time at, compared
+	// at the stored precision (an at given to RecordAuthFailure finds the
+	// failure it stored). The app records an attempt as a failure before
+	// it knows the outcome, so that simultaneous attempts count each
+	// other, and removes it when the attempt turns out not to be one.
+	// When several failures of key are at that time, it deletes exactly
+	// one of them (which one does not matter: they are alike), also when
+	// removals race: each deletes a failure of its own. When key has no
+	// failure at that time (an empty key included), it is ENOTFOUND and
+	// deletes nothing.
+	RemoveAuthFailure(ctx context.Context, key []byte, at time.Time) error
 	// ClearAuthFailures deletes every failure of key (after a successful
 	// sign-in). A key with no failures is not an error.
 	ClearAuthFailures(ctx context.Context, key []byte) error

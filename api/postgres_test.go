@@ -52,6 +52,10 @@ func (s *throttleScoped) AuthFailures(ctx context.Context, key []byte, since tim
 	return s.Store.AuthFailures(ctx, scopedKey(s.scope, key), since, limit)
 }
 
+func (s *throttleScoped) RemoveAuthFailure(ctx context.Context, key []byte, at time.Time) error {
+	return s.Store.RemoveAuthFailure(ctx, scopedKey(s.scope, key), at)
+}
+
 func (s *throttleScoped) ClearAuthFailures(ctx context.Context, key []byte) error {
 	return s.Store.ClearAuthFailures(ctx, scopedKey(s.scope, key))
 }
@@ -68,6 +72,10 @@ func (tx *throttleScopedTx) RecordAuthFailure(ctx context.Context, key []byte, a
 
 func (tx *throttleScopedTx) AuthFailures(ctx context.Context, key []byte, since time.Time, limit int) ([]time.Time, error) {
 	return tx.Tx.AuthFailures(ctx, scopedKey(tx.scope, key), since, limit)
+}
+
+func (tx *throttleScopedTx) RemoveAuthFailure(ctx context.Context, key []byte, at time.Time) error {
+	return tx.Tx.RemoveAuthFailure(ctx, scopedKey(tx.scope, key), at)
 }
 
 func (tx *throttleScopedTx) ClearAuthFailures(ctx context.Context, key []byte) error {

@@ -206,15 +206,15 @@ func (a *App) Login(ctx context.Context, email, password string) (*Login, error)
 		ip = act.IP
 	}
 	key := strings.ToLower(strings.TrimSpace(email))
-	if err := a.limiter.check(ctx, key, ip, "failed sign-ins"); err != nil {
+	// The attempt counts as a failure from here on (so that guesses sent
+	// at the same time count one another), unless it turns out not to
+	// be one.
+	att, err := a.limiter.begin(ctx, key, ip, "failed sign-ins")
+	if err != nil {
 		return nil, err
 	}
-	// refuse counts the failed attempt and returns the answer to it (or
-	// the error that kept it from being counted).
+	// refuse answers a failed attempt, which stays counted.
 	refuse := func() error {
-		if err := a.limiter.fail(ctx, key, ip); err != nil {
-			return err
-		}
 		return legwork.Errorf(legwork.EUNAUTHORIZED, "wrong email or password")
 	}
 	if len(password) > maxPasswordLen {
@@ -222,6 +222,10 @@ func (a *App) Login(ctx context.Context, email, password string) (*Login, error)
 	}
 	u, err := a.store.UserByEmail(ctx, key)
 	if err != nil && legwork.ErrorCode(err) != legwork.ENOTFOUND {
+		// No password was checked: not a failed attempt.
+		if ferr := a.limiter.forget(ctx, att); ferr != nil {
+			a.log.Error("sign-in", "err", ferr)
+		}
 		return nil, err
 	}
 	if u == nil {
@@ -237,8 +241,9 @@ func (a *App) Login(ctx context.Context, email, password string) (*Login, error)
 		a.appendAudit(ctx, &legwork.AuditEvent{ActorID: &u.ID, PersonID: personOf(u), Action: "login_failed", Object: "session", IP: ip})
 		return nil, refuse()
 	}
-	if err := a.limiter.succeed(ctx, key); err != nil {
-		// The earlier failures stay counted until they leave the window.
+	if err := a.limiter.succeed(ctx, att); err != nil {
+		// The earlier failures (or this attempt) stay counted until
+		// they leave the window.
 		a.log.Error("sign-in", "user", u.ID, "err", err)
 	}
 	token, hash, err := a.newSecret("")
@@ -287,15 +292,19 @@ func (a *App) ChangePassword(ctx context.Context, current, next string) error {
 	}
 	// Guessing the current password counts like failed sign-ins, so that a
 	// stolen session cannot be used to find the password.
+	// The attempt counts as a failure until the password is found right.
 	ip := ActorFrom(ctx).IP
-	if err := a.limiter.check(ctx, cur.Email, ip, "wrong passwords"); err != nil {
+	att, err := a.limiter.begin(ctx, cur.Email, ip, "wrong passwords")
+	if err != nil {
 		return err
 	}
 	if ok, err := verifyPassword(cur.PasswordHash, current); err != nil || !ok {
-		if err := a.limiter.fail(ctx, cur.Email, ip); err != nil {
-			return err
-		}
 		return &legwork.Error{Code: legwork.EINVALID, Field: "current_password", Message: "the current password is wrong"}
+	}
+	// Right: the attempt is no failure. (Unlike a sign-in, it does not
+	// clear the account's earlier failures.)
+	if err := a.limiter.forget(ctx, att); err != nil {
+		a.log.Error("change password", "user", cur.ID, "err", err)
 	}
 	if err := checkPassword("new_password", next); err != nil {
 		return err

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -28,7 +29,9 @@ var DefaultLoginLimits = LoginLimits{Account: 5, IP: 20, Window: 15 * time.Minut
 // loginLimiter counts failed attempts in the store (legwork.AuthThrottleStore),
 // so that every process serving one database counts the same failures and a
 // restart forgets none. Its scope ("login", "signup") keeps the counts of
-// different limits apart.
+// different limits apart. An attempt is recorded as a failure before it is
+// made (begin), and removed when it turns out not to be one (forget,
+// succeed), so that attempts made at the same time count one another.
 type loginLimiter struct {
 	store legwork.Store
 	scope string
@@ -54,73 +57,69 @@ func throttleKey(scope, kind, value string) []byte {
 func (l *loginLimiter) accountKey(email string) []byte { return throttleKey(l.scope, "a", email) }
 func (l *loginLimiter) ipKey(ip string) []byte         { return throttleKey(l.scope, "i", ip) }
 
-// check returns nil when another attempt is allowed (see allowed), and
-// otherwise an ETOOMANY error saying "too many <what>" and how long to wait
-// (its Retry-After).
-func (l *loginLimiter) check(ctx context.Context, email, ip, what string) error {
-	ok, wait, err := l.allowed(ctx, email, ip)
-	if err != nil || ok {
-		return err
-	}
-	return &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many %s; try again in %d seconds", what, int(math.Ceil(wait.Seconds()))), Err: RetryAfter(wait)}
+// attempt is one attempt a loginLimiter recorded (begin): the keys of
+// the account and address it was recorded under (nil for an empty email
+// or address) and its time.
+type attempt struct {
+	account, ip []byte
+	at          time.Time
 }
 
-// allowed reports whether another attempt may be made for the account and
-// address, and if not, when one may: when the max-th most recent failure
-// in the window leaves it. An empty email or address is not counted (no
-// failure is ever recorded for it).
-func (l *loginLimiter) allowed(ctx context.Context, email, ip string) (bool, time.Duration, error) {
-	now := l.now()
-	since := now.Add(-l.lim.Window)
-	var wait time.Duration
-	check := func(key []byte, max int) error {
-		if max <= 0 {
-			return nil
-		}
-		f, err := l.store.AuthFailures(ctx, key, since, max)
-		if err != nil {
-			return fmt.Errorf("count failed attempts: %w", err)
-		}
-		if len(f) >= max {
-			if w := f[max-1].Add(l.lim.Window).Sub(now); w > wait {
-				wait = w
-			}
-		}
-		return nil
-	}
-	if email != "" {
-		if err := check(l.accountKey(email), l.lim.Account); err != nil {
-			return false, 0, err
+// keys returns the keys the attempt was recorded under.
+func (a *attempt) keys() [][]byte {
+	var keys [][]byte
+	for _, k := range [][]byte{a.account, a.ip} {
+		if k != nil {
+			keys = append(keys, k)
 		}
 	}
-	if ip != "" {
-		if err := check(l.ipKey(ip), l.lim.IP); err != nil {
-			return false, 0, err
-		}
-	}
-	return wait <= 0, wait, nil
+	return keys
 }
 
-// recordTimeout bounds the recording of a failed attempt, which does not
-// stop when the request's context does.
+// recordTimeout bounds the recording of an attempt, and its removal,
+// which do not stop when the request's context does.
 const recordTimeout = 10 * time.Second
 
-// fail records a failed attempt against the account and the address, in
-// one transaction. It goes on when the caller's context is cancelled, so
-// that hanging up after sending a guess does not keep it from counting.
-func (l *loginLimiter) fail(ctx context.Context, email, ip string) error {
+// begin records an attempt for the account and the address as a failure,
+// in one transaction, before the caller checks anything (a password),
+// and then counts the failures in the window, this one included: when
+// the account has more than Account of them, or the address more than
+// IP, the attempt is one too many. It is then removed again (a refused
+// attempt does not count) and begin returns an ETOOMANY error saying "too
+// many <what>" and how long to wait (its Retry-After: until the max-th
+// most recent failure before this one leaves the window). Otherwise it
+// returns the attempt, which stays counted as a failure unless the
+// caller removes it (forget, succeed).
+//
+// Recording before counting is what makes the limit hold for attempts
+// made at the same time: each is stored, and committed, before it is
+// counted, so of any two the later counts the earlier, and no more
+// attempts are let through than the limit has room for. (Attempts
+// racing may also refuse one another, when each counts the other before
+// either is removed; sequential attempts are let through or refused as
+// if only earlier failures were counted: max failures allowed, the next
+// one refused.) An empty email or address is not recorded nor counted; a
+// limit of zero or less does not count (the attempt is still recorded).
+//
+// Recording and counting go on when the caller's context is cancelled,
+// so that hanging up after sending a guess does not keep it from
+// counting. When the attempt cannot be recorded or counted, or a refused
+// one removed, begin returns the error (the attempt is removed, as far as
+// it can be) and the caller makes no attempt.
+func (l *loginLimiter) begin(ctx context.Context, email, ip, what string) (*attempt, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	now := l.now()
-	var keys [][]byte
+	a := &attempt{at: now}
 	if email != "" {
-		keys = append(keys, l.accountKey(email))
+		a.account = l.accountKey(email)
 	}
 	if ip != "" {
-		keys = append(keys, l.ipKey(ip))
+		a.ip = l.ipKey(ip)
 	}
+	keys := a.keys()
 	if len(keys) == 0 {
-		return nil
+		return a, nil
 	}
 	err := l.store.WithTx(ctx, func(tx legwork.Tx) error {
 		for _, k := range keys {
@@ -131,18 +130,105 @@ func (l *loginLimiter) fail(ctx context.Context, email, ip string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("record failed attempt: %w", err)
+		return nil, fmt.Errorf("record attempt: %w", err)
 	}
 	l.prune.maybe(ctx, now)
+	wait, err := l.over(ctx, a)
+	if err == nil && wait <= 0 {
+		return a, nil
+	}
+	if ferr := l.remove(ctx, a, keys); ferr != nil {
+		err = errors.Join(err, ferr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nil, &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many %s; try again in %d seconds", what, int(math.Ceil(wait.Seconds()))), Err: RetryAfter(wait)}
+}
+
+// over counts the failures of a's account and address in the window
+// ending at a.at, a's own included (it is the newest), and returns how
+// long to wait when there are too many: until the max-th most recent one
+// before a (the max+1-th with a) leaves the window. It returns 0 when
+// a may go on.
+func (l *loginLimiter) over(ctx context.Context, a *attempt) (time.Duration, error) {
+	since := a.at.Add(-l.lim.Window)
+	var wait time.Duration
+	count := func(key []byte, max int) error {
+		if key == nil || max <= 0 {
+			return nil
+		}
+		f, err := l.store.AuthFailures(ctx, key, since, max+1)
+		if err != nil {
+			return fmt.Errorf("count failed attempts: %w", err)
+		}
+		if len(f) > max {
+			if w := f[max].Add(l.lim.Window).Sub(a.at); w > wait {
+				wait = w
+			}
+		}
+		return nil
+	}
+	if err := count(a.account, l.lim.Account); err != nil {
+		return 0, err
+	}
+	if err := count(a.ip, l.lim.IP); err != nil {
+		return 0, err
+	}
+	return wait, nil
+}
+
+// remove deletes the failures recorded for attempt a under keys, one
+// each, in one transaction. A failure already gone (pruned, or cleared by
+// a successful sign-in of the account) is not an error. It goes on when
+// the caller's context is cancelled.
+func (l *loginLimiter) remove(ctx context.Context, a *attempt, keys [][]byte) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	err := l.store.WithTx(ctx, func(tx legwork.Tx) error {
+		for _, k := range keys {
+			if err := tx.RemoveAuthFailure(ctx, k, a.at); err != nil && legwork.ErrorCode(err) != legwork.ENOTFOUND {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("remove attempt: %w", err)
+	}
 	return nil
 }
 
-// succeed clears the account's failures after a successful sign-in.
-func (l *loginLimiter) succeed(ctx context.Context, email string) error {
-	if err := l.store.ClearAuthFailures(ctx, l.accountKey(email)); err != nil {
-		return fmt.Errorf("clear failed attempts: %w", err)
+// forget removes attempt a, which turned out not to be a failure (the
+// password was right, or the attempt ended before it was checked): it no
+// longer counts, for the account or the address.
+func (l *loginLimiter) forget(ctx context.Context, a *attempt) error {
+	return l.remove(ctx, a, a.keys())
+}
+
+// succeed ends attempt a, a successful sign-in: it clears every failure
+// of the account, and removes a's own failure of the address, which
+// keeps the others (a sign-in to one's own account does not reset the
+// count of guesses from the address). It goes on when the caller's
+// context is cancelled.
+func (l *loginLimiter) succeed(ctx context.Context, a *attempt) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	var errs []error
+	if a.account != nil {
+		if err := l.store.ClearAuthFailures(ctx, a.account); err != nil {
+			errs = append(errs, fmt.Errorf("clear failed attempts: %w", err))
+		}
 	}
-	return nil
+	if a.ip != nil {
+		if err := l.remove(ctx, a, [][]byte{a.ip}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // pruneEvery is how often, at most, one App deletes old failures.

@@ -374,8 +374,9 @@ func TestLoginLimitHangUp(t *testing.T) {
 }
 
 // TestLoginLimitStoreErrors: when the failures cannot be counted or
-// recorded, the attempt fails with the error (500) rather than being let
-// through uncounted, and a sign-up creates no account.
+// the attempt recorded, the attempt fails with the error (500) rather
+// than being let through uncounted, whatever the password, and a sign-up
+// creates no account.
 func TestLoginLimitStoreErrors(t *testing.T) {
 	e := newEnv(t)
 	broken := errors.New("disk full")
@@ -396,8 +397,11 @@ func TestLoginLimitStoreErrors(t *testing.T) {
 	if !errors.Is(err, broken) || legwork.ErrorCode(err) != legwork.EINTERNAL {
 		t.Errorf("wrong password when the failure cannot be recorded: %v; want the store's error (internal)", err)
 	}
-	if _, err := a.Login(from, "pat@example.org", testPassword); err != nil {
-		t.Errorf("right password when failures cannot be recorded: %v", err)
+	// The attempt is recorded before the password is checked: the right
+	// one fails too, rather than being checked uncounted.
+	l, err = a.Login(from, "pat@example.org", testPassword)
+	if !errors.Is(err, broken) || legwork.ErrorCode(err) != legwork.EINTERNAL || l != nil {
+		t.Errorf("right password when the attempt cannot be recorded: %v, %v; want the store's error (internal)", l, err)
 	}
 	_, err = a.SignUp(from, app.SignUp{Email: "kim@example.org", Name: "Kim", Password: testPassword})
 	if !errors.Is(err, broken) {

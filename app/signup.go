@@ -61,14 +61,14 @@ func (a *App) SignUp(ctx context.Context, su SignUp) (*Login, error) {
 		return nil, err
 	}
 	// Every attempt that gets this far costs a password hash (64 MiB of
-	// memory): count it against the address whatever its outcome.
-	if err := a.signups.check(ctx, "", ip, "new accounts from your address"); err != nil {
+	// memory): count it against the address whatever its outcome (it is
+	// recorded before it is counted, so that sign-ups sent at the same
+	// time count one another, and never removed; one refused is not
+	// counted).
+	if _, err := a.signups.begin(ctx, "", ip, "new accounts from your address"); err != nil {
 		if legwork.ErrorCode(err) == legwork.ETOOMANY {
 			a.appendAudit(ctx, &legwork.AuditEvent{Action: "signup_refused", Object: "user", Detail: "rate limited", IP: ip})
 		}
-		return nil, err
-	}
-	if err := a.signups.fail(ctx, "", ip); err != nil {
 		return nil, err
 	}
 	hash, err := a.hashPassword(su.Password)

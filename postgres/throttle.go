@@ -35,6 +35,20 @@ func (db *DB) AuthFailures(ctx context.Context, key []byte, since time.Time, lim
 	return list, nil
 }
 
+// RemoveAuthFailure deletes one failure of key at at (microseconds, as
+// stored); ENOTFOUND when there is none. The failure to delete is picked
+// skipping those another transaction is deleting (SKIP LOCKED), so that
+// removals of failures alike that race each delete one of their own
+// rather than all the same one (and all but one finding none).
+func (db *DB) RemoveAuthFailure(ctx context.Context, key []byte, at time.Time) error {
+	tag, err := db.q.Exec(ctx,
+		`DELETE FROM auth_failures WHERE id = (SELECT id FROM auth_failures WHERE key = $1 AND at = $2 LIMIT 1 FOR UPDATE SKIP LOCKED)`, key, ts(at))
+	if err != nil {
+		return fmt.Errorf("postgres: remove auth failure: %w", err)
+	}
+	return affected(tag, func() error { return notFound("no failed attempt of the key at %s", at.UTC().Format(time.RFC3339Nano)) })
+}
+
 // ClearAuthFailures deletes every failure of key.
 func (db *DB) ClearAuthFailures(ctx context.Context, key []byte) error {
 	if _, err := db.q.Exec(ctx, `DELETE FROM auth_failures WHERE key = $1`, key); err != nil {

@@ -36,6 +36,18 @@ func (db *DB) AuthFailures(ctx context.Context, key []byte, since time.Time, lim
 	return list, nil
 }
 
+// RemoveAuthFailure deletes one failure of key at at (microseconds, as
+// stored); ENOTFOUND when there is none. Writes are serialised (one
+// writer), so removals of failures alike each delete one of their own.
+func (db *DB) RemoveAuthFailure(ctx context.Context, key []byte, at time.Time) error {
+	res, err := db.w.ExecContext(ctx,
+		`DELETE FROM auth_failures WHERE id = (SELECT id FROM auth_failures WHERE key = ? AND at = ? LIMIT 1)`, key, micros(at))
+	if err != nil {
+		return fmt.Errorf("sqlite: remove auth failure: %w", err)
+	}
+	return affected(res, func() error { return notFound("no failed attempt of the key at %s", at.UTC().Format(time.RFC3339Nano)) })
+}
+
 // ClearAuthFailures deletes every failure of key.
 func (db *DB) ClearAuthFailures(ctx context.Context, key []byte) error {
 	if _, err := db.w.ExecContext(ctx, `DELETE FROM auth_failures WHERE key = ?`, key); err != nil {

@@ -56,6 +56,9 @@
 //     counts those strictly after since, newest first, and returns a
 //     non-nil list; PruneAuthFailures deletes those at or before the
 //     cutoff, of every key; clearing a key without failures is no error.
+//     RemoveAuthFailure deletes exactly one failure of the key at that
+//     time (at the stored precision), also when removals of failures
+//     alike race (each deletes one); with none there it is ENOTFOUND.
 //   - TouchAPIToken only moves LastUsedAt forward. Revoking a revoked grant
 //     keeps the first revocation time; accepting an invitation while the
 //     grant is active keeps its GrantedAt, re-activating a revoked grant
@@ -114,6 +117,8 @@ func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
 		{"Audit", testAudit},
 		{"AuthFailures", testAuthFailures},
 		{"ClearAuthFailures", testClearAuthFailures},
+		{"RemoveAuthFailure", testRemoveAuthFailure},
+		{"RemoveAuthFailureConcurrent", testRemoveAuthFailureConcurrent},
 		{"PruneAuthFailures", testPruneAuthFailures},
 		{"AuthFailuresConcurrent", testAuthFailuresConcurrent},
 		{"AuthFailuresTx", testAuthFailuresTx},

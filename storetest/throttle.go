@@ -115,6 +115,93 @@ func testClearAuthFailures(t *testing.T, s legwork.Store) {
 	mustEqual(t, "b's failures at the end", failures(t, s, b), []time.Time{day(0)})
 }
 
+// testRemoveAuthFailure: removing deletes one failure of the key at that
+// time (of several alike, one), compared at the stored precision and in
+// any time zone, and no other; when the key has no failure at that time
+// (an unknown or empty key, another key's time) it is ENOTFOUND and
+// deletes nothing.
+func testRemoveAuthFailure(t *testing.T, s legwork.Store) {
+	ctx := t.Context()
+	a, b := []byte("a:pat@example.org"), []byte("i:198.51.100.7")
+	t0 := day(0)
+	fine := t0.Add(2*time.Second + 123456789*time.Nanosecond) // stored as …123456µs
+	record(t, s, a, t0, t0, t0, t0.Add(time.Second), fine)
+	record(t, s, b, t0, t0.Add(time.Minute))
+	remove := func(key []byte, at time.Time) error { return s.RemoveAuthFailure(ctx, key, at) }
+
+	// Three failures alike: each removal deletes one.
+	for left := 2; left >= 0; left-- {
+		if err := remove(a, t0); err != nil {
+			t.Fatalf("RemoveAuthFailure of a failure at t0 (%d left after it): %v", left, err)
+		}
+		want := []time.Time{fine.Truncate(time.Microsecond), t0.Add(time.Second)}
+		for range left {
+			want = append(want, t0)
+		}
+		mustEqual(t, fmt.Sprintf("a after removing a failure at t0, %d left", left), failures(t, s, a), want)
+	}
+	wantCode(t, remove(a, t0), legwork.ENOTFOUND, "RemoveAuthFailure at t0 once none is left")
+
+	// The time given to RecordAuthFailure, finer than the precision, or
+	// the same instant in another zone, finds the failure.
+	if err := remove(a, fine); err != nil {
+		t.Errorf("RemoveAuthFailure at the time given to RecordAuthFailure (finer than stored): %v", err)
+	}
+	if err := remove(a, t0.Add(time.Second).In(time.FixedZone("UTC-03", -3*3600))); err != nil {
+		t.Errorf("RemoveAuthFailure at the same instant in another zone: %v", err)
+	}
+	mustEqual(t, "a after removing all its failures", failures(t, s, a), []time.Time{})
+
+	// Nothing of the key at that time: ENOTFOUND, and b keeps all its
+	// failures.
+	record(t, s, a, t0)
+	for _, c := range []struct {
+		name string
+		key  []byte
+		at   time.Time
+	}{
+		{"a microsecond later", a, t0.Add(time.Microsecond)},
+		{"a microsecond earlier", a, t0.Add(-time.Microsecond)},
+		{"another key's time", a, t0.Add(time.Minute)},
+		{"a key in upper case", []byte("A:pat@example.org"), t0},
+		{"a prefix of the key", []byte("a:pat@example.or"), t0},
+		{"an unknown key", []byte("a:nobody@example.org"), t0},
+		{"a nil key", nil, t0},
+		{"an empty key", []byte{}, t0},
+	} {
+		wantCode(t, remove(c.key, c.at), legwork.ENOTFOUND, "RemoveAuthFailure, "+c.name)
+	}
+	mustEqual(t, "a at the end", failures(t, s, a), []time.Time{t0})
+	mustEqual(t, "b at the end", failures(t, s, b), []time.Time{t0.Add(time.Minute), t0})
+}
+
+// testRemoveAuthFailureConcurrent: failures alike removed at the same
+// time, one removal each, are all deleted: every removal finds a failure
+// of its own, none is ENOTFOUND.
+func testRemoveAuthFailureConcurrent(t *testing.T, s legwork.Store) {
+	ctx := t.Context()
+	key, other := []byte("i:203.0.113.9"), []byte("i:203.0.113.10")
+	const n = 16
+	at := day(0)
+	for range n {
+		record(t, s, key, at)
+	}
+	record(t, s, other, at)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = s.RemoveAuthFailure(ctx, key, at) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("removal %d: %v", i, err)
+		}
+	}
+	mustEqual(t, "the key's failures after removing each", failures(t, s, key), []time.Time{})
+	mustEqual(t, "the other key's failures", failures(t, s, other), []time.Time{at})
+}
+
 // testPruneAuthFailures: pruning deletes the failures of every key at or
 // before the cutoff, says how many, and keeps the later ones.
 func testPruneAuthFailures(t *testing.T, s legwork.Store) {
@@ -202,13 +289,19 @@ func testAuthFailuresConcurrent(t *testing.T, s legwork.Store) {
 
 // testAuthFailuresTx: the throttle methods work in a transaction like the
 // others: rolled back, nothing is stored (a cleared key keeps its
-// failures); committed, everything is.
+// failures, a removed failure is kept); committed, everything is.
 func testAuthFailuresTx(t *testing.T, s legwork.Store) {
 	ctx := txContext(t)
 	a, b, c := []byte("a:pat@example.org"), []byte("i:192.0.2.1"), []byte("a:kim@example.org")
+	d := []byte("i:192.0.2.2")
 	record(t, s, a, day(0))
 	record(t, s, c, day(2)) // after the prune's cutoff: only the clear deletes it
+	record(t, s, d, day(2), day(2))
 	write := func(tx legwork.Tx) error {
+		if err := tx.RemoveAuthFailure(ctx, d, day(2)); err != nil {
+			return err
+		}
+		mustEqual(t, "d's failures read in the transaction that removed one", failures(t, tx, d), []time.Time{day(2)})
 		for _, key := range [][]byte{a, b} {
 			if err := tx.RecordAuthFailure(ctx, key, day(1)); err != nil {
 				return err
@@ -240,6 +333,7 @@ func testAuthFailuresTx(t *testing.T, s legwork.Store) {
 	mustEqual(t, "a after a rollback", failures(t, s, a), []time.Time{day(0)})
 	mustEqual(t, "b after a rollback", failures(t, s, b), []time.Time{})
 	mustEqual(t, "c after a rollback", failures(t, s, c), []time.Time{day(2)})
+	mustEqual(t, "d after a rollback", failures(t, s, d), []time.Time{day(2), day(2)})
 
 	if err := s.WithTx(ctx, write); err != nil {
 		t.Fatalf("WithTx: %v", err)
@@ -247,4 +341,5 @@ func testAuthFailuresTx(t *testing.T, s legwork.Store) {
 	mustEqual(t, "a after a commit", failures(t, s, a), []time.Time{day(1)})
 	mustEqual(t, "b after a commit", failures(t, s, b), []time.Time{day(1)})
 	mustEqual(t, "c after a commit", failures(t, s, c), []time.Time{})
+	mustEqual(t, "d after a commit", failures(t, s, d), []time.Time{day(2)})
 }
