@@ -211,10 +211,17 @@ type Store interface {
 	Tx
 	// WithTx runs fn in one database transaction and commits it when fn
 	// returns nil: either everything fn did through tx is stored, or,
-	// when fn returns an error (WithTx returns it as it is), panics or the
-	// commit fails, nothing of it. Others do not see the changes before the
-	// commit. The app stores each change to a person's data with its
-	// audit event this way.
+	// when fn returns an error (WithTx returns it as it is), panics (the
+	// panic goes on) or the commit fails, nothing of it. Others do not
+	// see the changes before the commit. The app stores each change to a
+	// person's data with its audit event this way.
+	//
+	// The tx of the stores (sqlite, postgres) has a WithTx of its own,
+	// not part of Tx, that runs its fn in a savepoint of the transaction:
+	// when that fn returns an error or panics, what it did is undone (the
+	// error is returned, the panic goes on unchanged) and the outer
+	// transaction can go on, also if the outer fn recovers the panic;
+	// otherwise it is committed, or rolled back, with the outer one.
 	//
 	// Inside fn, use tx only: the store's own writes wait for the
 	// transaction to end (SQLite has one writer). When a method of tx

@@ -170,9 +170,11 @@ func (db *DB) now() time.Time {
 // between them, where outside WithTx such a method reads one snapshot
 // (readTx). A statement that fails aborts the transaction: fn must return
 // the error. WithTx on fn's tx (a *DB) runs its fn in a savepoint: when
-// that fn fails, only what it did is undone and the outer transaction
-// goes on; otherwise it is committed, or rolled back, with the outer
-// transaction. Begin and commit errors are wrapped; fn's error is
+// that fn fails or panics, only what it did is undone (the deferred
+// Rollback of the savepoint rolls back to it, which also ends an aborted
+// state) and the outer transaction goes on, a panic going on to the
+// outer fn unchanged; otherwise it is committed, or rolled back, with the
+// outer transaction. Begin and commit errors are wrapped; fn's error is
 // returned as it is.
 func (db *DB) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
 	tx, err := db.q.Begin(ctx)

@@ -265,10 +265,12 @@ func (db *DB) now() time.Time {
 // methods of tx run on the transaction, reads included, so that they see
 // what fn wrote; those that write several rows run in a savepoint, all or
 // nothing as outside. WithTx on fn's tx (a *DB) runs its fn in a savepoint
-// as well: when that fn fails, only what it wrote is undone; otherwise it
-// is committed, or rolled back, with the outer transaction. Begin and
-// commit errors are wrapped; fn's error is returned as it is (nested,
-// joined with the error of undoing the savepoint should that fail).
+// as well: when that fn fails or panics, only what it wrote is undone (a
+// panic then goes on, and an outer fn that recovers it can go on with the
+// transaction); otherwise it is committed, or rolled back, with the outer
+// transaction. Begin and commit errors are wrapped; fn's error is
+// returned as it is (nested, joined with the error of undoing the
+// savepoint should that fail).
 func (db *DB) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
 	// write returns fn's error as it is, and its own unwrapped.
 	fnFailed := false
@@ -306,16 +308,26 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // savepoint runs fn in a savepoint of tx: when fn fails, what it wrote is
 // undone and the transaction goes on. fn's error is returned as it is,
-// joined with the error of undoing the savepoint should that fail.
+// joined with the error of undoing the savepoint should that fail. When
+// fn panics (or ends its goroutine, as t.Fatal does), what it wrote is
+// undone as well before the panic goes on, unchanged: a caller further
+// up that recovers it and commits the transaction does not commit the
+// writes of fn (an error undoing them is lost: the panic is what is
+// reported).
 func savepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) error {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	if err := fn(tx); err != nil {
-		_, rerr := tx.ExecContext(ctx, `ROLLBACK TO write`)
-		if rerr == nil {
-			_, rerr = tx.ExecContext(ctx, `RELEASE write`)
+	returned := false
+	defer func() {
+		if !returned {
+			_ = undoSavepoint(ctx, tx)
 		}
+	}()
+	err := fn(tx)
+	returned = true
+	if err != nil {
+		rerr := undoSavepoint(ctx, tx)
 		// With a cancelled context, database/sql rolls the whole
 		// transaction back: nothing to report beyond fn's error.
 		if rerr != nil && ctx.Err() == nil {
@@ -327,6 +339,16 @@ func savepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) error
 		return fmt.Errorf("release savepoint: %w", err)
 	}
 	return nil
+}
+
+// undoSavepoint rolls tx back to the savepoint savepoint began, and
+// releases it (a rollback to a savepoint keeps it open).
+func undoSavepoint(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `ROLLBACK TO write`)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `RELEASE write`)
+	}
+	return err
 }
 
 // read runs fn in a read transaction, so that the queries it makes see one

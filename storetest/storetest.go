@@ -50,6 +50,10 @@
 //     savepoint: when its function fails, only what that function did is
 //     undone and the outer transaction goes on, even after a failed
 //     statement; otherwise it is committed or rolled back with the outer one.
+//     When that function panics, what it did is undone too and the panic
+//     goes on out of the inner WithTx, unchanged: an outer function that
+//     recovers it can go on with the outer transaction and commit it
+//     without the inner writes.
 //   - Failed attempts (AuthThrottleStore) are one row each: failures of
 //     one key at the same time, also recorded concurrently, all count.
 //     Keys compare byte for byte; an empty key is EINVALID. AuthFailures
@@ -128,6 +132,7 @@ func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
 		{"WithTxMethods", testWithTxMethods},
 		{"WithTxRace", testWithTxRace},
 		{"WithTxNested", testWithTxNested},
+		{"WithTxNestedPanic", testWithTxNestedPanic},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -145,15 +145,7 @@ func testWithTx(t *testing.T, s legwork.Store) {
 func testWithTxNested(t *testing.T, s legwork.Store) {
 	ctx := txContext(t)
 	outer, failed, done := []byte("a:outer"), []byte("a:failed"), []byte("a:done")
-	nested := func(tx legwork.Tx, fn func(tx legwork.Tx) error) error {
-		n, ok := tx.(interface {
-			WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error
-		})
-		if !ok {
-			t.Fatalf("the tx of WithTx (%T) has no WithTx", tx)
-		}
-		return n.WithTx(ctx, fn)
-	}
+	nested := func(tx legwork.Tx, fn func(tx legwork.Tx) error) error { return nestedWithTx(t, ctx, tx, fn) }
 	run := func(outerErr error) error {
 		return s.WithTx(ctx, func(tx legwork.Tx) error {
 			if err := tx.RecordAuthFailure(ctx, outer, day(0)); err != nil {
@@ -194,6 +186,87 @@ func testWithTxNested(t *testing.T, s legwork.Store) {
 	mustEqual(t, "outer after a commit", failures(t, s, outer), []time.Time{day(1), day(0)})
 	mustEqual(t, "failed inner after a commit", failures(t, s, failed), []time.Time{})
 	mustEqual(t, "inner after a commit", failures(t, s, done), []time.Time{day(0)})
+}
+
+// testWithTxNestedPanic: when the function of a nested WithTx panics,
+// what it did is undone (also after a statement of it failed, which
+// aborts a PostgreSQL transaction) and the panic goes on out of the inner
+// WithTx with its value unchanged. The outer function recovers it and
+// goes on: it does not see the inner writes, it can write and run another
+// nested WithTx, and its commit stores what it and that nested WithTx
+// did, and nothing of the one that panicked.
+func testWithTxNestedPanic(t *testing.T, s legwork.Store) {
+	ctx := txContext(t)
+	for _, c := range []struct {
+		name       string
+		failedStmt bool // a statement of the inner function fails before the panic
+	}{
+		{"after writes", false},
+		{"after a failed statement", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			outer, panicked, done := []byte("a:outer "+c.name), []byte("a:panicked "+c.name), []byte("a:done "+c.name)
+			boom := errors.New("storetest: inner panic " + c.name)
+			err := s.WithTx(ctx, func(tx legwork.Tx) error {
+				if err := tx.RecordAuthFailure(ctx, outer, day(0)); err != nil {
+					return err
+				}
+				var recovered any
+				func() {
+					defer func() { recovered = recover() }()
+					nestedWithTx(t, ctx, tx, func(tx legwork.Tx) error {
+						if err := tx.RecordAuthFailure(ctx, panicked, day(0)); err != nil {
+							t.Errorf("RecordAuthFailure in the inner transaction: %v", err)
+						}
+						if err := tx.RecordAuthFailure(ctx, panicked, day(1)); err != nil {
+							t.Errorf("RecordAuthFailure in the inner transaction: %v", err)
+						}
+						if c.failedStmt {
+							wantCode(t, tx.RecordAuthFailure(ctx, nil, day(0)), legwork.EINVALID, "RecordAuthFailure with an empty key in the inner transaction")
+						}
+						panic(boom)
+					})
+					t.Error("the inner WithTx returned although its function panicked")
+				}()
+				if recovered != boom {
+					t.Errorf("recovered %v from the inner WithTx, want its function's panic %v", recovered, boom)
+				}
+				// The outer transaction goes on without the inner writes.
+				mustEqual(t, "the panicked inner transaction's failures read in the outer one", failures(t, tx, panicked), []time.Time{})
+				if err := tx.RecordAuthFailure(ctx, outer, day(1)); err != nil {
+					return fmt.Errorf("RecordAuthFailure in the outer transaction after the inner panic: %w", err)
+				}
+				if err := nestedWithTx(t, ctx, tx, func(tx legwork.Tx) error { return tx.RecordAuthFailure(ctx, done, day(0)) }); err != nil {
+					return fmt.Errorf("inner WithTx after the inner panic: %w", err)
+				}
+				mustEqual(t, "the outer transaction's failures read in it", failures(t, tx, outer), []time.Time{day(1), day(0)})
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("WithTx: %v", err)
+			}
+			mustEqual(t, "outer after the commit", failures(t, s, outer), []time.Time{day(1), day(0)})
+			mustEqual(t, "the panicked inner transaction's failures after the commit", failures(t, s, panicked), []time.Time{})
+			mustEqual(t, "the later inner transaction's failures after the commit", failures(t, s, done), []time.Time{day(0)})
+		})
+	}
+	// The store writes on.
+	if err := s.RecordAuthFailure(ctx, []byte("a:after"), day(2)); err != nil {
+		t.Fatalf("RecordAuthFailure after the transactions: %v", err)
+	}
+}
+
+// nestedWithTx runs fn with the WithTx of tx, the tx of another WithTx
+// (the stores' tx have it, though legwork.Tx does not).
+func nestedWithTx(t *testing.T, ctx context.Context, tx legwork.Tx, fn func(tx legwork.Tx) error) error {
+	t.Helper()
+	n, ok := tx.(interface {
+		WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error
+	})
+	if !ok {
+		t.Fatalf("the tx of WithTx (%T) has no WithTx", tx)
+	}
+	return n.WithTx(ctx, fn)
 }
 
 // txChange is a change made in a transaction, with a check that it took
