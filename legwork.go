@@ -41,8 +41,31 @@ type User struct {
 	// they have no plan. The person and their clinicians set it
 	// (UserStore.SetWeeklyPlan; UpdateUser leaves it as it is).
 	WeeklyPlan map[TestType]int `json:"weekly_plan,omitzero"`
+	// WeeklyPlanChangedAt is when the weekly plan was last set, replaced
+	// or cleared (UTC); nil when it never was, or was last changed before
+	// legwork kept this.
+	WeeklyPlanChangedAt *time.Time `json:"weekly_plan_changed_at,omitempty"`
+	// WeeklyPlanChangedByID is the account that made that change: the
+	// person or one of their clinicians. It is nil when the system made it
+	// (the command line), when the plan was never changed, and once that
+	// account has been deleted (the change keeps its time). It is not
+	// serialised: the app tells a reader who it was, as far as they may
+	// know, in WeeklyPlanChangedBy.
+	WeeklyPlanChangedByID *int64 `json:"-"`
+	// WeeklyPlanChangedBy is who made that change, as the app discloses it
+	// to the reader of the account (never filled by a store); nil when
+	// nobody is known.
+	WeeklyPlanChangedBy *UserRef `json:"weekly_plan_changed_by,omitempty"`
 	// PasswordHash is the argon2id PHC string; never serialised.
 	PasswordHash string `json:"-"`
+}
+
+// UserRef names an account to a reader who may not know it: its role
+// always, its id and name only when the reader may know who it is.
+type UserRef struct {
+	ID   int64  `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+	Role Role   `json:"role"`
 }
 
 // Session is a signed-in browser session. Only a hash of the token is

@@ -16,18 +16,26 @@ import (
 // UserStore stores accounts and their credentials.
 type UserStore interface {
 	// CreateUser sets u.ID and u.CreatedAt (when zero). A duplicate email
-	// (case-insensitive) is ECONFLICT.
+	// (case-insensitive) is ECONFLICT. The weekly plan is stored as given,
+	// with who changed it when.
 	CreateUser(ctx context.Context, u *User) error
 	User(ctx context.Context, id int64) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// UpdateUser saves Name, Role, Admin, HeightM, SensorHeightM,
-	// TimeZone and PasswordHash; not the email, nor the weekly plan.
+	// TimeZone and PasswordHash; not the email, nor the weekly plan (nor
+	// who changed it when).
 	UpdateUser(ctx context.Context, u *User) error
 	// SetWeeklyPlan replaces the user's weekly plan; nil clears it, an
-	// empty map is a plan with no tests. It is apart from UpdateUser
-	// because the person's clinicians set it too: an update of the
-	// account read before the plan changed must not undo the change.
-	SetWeeklyPlan(ctx context.Context, userID int64, plan map[TestType]int) error
+	// empty map is a plan with no tests. by is the account that made the
+	// change (nil: the system) and at when (the store's clock when zero):
+	// they are kept as WeeklyPlanChangedByID and WeeklyPlanChangedAt, for
+	// every change, clearing included. An account by that does not exist
+	// is ENOTFOUND, and nothing changes. When the account by is deleted
+	// later, the plan keeps its time and loses its changer (ON DELETE SET
+	// NULL). It is apart from UpdateUser because the person's clinicians
+	// set it too: an update of the account read before the plan changed
+	// must not undo the change.
+	SetWeeklyPlan(ctx context.Context, userID int64, plan map[TestType]int, by *int64, at time.Time) error
 	ListUsers(ctx context.Context) ([]*User, error)
 
 	CreateSession(ctx context.Context, s *Session) error

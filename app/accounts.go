@@ -75,9 +75,10 @@ func (a *App) CreateUser(ctx context.Context, nu NewUser) (*legwork.User, error)
 
 // ListUsers lists every account (admins only). An administrator manages
 // accounts but does not see people's data (see authorize): the settings
-// that belong to a person's record — their time zone and weekly plan — are
-// left out of every account but the administrator's own. The command line
-// (the system) gets them whole.
+// that belong to a person's record — their time zone and weekly plan, and
+// when the plan changed — are left out of every account but the
+// administrator's own. Who changed a plan is never listed. The command
+// line (the system) gets the settings whole.
 func (a *App) ListUsers(ctx context.Context) ([]*legwork.User, error) {
 	u, err := requireUser(ctx)
 	if err != nil && !isSystem(ctx) {
@@ -92,8 +93,9 @@ func (a *App) ListUsers(ctx context.Context) ([]*legwork.User, error) {
 	}
 	for _, x := range list {
 		if x.ID != u.ID {
-			x.TimeZone, x.WeeklyPlan = "", nil
+			x.TimeZone, x.WeeklyPlan, x.WeeklyPlanChangedAt = "", nil, nil
 		}
+		x.WeeklyPlanChangedByID = nil // not serialised; not listed all the same
 	}
 	return list, nil
 }

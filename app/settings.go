@@ -113,14 +113,22 @@ func deref(s *string) string {
 	return *s
 }
 
-// setWeeklyPlan stores a checked plan for the person u in tx, with its
-// audit event.
+// setWeeklyPlan stores a checked plan for the person u in tx, with who
+// changed it (the signed-in actor; nobody for the system: the command
+// line) and when, and its audit event.
 func (a *App) setWeeklyPlan(ctx context.Context, tx legwork.Tx, act *Actor, u *legwork.User, plan map[legwork.TestType]int) error {
 	plan = maps.Clone(plan)
-	if err := tx.SetWeeklyPlan(ctx, u.ID, plan); err != nil {
+	var by *int64
+	if act != nil && act.User != nil && !act.System {
+		id := act.User.ID
+		by = &id
+	}
+	// At the stores' precision, so that the answer is what a read gives.
+	at := a.now().UTC().Truncate(time.Microsecond)
+	if err := tx.SetWeeklyPlan(ctx, u.ID, plan, by, at); err != nil {
 		return err
 	}
-	u.WeeklyPlan = plan
+	u.WeeklyPlan, u.WeeklyPlanChangedByID, u.WeeklyPlanChangedAt = plan, by, &at
 	return a.auditWrite(ctx, tx, act, u.ID, "update", "plan", planDetail(plan))
 }
 

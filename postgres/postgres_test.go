@@ -125,7 +125,17 @@ func openTest(t testing.TB) *DB {
 
 func TestStore(t *testing.T) {
 	skipWithoutServer(t)
-	storetest.Run(t, func(t *testing.T) legwork.Store { return openTest(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return openTest(t) })
+}
+
+// DeleteUser deletes an account as an operator does, in SQL: legwork has
+// no way to, but the conformance suite checks what the schema does then.
+func (db *DB) DeleteUser(ctx context.Context, id int64) error {
+	tag, err := db.q.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+	if err != nil {
+		return mapErr(err, "delete user", "conflict")
+	}
+	return affected(tag, func() error { return notFound("user %d not found", id) })
 }
 
 // TestConcurrentOpen opens one empty database from several goroutines at

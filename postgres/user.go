@@ -11,12 +11,14 @@ import (
 	"legwork"
 )
 
-const userColumns = `id, email, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan::text, password_hash`
+const userColumns = `id, email, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan::text,
+	weekly_plan_changed_by, weekly_plan_changed_at, password_hash`
 
 func scanUser(row pgx.Row) (*legwork.User, error) {
 	var u legwork.User
 	var plan *string
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Admin, &u.CreatedAt, &u.HeightM, &u.SensorHeightM, &u.TimeZone, &plan, &u.PasswordHash); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Admin, &u.CreatedAt, &u.HeightM, &u.SensorHeightM, &u.TimeZone, &plan,
+		&u.WeeklyPlanChangedByID, &u.WeeklyPlanChangedAt, &u.PasswordHash); err != nil {
 		return nil, err
 	}
 	var err error
@@ -43,8 +45,9 @@ func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
 	return list, nil
 }
 
-// CreateUser stores a new account and sets u.ID, and u.CreatedAt when zero.
-// A duplicate email (case-insensitive) is ECONFLICT.
+// CreateUser stores a new account, its weekly plan with who changed it
+// when included, and sets u.ID, and u.CreatedAt when zero. A duplicate
+// email (case-insensitive) is ECONFLICT.
 func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 	created := u.CreatedAt
 	if created.IsZero() {
@@ -56,9 +59,11 @@ func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 	}
 	var id int64
 	err = db.q.QueryRow(ctx,
-		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan, password_hash)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) RETURNING id`,
-		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, ts(created), u.HeightM, u.SensorHeightM, u.TimeZone, plan, u.PasswordHash).Scan(&id)
+		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan,
+		   weekly_plan_changed_by, weekly_plan_changed_at, password_hash)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13) RETURNING id`,
+		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, ts(created), u.HeightM, u.SensorHeightM, u.TimeZone, plan,
+		u.WeeklyPlanChangedByID, nullTS(u.WeeklyPlanChangedAt), u.PasswordHash).Scan(&id)
 	if err != nil {
 		return mapErr(err, "create user", "an account with this email already exists")
 	}
@@ -103,13 +108,19 @@ func (db *DB) UpdateUser(ctx context.Context, u *legwork.User) error {
 	return affected(tag, func() error { return notFound("user %d not found", u.ID) })
 }
 
-// SetWeeklyPlan replaces the user's weekly plan; nil clears it.
-func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.TestType]int) error {
+// SetWeeklyPlan replaces the user's weekly plan (nil clears it) and
+// keeps who changed it (by, nil for the system) and when (at, now when
+// zero). An account by that does not exist is ENOTFOUND.
+func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.TestType]int, by *int64, at time.Time) error {
 	p, err := encodePlan(plan)
 	if err != nil {
 		return err
 	}
-	tag, err := db.q.Exec(ctx, `UPDATE users SET weekly_plan = $1::jsonb WHERE id = $2`, p, userID)
+	if at.IsZero() {
+		at = db.now()
+	}
+	tag, err := db.q.Exec(ctx, `UPDATE users SET weekly_plan = $1::jsonb, weekly_plan_changed_by = $2, weekly_plan_changed_at = $3 WHERE id = $4`,
+		p, by, ts(at), userID)
 	if err != nil {
 		return mapErr(err, "set weekly plan", "conflict")
 	}

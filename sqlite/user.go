@@ -10,16 +10,20 @@ import (
 	"legwork"
 )
 
-const userColumns = `id, email, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan, password_hash`
+const userColumns = `id, email, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan,
+	weekly_plan_changed_by, weekly_plan_changed_at, password_hash`
 
 func scanUser(s scanner) (*legwork.User, error) {
 	var u legwork.User
 	var created int64
 	var plan sql.NullString
-	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Admin, &created, &u.HeightM, &u.SensorHeightM, &u.TimeZone, &plan, &u.PasswordHash); err != nil {
+	var changedAt sql.NullInt64
+	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Admin, &created, &u.HeightM, &u.SensorHeightM, &u.TimeZone, &plan,
+		&u.WeeklyPlanChangedByID, &changedAt, &u.PasswordHash); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMicros(created)
+	u.WeeklyPlanChangedAt = timePtr(changedAt)
 	var err error
 	if u.WeeklyPlan, err = decodePlan(plan); err != nil {
 		return nil, err
@@ -27,8 +31,9 @@ func scanUser(s scanner) (*legwork.User, error) {
 	return &u, nil
 }
 
-// CreateUser stores a new account and sets u.ID, and u.CreatedAt when zero.
-// A duplicate email (case-insensitive) is ECONFLICT.
+// CreateUser stores a new account, its weekly plan with who changed it
+// when included, and sets u.ID, and u.CreatedAt when zero. A duplicate
+// email (case-insensitive) is ECONFLICT.
 func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 	created := u.CreatedAt
 	if created.IsZero() {
@@ -39,9 +44,11 @@ func (db *DB) CreateUser(ctx context.Context, u *legwork.User) error {
 		return err
 	}
 	res, err := db.w.ExecContext(ctx,
-		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan, password_hash)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, micros(created), u.HeightM, u.SensorHeightM, u.TimeZone, plan, u.PasswordHash)
+		`INSERT INTO users (email, email_key, name, role, admin, created_at, height_m, sensor_height_m, time_zone, weekly_plan,
+		   weekly_plan_changed_by, weekly_plan_changed_at, password_hash)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Email, emailKey(u.Email), u.Name, u.Role, u.Admin, micros(created), u.HeightM, u.SensorHeightM, u.TimeZone, plan,
+		u.WeeklyPlanChangedByID, nullMicros(u.WeeklyPlanChangedAt), u.PasswordHash)
 	if err != nil {
 		return mapErr(err, "create user", "an account with this email already exists")
 	}
@@ -90,13 +97,19 @@ func (db *DB) UpdateUser(ctx context.Context, u *legwork.User) error {
 	return affected(res, func() error { return notFound("user %d not found", u.ID) })
 }
 
-// SetWeeklyPlan replaces the user's weekly plan; nil clears it.
-func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.TestType]int) error {
+// SetWeeklyPlan replaces the user's weekly plan (nil clears it) and
+// keeps who changed it (by, nil for the system) and when (at, now when
+// zero). An account by that does not exist is ENOTFOUND.
+func (db *DB) SetWeeklyPlan(ctx context.Context, userID int64, plan map[legwork.TestType]int, by *int64, at time.Time) error {
 	p, err := encodePlan(plan)
 	if err != nil {
 		return err
 	}
-	res, err := db.w.ExecContext(ctx, `UPDATE users SET weekly_plan = ? WHERE id = ?`, p, userID)
+	if at.IsZero() {
+		at = db.now()
+	}
+	res, err := db.w.ExecContext(ctx, `UPDATE users SET weekly_plan = ?, weekly_plan_changed_by = ?, weekly_plan_changed_at = ? WHERE id = ?`,
+		p, by, micros(at), userID)
 	if err != nil {
 		return mapErr(err, "set weekly plan", "conflict")
 	}

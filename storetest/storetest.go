@@ -14,7 +14,12 @@
 //   - A user's weekly plan reads back as stored: nil when there is none
 //     (a new account, or after SetWeeklyPlan(nil)), a non-nil empty map
 //     for an empty plan, zero counts kept. UpdateUser leaves the plan as
-//     it is, whatever the WeeklyPlan of the user it is given.
+//     it is, whatever the WeeklyPlan of the user it is given, and who
+//     changed it when. SetWeeklyPlan keeps its changer (nil: the system)
+//     and time with the plan; a changer that does not exist is ENOTFOUND
+//     and changes nothing. Deleting the changer's account (Store.DeleteUser)
+//     keeps the plan and the time of the change, and sets the changer to
+//     nil.
 //   - Every getter, updater and deleter of one item returns ENOTFOUND for a
 //     missing item, DeleteSession included; DeleteUserSessions does not.
 //     A create that refers to a missing user or person is ENOTFOUND.
@@ -70,6 +75,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -81,9 +87,18 @@ import (
 // TimePrecision is the precision at which stores keep times.
 const TimePrecision = time.Microsecond
 
+// Store is a store under test: a legwork.Store, and DeleteUser, which
+// deletes an account the way an operator does, in SQL (legwork has no way
+// to delete an account; the schema decides what goes with it). The
+// stores' tests give it to their store.
+type Store interface {
+	legwork.Store
+	DeleteUser(ctx context.Context, id int64) error
+}
+
 // Run runs the conformance suite. open must return a new, empty store each
 // time it is called, and close it when the test ends (t.Cleanup).
-func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
+func Run(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s legwork.Store)
@@ -93,6 +108,7 @@ func Run(t *testing.T, open func(t *testing.T) legwork.Store) {
 		{"UserEmailCase", testUserEmailCase},
 		{"UserNotFound", testUserNotFound},
 		{"UserSettings", testUserSettings},
+		{"WeeklyPlanChanger", func(t *testing.T, s legwork.Store) { testWeeklyPlanChanger(t, s.(Store)) }},
 		{"Sessions", testSessions},
 		{"APITokens", testAPITokens},
 		{"Invitations", testInvitations},

@@ -362,11 +362,11 @@ func testWithTxMethods(t *testing.T, s legwork.Store) {
 			}},
 		{"SetWeeklyPlan",
 			func(ctx context.Context, tx legwork.Tx) error {
-				return tx.SetWeeklyPlan(ctx, p.ID, map[legwork.TestType]int{legwork.TestT25FW: 3})
+				return tx.SetWeeklyPlan(ctx, p.ID, map[legwork.TestType]int{legwork.TestT25FW: 3}, &p.ID, day(1))
 			},
 			func(ctx context.Context, r legwork.Tx) (bool, error) {
 				u, err := r.User(ctx, p.ID)
-				return err == nil && u.WeeklyPlan[legwork.TestT25FW] == 3, err
+				return err == nil && u.WeeklyPlan[legwork.TestT25FW] == 3 && u.WeeklyPlanChangedByID != nil, err
 			}},
 		{"CreateSession",
 			func(ctx context.Context, tx legwork.Tx) error {

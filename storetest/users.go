@@ -21,7 +21,9 @@ func testUsers(t *testing.T, s legwork.Store) {
 		SensorHeightM: 0.97,
 		TimeZone:      "Europe/Berlin",
 		WeeklyPlan:    map[legwork.TestType]int{legwork.TestT25FW: 3, legwork.TestBalance: 0},
-		PasswordHash:  "$argon2id$v=19$m=65536,t=3,p=4$c2FsdDEyMzQ$aGFzaGhhc2g",
+		// By nobody known (there is no other account yet to have set it).
+		WeeklyPlanChangedAt: ptr(created.Add(time.Hour)),
+		PasswordHash:        "$argon2id$v=19$m=65536,t=3,p=4$c2FsdDEyMzQ$aGFzaGhhc2g",
 	}
 	if err := s.CreateUser(ctx, u); err != nil {
 		t.Fatalf("CreateUser: %v", err)
@@ -62,7 +64,8 @@ func testUsers(t *testing.T, s legwork.Store) {
 	}
 	mustEqual(t, "User with defaults", got, c)
 
-	// UpdateUser saves the profile, not the email nor the weekly plan.
+	// UpdateUser saves the profile, not the email nor the weekly plan (nor
+	// who changed it when).
 	upd := *u
 	upd.Email = "changed@example.org"
 	upd.Name = "Anna B. Example"
@@ -72,13 +75,14 @@ func testUsers(t *testing.T, s legwork.Store) {
 	upd.SensorHeightM = 1.01
 	upd.TimeZone = "America/New_York"
 	upd.WeeklyPlan = map[legwork.TestType]int{legwork.TestSTS5: 7}
+	upd.WeeklyPlanChangedAt, upd.WeeklyPlanChangedByID = ptr(day(9)), ptr(u.ID)
 	upd.PasswordHash = "$argon2id$v=19$m=65536,t=3,p=4$bmV3$bmV3aGFzaA"
 	if err := s.UpdateUser(ctx, &upd); err != nil {
 		t.Fatalf("UpdateUser: %v", err)
 	}
 	want := upd
 	want.Email = u.Email
-	want.WeeklyPlan = u.WeeklyPlan
+	want.WeeklyPlan, want.WeeklyPlanChangedAt, want.WeeklyPlanChangedByID = u.WeeklyPlan, u.WeeklyPlanChangedAt, nil
 	got, err = s.User(ctx, u.ID)
 	if err != nil {
 		t.Fatalf("User after update: %v", err)
@@ -142,16 +146,17 @@ func testUserNotFound(t *testing.T, s legwork.Store) {
 	wantCode(t, err, legwork.ENOTFOUND, "UserByEmail(missing)")
 	err = s.UpdateUser(ctx, &legwork.User{ID: 12345, Name: "x", Role: legwork.RolePerson})
 	wantCode(t, err, legwork.ENOTFOUND, "UpdateUser(missing)")
-	err = s.SetWeeklyPlan(ctx, 12345, map[legwork.TestType]int{legwork.TestT25FW: 1})
+	err = s.SetWeeklyPlan(ctx, 12345, map[legwork.TestType]int{legwork.TestT25FW: 1}, nil, day(1))
 	wantCode(t, err, legwork.ENOTFOUND, "SetWeeklyPlan(missing)")
-	err = s.SetWeeklyPlan(ctx, 12345, nil)
+	err = s.SetWeeklyPlan(ctx, 12345, nil, nil, day(1))
 	wantCode(t, err, legwork.ENOTFOUND, "SetWeeklyPlan(missing, nil)")
 }
 
 // testUserSettings checks the time zone and the weekly plan: absent on a
 // new account, a plan replaced whole by SetWeeklyPlan (nil clears it, an
-// empty plan stays empty, not nil), and UpdateUser of an account read
-// before the plan changed leaving the new plan in place.
+// empty plan stays empty, not nil) with who changed it when, and
+// UpdateUser of an account read before the plan changed leaving the new
+// plan, and who changed it when, in place.
 func testUserSettings(t *testing.T, s legwork.Store) {
 	ctx := t.Context()
 	u := newUser(t, s, legwork.RolePerson, "Pat")
@@ -160,17 +165,18 @@ func testUserSettings(t *testing.T, s legwork.Store) {
 	if err != nil {
 		t.Fatalf("User: %v", err)
 	}
-	if got.TimeZone != "" || got.WeeklyPlan != nil {
-		t.Errorf("new account: time zone %q, plan %v; want none", got.TimeZone, got.WeeklyPlan)
+	if got.TimeZone != "" || got.WeeklyPlan != nil || got.WeeklyPlanChangedAt != nil || got.WeeklyPlanChangedByID != nil {
+		t.Errorf("new account: time zone %q, plan %v changed at %v by %v; want none", got.TimeZone, got.WeeklyPlan, got.WeeklyPlanChangedAt, got.WeeklyPlanChangedByID)
 	}
 	stale := *got
 
 	plan := map[legwork.TestType]int{legwork.TestT25FW: 2, legwork.TestWalk2Min: 1, legwork.TestBalance: 0, legwork.TestSTS5: 14}
-	if err := s.SetWeeklyPlan(ctx, u.ID, plan); err != nil {
+	if err := s.SetWeeklyPlan(ctx, u.ID, plan, &u.ID, day(1)); err != nil {
 		t.Fatalf("SetWeeklyPlan: %v", err)
 	}
 	want := *u
 	want.WeeklyPlan = map[legwork.TestType]int{legwork.TestT25FW: 2, legwork.TestWalk2Min: 1, legwork.TestBalance: 0, legwork.TestSTS5: 14}
+	want.WeeklyPlanChangedByID, want.WeeklyPlanChangedAt = ptr(u.ID), ptr(day(1))
 	got, err = s.User(ctx, u.ID)
 	if err != nil {
 		t.Fatalf("User: %v", err)
@@ -196,10 +202,12 @@ func testUserSettings(t *testing.T, s legwork.Store) {
 	mustEqual(t, "User after UpdateUser of a stale copy", got, &want)
 
 	// A plan is replaced whole: test types left out are gone.
-	if err := s.SetWeeklyPlan(ctx, u.ID, map[legwork.TestType]int{legwork.TestUTurn: 3}); err != nil {
+	// The system changes it: no changer.
+	if err := s.SetWeeklyPlan(ctx, u.ID, map[legwork.TestType]int{legwork.TestUTurn: 3}, nil, day(2)); err != nil {
 		t.Fatalf("SetWeeklyPlan: %v", err)
 	}
 	want.WeeklyPlan = map[legwork.TestType]int{legwork.TestUTurn: 3}
+	want.WeeklyPlanChangedByID, want.WeeklyPlanChangedAt = nil, ptr(day(2))
 	list, err := s.ListUsers(ctx)
 	if err != nil {
 		t.Fatalf("ListUsers: %v", err)
@@ -207,20 +215,23 @@ func testUserSettings(t *testing.T, s legwork.Store) {
 	mustEqual(t, "ListUsers", list, []*legwork.User{&want, other})
 
 	// An empty plan is a plan with no tests, not the absence of one.
-	if err := s.SetWeeklyPlan(ctx, u.ID, map[legwork.TestType]int{}); err != nil {
+	if err := s.SetWeeklyPlan(ctx, u.ID, map[legwork.TestType]int{}, &other.ID, day(3)); err != nil {
 		t.Fatalf("SetWeeklyPlan(empty): %v", err)
 	}
 	want.WeeklyPlan = map[legwork.TestType]int{}
+	want.WeeklyPlanChangedByID, want.WeeklyPlanChangedAt = ptr(other.ID), ptr(day(3))
 	got, err = s.User(ctx, u.ID)
 	if err != nil {
 		t.Fatalf("User: %v", err)
 	}
 	mustEqual(t, "User with an empty plan", got, &want)
 
-	if err := s.SetWeeklyPlan(ctx, u.ID, nil); err != nil {
+	// Clearing the plan is a change too.
+	if err := s.SetWeeklyPlan(ctx, u.ID, nil, &u.ID, day(4)); err != nil {
 		t.Fatalf("SetWeeklyPlan(nil): %v", err)
 	}
 	want.WeeklyPlan = nil
+	want.WeeklyPlanChangedByID, want.WeeklyPlanChangedAt = ptr(u.ID), ptr(day(4))
 	got, err = s.User(ctx, u.ID)
 	if err != nil {
 		t.Fatalf("User: %v", err)
@@ -244,6 +255,91 @@ func testUserSettings(t *testing.T, s legwork.Store) {
 		t.Fatalf("User: %v", err)
 	}
 	mustEqual(t, "other user", got, other)
+}
+
+// testWeeklyPlanChanger checks who changed a weekly plan, and when: kept
+// with the plan and read back by every getter, the store's clock when
+// the time is zero, an unknown changer ENOTFOUND with nothing changed;
+// deleting the changer's account keeps the plan and the time of the
+// change and forgets the changer (ON DELETE SET NULL), and deleting a
+// person who changed their own plan works.
+func testWeeklyPlanChanger(t *testing.T, s Store) {
+	ctx := t.Context()
+	p := newUser(t, s, legwork.RolePerson, "Pat")
+	q := newUser(t, s, legwork.RolePerson, "Quinn")
+	c := newUser(t, s, legwork.RoleClinician, "Dr Kim Lee")
+	plan := map[legwork.TestType]int{legwork.TestT25FW: 3}
+	at := day(3).Add(1500*time.Millisecond + 999*time.Nanosecond)
+	if err := s.SetWeeklyPlan(ctx, p.ID, plan, &c.ID, at); err != nil {
+		t.Fatalf("SetWeeklyPlan by the clinician: %v", err)
+	}
+	wantP := *p
+	wantP.WeeklyPlan = map[legwork.TestType]int{legwork.TestT25FW: 3}
+	wantP.WeeklyPlanChangedByID, wantP.WeeklyPlanChangedAt = ptr(c.ID), ptr(at)
+	if err := s.SetWeeklyPlan(ctx, q.ID, map[legwork.TestType]int{legwork.TestBalance: 1}, &q.ID, day(4)); err != nil {
+		t.Fatalf("SetWeeklyPlan by the person: %v", err)
+	}
+	wantQ := *q
+	wantQ.WeeklyPlan = map[legwork.TestType]int{legwork.TestBalance: 1}
+	wantQ.WeeklyPlanChangedByID, wantQ.WeeklyPlanChangedAt = ptr(q.ID), ptr(day(4))
+	check := func(what string) {
+		t.Helper()
+		got, err := s.User(ctx, p.ID)
+		if err != nil {
+			t.Fatalf("User: %v", err)
+		}
+		mustEqual(t, what+": User", got, &wantP)
+		got, err = s.UserByEmail(ctx, p.Email)
+		if err != nil {
+			t.Fatalf("UserByEmail: %v", err)
+		}
+		mustEqual(t, what+": UserByEmail", got, &wantP)
+	}
+	check("changed by the clinician")
+	list, err := s.ListUsers(ctx)
+	if err != nil {
+		t.Fatalf("ListUsers: %v", err)
+	}
+	mustEqual(t, "ListUsers", list, []*legwork.User{&wantP, &wantQ, c})
+
+	// A changer who does not exist: nothing changes.
+	err = s.SetWeeklyPlan(ctx, p.ID, map[legwork.TestType]int{legwork.TestSTS5: 1}, ptr(int64(98765)), day(5))
+	wantCode(t, err, legwork.ENOTFOUND, "SetWeeklyPlan by a missing account")
+	check("after a change by a missing account")
+
+	// No time: the store's clock.
+	before := time.Now().Truncate(TimePrecision)
+	if err := s.SetWeeklyPlan(ctx, c.ID, map[legwork.TestType]int{}, nil, time.Time{}); err != nil {
+		t.Fatalf("SetWeeklyPlan without a time: %v", err)
+	}
+	got, err := s.User(ctx, c.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	if at := got.WeeklyPlanChangedAt; at == nil || at.Before(before) || at.After(time.Now()) || at.Location() != time.UTC || got.WeeklyPlanChangedByID != nil {
+		t.Errorf("SetWeeklyPlan without a time: changed at %v by %v, want about now (UTC) by nobody", at, got.WeeklyPlanChangedByID)
+	}
+
+	// The clinician's account is deleted: the plan stays, and when it
+	// was changed; who changed it is no longer known.
+	if err := s.DeleteUser(ctx, c.ID); err != nil {
+		t.Fatalf("DeleteUser(clinician): %v", err)
+	}
+	wantP.WeeklyPlanChangedByID = nil
+	check("after the clinician's account was deleted")
+	got, err = s.User(ctx, q.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	mustEqual(t, "another person's plan after the clinician's account was deleted", got, &wantQ)
+
+	// A person who changed their own plan can be deleted.
+	if err := s.DeleteUser(ctx, q.ID); err != nil {
+		t.Fatalf("DeleteUser(person who set their plan): %v", err)
+	}
+	_, err = s.User(ctx, q.ID)
+	wantCode(t, err, legwork.ENOTFOUND, "User(deleted)")
+	check("after another person was deleted")
 }
 
 func testSessions(t *testing.T, s legwork.Store) {

@@ -80,7 +80,7 @@ func TestCommandsUseStoredSettings(t *testing.T) {
 	if err := db.UpdateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetWeeklyPlan(ctx, u.ID, map[legwork.TestType]int{legwork.TestT25FW: 2, legwork.TestBalance: 0}); err != nil {
+	if err := db.SetWeeklyPlan(ctx, u.ID, map[legwork.TestType]int{legwork.TestT25FW: 2, legwork.TestBalance: 0}, nil, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
