@@ -1,7 +1,8 @@
 // The test list and running a test: placement, permission, countdown,
 // recording with spoken cues, upload through the outbox, and the result.
 import { html, useState, useEffect, useRef, Screen, Problem, Note, Choice } from "../ui.js";
-import { api, query } from "../api.js";
+import { api, query, serverFeatures } from "../api.js";
+import { usualBand } from "./trends.js";
 import * as outbox from "../outbox.js";
 import { encode } from "../lwb1.js";
 import { Recorder, support, askPermission, say, keepAwake } from "../motion.js";
@@ -236,12 +237,29 @@ function details(a) {
   return out;
 }
 
+// usualFor is the level a result is compared with, the same "usual" the
+// Trends screen shows for the metric, test and walking aid: the person's
+// baseline (the insights baseline, else the first 4 weeks' daily median,
+// usualBand), so that one walk is described by the same number on both
+// screens. Before there is a baseline (fewer than 3 days of results) it is
+// the median of the earlier results, and NaN when there are none.
+export async function usualFor(personId, a, metric) {
+  const feats = await serverFeatures();
+  if (feats.insights) {
+    const rep = await api("GET", `/api/people/${personId}/insights`).catch(() => null);
+    const b = rep?.series?.find((x) => x.metric === metric && x.test_type === a.test_type && x.assistive_device === a.assistive_device)?.baseline;
+    if (b && isFinite(b.median)) return b.median;
+  }
+  const r = await api("GET", `/api/people/${personId}/metrics/${metric}` + query({ test_type: a.test_type }));
+  const band = usualBand(r.items);
+  if (band && band.device === a.assistive_device) return band.mid;
+  return median(r.items.filter((p) => p.assistive_device === a.assistive_device && p.assessment_id !== a.id && p.at < a.recorded_at).map((p) => p.value));
+}
+
 function Line({ personId, a, metric }) {
   const [usual, setUsual] = useState(undefined);
   useEffect(() => {
-    api("GET", `/api/people/${personId}/metrics/${metric}` + query({ test_type: a.test_type, assistive_device: a.assistive_device }))
-      .then((r) => setUsual(median(r.items.filter((p) => p.assessment_id !== a.id && p.at < a.recorded_at).map((p) => p.value))))
-      .catch(() => setUsual(NaN));
+    usualFor(personId, a, metric).then(setUsual, () => setUsual(NaN));
   }, [a.id]);
   const v = a.metrics[metric];
   const cmp = usual === undefined ? "" : isFinite(usual) ? compare(metric, v, usual) : "your first result: it starts your usual level";
