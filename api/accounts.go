@@ -52,9 +52,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
-	u := app.UserFrom(r.Context())
-	if u == nil {
-		return legwork.Errorf(legwork.EUNAUTHORIZED, "sign in first")
+	u, err := s.app.Me(r.Context())
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, u)
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	"legwork"
 	"legwork/api"
+	"legwork/app"
 )
 
 // lastPersonAudit returns the newest audit row about the fixture's person.
@@ -120,5 +121,86 @@ func TestPersonSettingsErrors(t *testing.T) {
 	u, err := f.store.User(context.Background(), f.person().ID)
 	if err != nil || u.TimeZone != "" || u.WeeklyPlan != nil {
 		t.Fatalf("after the errors: %+v, %v", u, err)
+	}
+}
+
+// Who last changed the plan: the person sees the clinician's name, the
+// clinician sees the person's (and their own); a clinician whose access
+// was withdrawn is given by role only; the command line is nobody; an
+// administrator's list of accounts shows none of it.
+func TestWeeklyPlanChangedBy(t *testing.T) {
+	f := newFixture(t, api.Options{})
+	pp := f.pp("")
+	p, c := f.person(), f.users[clinician]
+	changer := func(actor, path string) legwork.User {
+		t.Helper()
+		resp, body := f.do(actor, request{method: "GET", path: path})
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s GET %s: %d %s", actor, path, resp.StatusCode, body)
+		}
+		return decodeUser(t, body)
+	}
+	wantBy := func(what string, u legwork.User, want *legwork.UserRef) {
+		t.Helper()
+		if got := u.WeeklyPlanChangedBy; (got == nil) != (want == nil) || got != nil && *got != *want {
+			t.Errorf("%s: weekly_plan_changed_by %+v, want %+v", what, got, want)
+		}
+		if u.WeeklyPlanChangedAt == nil || !u.WeeklyPlanChangedAt.Equal(f.clock.Now()) {
+			t.Errorf("%s: weekly_plan_changed_at %v, want %v", what, u.WeeklyPlanChangedAt, f.clock.Now())
+		}
+	}
+	byClinician := &legwork.UserRef{ID: c.ID, Name: "invited clinician", Role: legwork.RoleClinician}
+	byPerson := &legwork.UserRef{ID: p.ID, Name: "owner", Role: legwork.RolePerson}
+
+	// The clinician changes the plan.
+	resp, body := f.do(clinician, request{method: "PATCH", path: pp, body: jsonBody(map[string]any{"weekly_plan": map[string]int{"t25fw": 3}})})
+	if resp.StatusCode != 200 {
+		t.Fatalf("clinician's plan: %d %s", resp.StatusCode, body)
+	}
+	wantBy("the clinician's answer", decodeUser(t, body), byClinician)
+	wantBy("the person's GET /api/me", changer(owner, "/api/me"), byClinician)
+	wantBy("the person's GET "+pp, changer(owner, pp), byClinician)
+	wantBy("the clinician's GET "+pp, changer(clinician, pp), byClinician)
+	if _, body := f.do(owner, request{method: "GET", path: "/api/me"}); !strings.Contains(string(body), `"weekly_plan_changed_by":{"id":`) {
+		t.Errorf("GET /api/me: %s", body)
+	}
+
+	// The person changes it (on their profile).
+	resp, body = f.do(owner, request{method: "PATCH", path: "/api/me", body: jsonBody(map[string]any{"weekly_plan": map[string]int{"t25fw": 2}})})
+	if resp.StatusCode != 200 {
+		t.Fatalf("person's plan: %d %s", resp.StatusCode, body)
+	}
+	wantBy("the person's answer", decodeUser(t, body), byPerson)
+	wantBy("the clinician's GET "+pp+" after the person's change", changer(clinician, pp), byPerson)
+
+	// An administrator's list shows neither who nor when.
+	admin := f.users[other]
+	admin.Admin = true
+	if err := f.store.UpdateUser(context.Background(), admin); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = f.do(other, request{method: "GET", path: "/api/users"})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), p.Email) || strings.Contains(string(body), "weekly_plan") {
+		t.Errorf("administrator's list: %d %s", resp.StatusCode, body)
+	}
+
+	// The clinician changes it again, then loses access: the role alone.
+	f.do(clinician, request{method: "PATCH", path: pp, body: jsonBody(map[string]any{"weekly_plan": map[string]int{"balance": 1}})})
+	if err := f.app.RevokeGrant(f.ctx(owner), p.ID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	u := changer(owner, "/api/me")
+	wantBy("the person's GET /api/me after the clinician lost access", u, &legwork.UserRef{Role: legwork.RoleClinician})
+	if _, body := f.do(owner, request{method: "GET", path: "/api/me"}); !strings.Contains(string(body), `"weekly_plan_changed_by":{"role":"clinician"}`) {
+		t.Errorf("GET /api/me after the clinician lost access: %s", body)
+	}
+
+	// The command line: nobody.
+	if _, err := f.app.UpdatePersonSettings(app.SystemContext(context.Background()), p.ID, app.SettingsUpdate{WeeklyPlan: map[legwork.TestType]int{legwork.TestSTS5: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = f.do(owner, request{method: "GET", path: "/api/me"})
+	if u := decodeUser(t, body); resp.StatusCode != 200 || u.WeeklyPlanChangedBy != nil || u.WeeklyPlanChangedAt == nil || strings.Contains(string(body), "weekly_plan_changed_by") {
+		t.Errorf("after the command line's change: %d %s", resp.StatusCode, body)
 	}
 }

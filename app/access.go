@@ -148,8 +148,9 @@ func (a *App) auditWrite(ctx context.Context, tx legwork.AuditStore, act *Actor,
 	return a.auditChange(ctx, tx, auditEvent(act, &personID, action, object, detail))
 }
 
-// Person returns a person's account (name, profile), for the owner and
-// their clinicians.
+// Person returns a person's account (name, profile, settings, who last
+// changed the weekly plan: see planChanger), for the owner and their
+// clinicians.
 func (a *App) Person(ctx context.Context, personID int64) (*legwork.User, error) {
 	act, err := a.authorize(ctx, personID, readAccess, "profile")
 	if err != nil {
@@ -163,6 +164,9 @@ func (a *App) Person(ctx context.Context, personID int64) (*legwork.User, error)
 		return nil, legwork.Errorf(legwork.ENOTFOUND, "no such person")
 	}
 	if err := a.auditRead(ctx, act, personID, "profile", ""); err != nil {
+		return nil, err
+	}
+	if err := a.planChanger(ctx, u); err != nil {
 		return nil, err
 	}
 	return u, nil

@@ -100,6 +100,20 @@ func (a *App) ListUsers(ctx context.Context) ([]*legwork.User, error) {
 	return list, nil
 }
 
+// Me returns the signed-in user's account, for a person with who last
+// changed their weekly plan (see planChanger).
+func (a *App) Me(ctx context.Context) (*legwork.User, error) {
+	u, err := requireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	me := *u
+	if err := a.planChanger(ctx, &me); err != nil {
+		return nil, err
+	}
+	return &me, nil
+}
+
 // UserByEmail returns an account by email; system only (the command line).
 func (a *App) UserByEmail(ctx context.Context, email string) (*legwork.User, error) {
 	if !isSystem(ctx) {
@@ -127,7 +141,7 @@ type ProfileUpdate struct {
 
 // UpdateProfile changes the signed-in user's name, body measurements,
 // time zone and (for a person) weekly plan. Everything is checked before
-// anything is saved.
+// anything is saved. It returns the account as Me does.
 func (a *App) UpdateProfile(ctx context.Context, up ProfileUpdate) (*legwork.User, error) {
 	u, err := requireUser(ctx)
 	if err != nil {
@@ -168,17 +182,22 @@ func (a *App) UpdateProfile(ctx context.Context, up ProfileUpdate) (*legwork.Use
 		}
 	}
 	profile := up.Name != nil || up.HeightM != nil || up.SensorHeightM != nil || up.TimeZone != nil
-	if !profile && up.WeeklyPlan == nil {
-		return cur, nil
+	if profile || up.WeeklyPlan != nil {
+		// the checked values, applied to the account as read when it is saved
+		change := func(u *legwork.User) {
+			u.Name, u.HeightM, u.SensorHeightM, u.TimeZone = cur.Name, cur.HeightM, cur.SensorHeightM, cur.TimeZone
+		}
+		if !profile {
+			change = nil
+		}
+		if cur, err = a.saveAccount(ctx, ActorFrom(ctx), cur.ID, change, fmt.Sprintf("user:%d", cur.ID), profileDetail(up), up.WeeklyPlan); err != nil {
+			return nil, err
+		}
 	}
-	// the checked values, applied to the account as read when it is saved
-	change := func(u *legwork.User) {
-		u.Name, u.HeightM, u.SensorHeightM, u.TimeZone = cur.Name, cur.HeightM, cur.SensorHeightM, cur.TimeZone
+	if err := a.planChanger(ctx, cur); err != nil {
+		return nil, err
 	}
-	if !profile {
-		change = nil
-	}
-	return a.saveAccount(ctx, ActorFrom(ctx), cur.ID, change, fmt.Sprintf("user:%d", cur.ID), profileDetail(up), up.WeeklyPlan)
+	return cur, nil
 }
 
 // profileDetail describes a profile change in the audit log: "profile",
@@ -258,6 +277,10 @@ func (a *App) Login(ctx context.Context, email, password string) (*Login, error)
 		return nil, err
 	}
 	a.appendAudit(ctx, &legwork.AuditEvent{ActorID: &u.ID, PersonID: personOf(u), Action: "login", Object: "session", IP: ip})
+	if err := a.planChanger(ctx, u); err != nil {
+		// The sign-in stands; the account is answered without the name.
+		a.log.Error("sign-in: who changed the weekly plan", "user", u.ID, "err", err)
+	}
 	return &Login{User: u, Token: token, ExpiresAt: s.ExpiresAt}, nil
 }
 

@@ -34,7 +34,8 @@ type SettingsUpdate struct {
 // person may change both; a clinician with access may change the plan
 // only (EFORBIDDEN for the time zone). A change of the plan is audited as
 // an update of "plan", a change of the time zone as one of "profile".
-// It returns the person's account as it is afterwards.
+// It returns the person's account as it is afterwards, with who last
+// changed the plan (see planChanger).
 func (a *App) UpdatePersonSettings(ctx context.Context, personID int64, up SettingsUpdate) (*legwork.User, error) {
 	object := "plan"
 	if up.TimeZone != nil {
@@ -67,7 +68,14 @@ func (a *App) UpdatePersonSettings(ctx context.Context, personID int64, up Setti
 	if up.TimeZone != nil {
 		change = func(u *legwork.User) { u.TimeZone = *up.TimeZone }
 	}
-	return a.saveAccount(ctx, act, personID, change, "profile", "time_zone="+deref(up.TimeZone), up.WeeklyPlan)
+	u, err := a.saveAccount(ctx, act, personID, change, "profile", "time_zone="+deref(up.TimeZone), up.WeeklyPlan)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.planChanger(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // saveAccount stores, in one transaction, a change to the account id and
@@ -130,6 +138,63 @@ func (a *App) setWeeklyPlan(ctx context.Context, tx legwork.Tx, act *Actor, u *l
 	}
 	u.WeeklyPlan, u.WeeklyPlanChangedByID, u.WeeklyPlanChangedAt = plan, by, &at
 	return a.auditWrite(ctx, tx, act, u.ID, "update", "plan", planDetail(plan))
+}
+
+// Who changed a person's weekly plan. The person's record keeps the
+// account that last changed it (WeeklyPlanChangedByID: the person or one
+// of their clinicians, since nobody else may) and when. Whoever reads the
+// record — the person, a clinician they invited, the changer among them —
+// is told who it was, in WeeklyPlanChangedBy:
+//
+//   - the person: their id, name and role;
+//   - a clinician with access to the person now: id, name and role (the
+//     person invited them; the person's clinicians may know one another
+//     through the plan they share);
+//   - a clinician whose access was withdrawn, or any other account: the
+//     role only, neither id nor name: they no longer take part in the
+//     person's care, and a reader other than the person never learns
+//     whom the person once shared their data with;
+//   - nobody known (the system changed it: the command line; the
+//     changer's account was deleted since; or the plan was last changed
+//     before this was kept): nil, while WeeklyPlanChangedAt still says
+//     when.
+//
+// What is disclosed depends on the changer only: every reader of the
+// record may know the person and their clinicians of now. The listing of
+// accounts (ListUsers) names no changer.
+
+// planChanger fills u.WeeklyPlanChangedBy, who last changed the weekly
+// plan of the person u, for a reader allowed to read u's record.
+func (a *App) planChanger(ctx context.Context, u *legwork.User) error {
+	u.WeeklyPlanChangedBy = nil
+	if u.Role != legwork.RolePerson || u.WeeklyPlanChangedByID == nil {
+		return nil
+	}
+	id := *u.WeeklyPlanChangedByID
+	if id == u.ID {
+		u.WeeklyPlanChangedBy = &legwork.UserRef{ID: u.ID, Name: u.Name, Role: u.Role}
+		return nil
+	}
+	g, err := a.store.Grant(ctx, u.ID, id)
+	switch {
+	case err == nil && g.Active():
+		u.WeeklyPlanChangedBy = &legwork.UserRef{ID: id, Name: g.ClinicianName, Role: legwork.RoleClinician}
+		return nil
+	case err == nil:
+		u.WeeklyPlanChangedBy = &legwork.UserRef{Role: legwork.RoleClinician}
+		return nil
+	case legwork.ErrorCode(err) != legwork.ENOTFOUND:
+		return err
+	}
+	// No grant: the role alone, when the account still exists.
+	c, err := a.store.User(ctx, id)
+	switch {
+	case err == nil:
+		u.WeeklyPlanChangedBy = &legwork.UserRef{Role: c.Role}
+	case legwork.ErrorCode(err) != legwork.ENOTFOUND:
+		return err
+	}
+	return nil
 }
 
 // planDetail describes a plan in the audit log: "t25fw=3 balance=1", in

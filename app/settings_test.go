@@ -6,6 +6,7 @@ import (
 	"maps"
 	"strings"
 	"testing"
+	"time"
 	_ "time/tzdata" // the zones of the tests on any machine
 
 	"legwork"
@@ -309,5 +310,154 @@ func TestListUsersLeavesOutPeoplesSettings(t *testing.T) {
 	}
 	if u := find(list); u.TimeZone != zone || u.WeeklyPlan[legwork.TestT25FW] != 3 {
 		t.Errorf("command line's list shows zone %q, plan %v", u.TimeZone, u.WeeklyPlan)
+	}
+}
+
+// TestWeeklyPlanChanger checks who is told who last changed a person's
+// weekly plan, and when: the changer is kept with the plan (nobody for the
+// command line); the person and their clinicians of now are named to
+// every reader of the record, a clinician who lost access and any other
+// account by role only; the administrator's list names nobody.
+func TestWeeklyPlanChanger(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sys := app.SystemContext(ctx)
+	second := e.mustUser(t, sys, "dr.kim@example.org", legwork.RoleClinician, false)
+	inv, err := e.app.CreateInvitation(e.as(e.person), e.person.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.AcceptInvitation(e.as(second), inv.Code); err != nil {
+		t.Fatal(err)
+	}
+	// me reads the person's own account as a request does: freshly
+	// stored.
+	me := func() *legwork.User {
+		t.Helper()
+		u, err := e.app.Me(e.as(stored(t, e, e.person.ID)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	person := func(reader *legwork.User) *legwork.User {
+		t.Helper()
+		u, err := e.app.Person(e.as(reader), e.person.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	check := func(what string, u *legwork.User, want *legwork.UserRef, at time.Time) {
+		t.Helper()
+		if got := u.WeeklyPlanChangedBy; (got == nil) != (want == nil) || got != nil && *got != *want {
+			t.Errorf("%s: changed by %+v, want %+v", what, got, want)
+		}
+		// kept at the stores' precision
+		if at = at.Truncate(time.Microsecond); u.WeeklyPlanChangedAt == nil || !u.WeeklyPlanChangedAt.Equal(at) {
+			t.Errorf("%s: changed at %v, want %v", what, u.WeeklyPlanChangedAt, at)
+		}
+	}
+
+	if u := me(); u.WeeklyPlanChangedAt != nil || u.WeeklyPlanChangedBy != nil {
+		t.Fatalf("no plan yet: changed at %v by %+v", u.WeeklyPlanChangedAt, u.WeeklyPlanChangedBy)
+	}
+
+	// The clinician sets the plan: named to the person, to themself and
+	// to the person's other clinician.
+	e.clock.Advance(time.Hour + 123456789*time.Nanosecond)
+	at := e.clock.Now()
+	byClinician := &legwork.UserRef{ID: e.clinician.ID, Name: "dr.lee", Role: legwork.RoleClinician}
+	u, err := e.app.UpdatePersonSettings(e.as(e.clinician), e.person.ID, app.SettingsUpdate{WeeklyPlan: map[legwork.TestType]int{legwork.TestT25FW: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("the clinician's answer", u, byClinician, at)
+	if s := stored(t, e, e.person.ID); s.WeeklyPlanChangedByID == nil || *s.WeeklyPlanChangedByID != e.clinician.ID {
+		t.Fatalf("stored changer %v", s.WeeklyPlanChangedByID)
+	}
+	check("the person's Me", me(), byClinician, at)
+	check("the person's Person", person(e.person), byClinician, at)
+	check("the clinician's Person", person(e.clinician), byClinician, at)
+	check("the other clinician's Person", person(second), byClinician, at)
+	l, err := e.app.Login(ctx, e.person.Email, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("the sign-in's account", l.User, byClinician, at)
+
+	// The person changes it: named to their clinicians.
+	e.clock.Advance(time.Hour)
+	at = e.clock.Now()
+	byPerson := &legwork.UserRef{ID: e.person.ID, Name: "pat", Role: legwork.RolePerson}
+	if u, err = e.app.UpdateProfile(e.as(e.person), app.ProfileUpdate{WeeklyPlan: map[legwork.TestType]int{legwork.TestT25FW: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	check("the person's answer", u, byPerson, at)
+	check("the clinician's Person after the person's change", person(e.clinician), byPerson, at)
+	// A change of the name alone answers with the new name.
+	name := "Pat Q"
+	if u, err = e.app.UpdateProfile(e.as(e.person), app.ProfileUpdate{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	check("the answer to a change of name", u, &legwork.UserRef{ID: e.person.ID, Name: name, Role: legwork.RolePerson}, at)
+
+	// The administrator's list names nobody and says not when; the
+	// command line's list has when.
+	list, err := e.app.ListUsers(e.as(e.admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range list {
+		if x.ID == e.person.ID && (x.WeeklyPlanChangedAt != nil || x.WeeklyPlanChangedByID != nil || x.WeeklyPlanChangedBy != nil) {
+			t.Errorf("administrator's list: changed at %v by %v %+v", x.WeeklyPlanChangedAt, x.WeeklyPlanChangedByID, x.WeeklyPlanChangedBy)
+		}
+	}
+	if list, err = e.app.ListUsers(sys); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range list {
+		if x.ID == e.person.ID && (x.WeeklyPlanChangedAt == nil || !x.WeeklyPlanChangedAt.Equal(at.Truncate(time.Microsecond))) {
+			t.Errorf("command line's list: changed at %v", x.WeeklyPlanChangedAt)
+		}
+	}
+
+	// The clinician changes it again and then loses access: by role only,
+	// to the person and to the other clinician.
+	e.clock.Advance(time.Hour)
+	at = e.clock.Now()
+	if _, err := e.app.UpdatePersonSettings(e.as(e.clinician), e.person.ID, app.SettingsUpdate{WeeklyPlan: map[legwork.TestType]int{legwork.TestBalance: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.RevokeGrant(e.as(e.person), e.person.ID, e.clinician.ID); err != nil {
+		t.Fatal(err)
+	}
+	aClinician := &legwork.UserRef{Role: legwork.RoleClinician}
+	check("the person's Me after the clinician lost access", me(), aClinician, at)
+	check("the other clinician's Person after the clinician lost access", person(second), aClinician, at)
+
+	// An account with no grant at all (only the store could record one):
+	// by role only.
+	if err := e.store.SetWeeklyPlan(ctx, e.person.ID, map[legwork.TestType]int{}, &e.admin.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	check("an account without a grant", person(second), &legwork.UserRef{Role: legwork.RolePerson}, at)
+
+	// The command line: nobody, but when.
+	e.clock.Advance(time.Hour)
+	at = e.clock.Now()
+	if u, err = e.app.UpdatePersonSettings(sys, e.person.ID, app.SettingsUpdate{WeeklyPlan: map[legwork.TestType]int{legwork.TestSTS5: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	check("the command line's answer", u, nil, at)
+	if s := stored(t, e, e.person.ID); s.WeeklyPlanChangedByID != nil || s.WeeklyPlanChangedAt == nil {
+		t.Fatalf("stored after the command line: by %v at %v", s.WeeklyPlanChangedByID, s.WeeklyPlanChangedAt)
+	}
+	check("the person's Me after the command line", me(), nil, at)
+	check("the clinician's Person after the command line", person(second), nil, at)
+
+	// A clinician's own account has no plan, so nobody changed it.
+	if u, err := e.app.Me(e.as(second)); err != nil || u.WeeklyPlanChangedBy != nil || u.WeeklyPlanChangedAt != nil {
+		t.Fatalf("clinician's Me: %+v, %v", u, err)
 	}
 }
