@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -159,6 +161,85 @@ func TestIconsUpToDate(t *testing.T) {
 					t.Fatalf("icon-%d.png differs from web.Icon at (%d,%d): run go generate ./web", size, x, y)
 				}
 			}
+		}
+	}
+}
+
+// TestPlanSetBy checks the line under a weekly plan that says who set it
+// and when (planSetBy in js/format.js), for the person and for their
+// clinician, by running the module in Node.js; without node on the PATH
+// it skips.
+func TestPlanSetBy(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: the wording of planSetBy is not checked")
+	}
+	dir := t.TempDir()
+	src, err := os.ReadFile("static/js/format.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// .mjs: an ES module whatever the Node.js version.
+	if err := os.WriteFile(filepath.Join(dir, "format.mjs"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const at = "2026-11-12T10:00:00Z"
+	script := `import { planSetBy, day } from "./format.mjs";
+const at = "` + at + `";
+const pat = { id: 1, name: "Pat Example", role: "person" };
+const kim = { id: 2, name: "Dr Kim Lee", role: "clinician" };
+const ann = { id: 3, name: "Dr Ann Roe", role: "clinician" };
+const person = (by) => ({ id: 1, name: "Pat Example", weekly_plan_changed_at: at, weekly_plan_changed_by: by });
+const lines = {
+  "person, by the clinician": planSetBy(pat, person(kim)),
+  "person, by themself": planSetBy(pat, person(pat)),
+  "person, by a clinician without access": planSetBy(pat, person({ role: "clinician" })),
+  "person, by nobody known": planSetBy(pat, person(undefined)),
+  "person, never changed": planSetBy(pat, { id: 1, name: "Pat Example" }),
+  "clinician, by the person": planSetBy(kim, person(pat)),
+  "clinician, by themself": planSetBy(kim, person(kim)),
+  "clinician, by another clinician": planSetBy(ann, person(kim)),
+  "clinician, by a clinician without access": planSetBy(kim, person({ role: "clinician" })),
+  "clinician, by nobody known": planSetBy(kim, person(null)),
+};
+console.log(JSON.stringify({ day: day(at), lines }));
+`
+	if err := os.WriteFile(filepath.Join(dir, "test.mjs"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "test.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	var got struct {
+		Day   string
+		Lines map[string]string
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	// The date is as the phone writes dates ("12 Nov 2026" in en-GB).
+	on := " on " + got.Day
+	if !strings.Contains(got.Day, "2026") || !strings.Contains(got.Day, "12") {
+		t.Errorf("day(%s) = %q", at, got.Day)
+	}
+	for what, want := range map[string]string{
+		"person, by the clinician":                 "Set by Dr Kim Lee (your clinician)" + on,
+		"person, by themself":                      "Set by you" + on,
+		"person, by a clinician without access":    "Set by a clinician" + on,
+		"person, by nobody known":                  "Set" + on,
+		"person, never changed":                    "",
+		"clinician, by the person":                 "Set by Pat Example" + on,
+		"clinician, by themself":                   "Set by you" + on,
+		"clinician, by another clinician":          "Set by Dr Kim Lee (another clinician)" + on,
+		"clinician, by a clinician without access": "Set by a clinician" + on,
+		"clinician, by nobody known":               "Set" + on,
+	} {
+		if g, ok := got.Lines[what]; !ok || g != want {
+			t.Errorf("%s: %q, want %q", what, g, want)
 		}
 	}
 }

@@ -85,6 +85,27 @@ export function worse(metric, value, usual) {
 }
 
 export const day = (iso) => new Date(iso).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+// planSetBy says who last set a person's weekly plan, and when, to the
+// signed-in account me: "Set by you on 12 Nov 2026", "Set by Dr Kim Lee
+// (your clinician) on …" for the person, "Set by Kim on …" for their
+// clinician. person is the person's account as the server gives it
+// (weekly_plan_changed_at, and weekly_plan_changed_by with the name only
+// when the reader may know it); "" when the server does not know when.
+export function planSetBy(me, person) {
+  const at = person && person.weekly_plan_changed_at;
+  if (!at) return "";
+  const by = person.weekly_plan_changed_by;
+  const on = ` on ${day(at)}`;
+  if (!by) return `Set${on}`;
+  if (me && by.id && by.id === me.id) return `Set by you${on}`;
+  if (by.role === "clinician") {
+    if (!by.name) return `Set by a clinician${on}`;
+    return `Set by ${by.name} (${me && me.id === person.id ? "your" : "another"} clinician)${on}`;
+  }
+  if (by.role === "person" && by.name && by.id === person.id) return `Set by ${by.name}${on}`;
+  return `Set${on}`;
+}
+
 export const when = (iso) => new Date(iso).toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
 export const today = () => {
   const d = new Date();

@@ -12,6 +12,7 @@ import { TESTS } from "./protocols.js";
 export const MAX_PER_WEEK = 14;
 
 const key = (id) => `legwork.plan.${id}`;
+const changeKey = (id) => `legwork.plan-changed.${id}`;
 
 // loadPlan returns this phone's copy of the person's plan, null when none.
 export const loadPlan = (id) => JSON.parse(localStorage.getItem(key(id)) || "null");
@@ -19,6 +20,16 @@ export const loadPlan = (id) => JSON.parse(localStorage.getItem(key(id)) || "nul
 function keepPlan(id, plan) {
   if (plan) localStorage.setItem(key(id), JSON.stringify(plan));
   else localStorage.removeItem(key(id));
+}
+
+// loadChange returns who last changed the plan and when, as this phone
+// last knew it: {weekly_plan_changed_at, weekly_plan_changed_by} of the
+// person's account (see planSetBy), {} when it does not know.
+export const loadChange = (id) => JSON.parse(localStorage.getItem(changeKey(id)) || "{}");
+
+function keepChange(id, account) {
+  const { weekly_plan_changed_at, weekly_plan_changed_by } = account || {};
+  localStorage.setItem(changeKey(id), JSON.stringify({ weekly_plan_changed_at, weekly_plan_changed_by }));
 }
 
 // fullPlan gives every guided test a count (0 for those a plan leaves
@@ -45,6 +56,7 @@ export async function syncPlan(personId) {
   if (!me || me.id !== personId) return loadPlan(personId);
   if (me.weekly_plan) {
     keepPlan(personId, me.weekly_plan);
+    keepChange(personId, me);
     return me.weekly_plan;
   }
   const local = loadPlan(personId);
@@ -63,6 +75,9 @@ export async function savePlan(personId, plan) {
     type: "application/json", body: JSON.stringify({ weekly_plan: plan }),
   });
   keepPlan(personId, plan);
+  // Set by the person, now: as the server says once it has the plan.
+  keepChange(personId, r.stored && r.stored.id === personId ? r.stored
+    : { weekly_plan_changed_at: new Date().toISOString(), weekly_plan_changed_by: { id: personId, role: "person" } });
   // The new plan replaces any change still waiting.
   for (const id of older) await outbox.remove(id);
   return r;

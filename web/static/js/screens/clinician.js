@@ -4,7 +4,7 @@
 import { html, useState, Screen, Problem, Note, useLoad } from "../ui.js";
 import { api, query, serverFeatures } from "../api.js";
 import { TESTS } from "../protocols.js";
-import { info, fmt, median, compare, worse, day, when, SENSATIONS } from "../format.js";
+import { info, fmt, median, compare, worse, day, when, planSetBy, SENSATIONS } from "../format.js";
 import { duePlan } from "../plan.js";
 import { Trends, loadTrends, ReportButton } from "./trends.js";
 import { PlanEditor } from "./today.js";
@@ -45,16 +45,19 @@ export function People() {
   </${Screen}>`;
 }
 
-// WeeklyPlan shows the person's plan and time zone, and lets the
-// clinician change the plan (the person sees it on their Today screen).
-function WeeklyPlan({ person, personId }) {
+// WeeklyPlan shows the person's plan, who set it when, and their time
+// zone, and lets the clinician change the plan (the person sees it on
+// their Today screen).
+function WeeklyPlan({ person, personId, me }) {
   const [plan, setPlan] = useState(person.weekly_plan || null);
+  const [account, setAccount] = useState(person);
   const [state, setState] = useState({});
   const save = async (p) => {
     setState({ busy: true, editing: true });
     try {
       const u = await api("PATCH", `/api/people/${personId}`, { body: { weekly_plan: p } });
       setPlan(u.weekly_plan || p);
+      setAccount(u);
       setState({ saved: true });
     } catch (error) {
       setState({ editing: true, error });
@@ -69,9 +72,11 @@ function WeeklyPlan({ person, personId }) {
     </${PlanEditor}>`;
   }
   const due = duePlan(plan);
+  const setBy = plan && planSetBy(me, account);
   return html`<section class="card" aria-labelledby="cplan-h"><h2 id="cplan-h">Weekly plan</h2>
     ${!plan ? html`<p class="muted">No plan yet.</p>` : due.length === 0 ? html`<p class="muted">The plan has no tests.</p>`
       : html`<ul class="plain" id="person-plan">${due.map(([k, n]) => html`<li>${TESTS[k].name}: ${n}× a week</li>`)}</ul>`}
+    ${setBy && html`<p class="muted small" id="plan-set-by">${setBy}</p>`}
     <p class="muted small">Time zone: ${person.time_zone || "not set (days are counted in UTC)"}</p>
     ${state.saved && html`<${Note}>Plan saved.</${Note}>`}
     <button class="secondary" id="plan-edit" onClick=${() => setState({ editing: true })}>${plan ? "Change the plan" : "Set a plan"}</button>
@@ -80,7 +85,7 @@ function WeeklyPlan({ person, personId }) {
 
 const primary = (a) => TESTS[a.test_type]?.primary.find((m) => a.metrics?.[m] !== undefined);
 
-export function PersonView({ personId }) {
+export function PersonView({ personId, me }) {
   const [data, error] = useLoad(async () => {
     const [person, latest, diary, trends, fl] = await Promise.all([
       api("GET", `/api/people/${personId}`),
@@ -96,7 +101,7 @@ export function PersonView({ personId }) {
   return html`<${Screen} title=${data.person.name} back="#/people">
     ${data.flags.length > 0 && html`<div class="problem flag" role="alert"><strong>Flagged changes</strong><ul>${data.flags.map((f) => html`<li>${f}</li>`)}</ul></div>`}
     <${ReportButton} personId=${personId} features=${data.trends.features} />
-    <${WeeklyPlan} person=${data.person} personId=${personId} />
+    <${WeeklyPlan} person=${data.person} personId=${personId} me=${me} />
     <section class="card" aria-labelledby="latest-h"><h2 id="latest-h">Latest results</h2>
       ${data.latest.length === 0 && html`<p class="muted">No tests yet.</p>`}
       <ul class="plain" id="latest">${data.latest.map((a) => {

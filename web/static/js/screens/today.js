@@ -1,9 +1,9 @@
 // Today: this week's planned tests and a quick symptom check-in.
 import { html, useState, useEffect, useRef, Screen, Scale, Chips, Problem, Note, useLoad } from "../ui.js";
 import { api, query } from "../api.js";
-import { SENSATIONS, TRIGGERS } from "../format.js";
+import { SENSATIONS, TRIGGERS, planSetBy } from "../format.js";
 import { TESTS } from "../protocols.js";
-import { loadPlan, savePlan, syncPlan, fullPlan, duePlan, MAX_PER_WEEK } from "../plan.js";
+import { loadPlan, loadChange, savePlan, syncPlan, fullPlan, duePlan, MAX_PER_WEEK } from "../plan.js";
 import { saveDiary, timeOfDay } from "./checkin.js";
 
 function weekStart(d = new Date()) {
@@ -31,8 +31,10 @@ export function PlanEditor({ plan, onSave, onCancel, title = "My weekly plan", s
   </section>`;
 }
 
-function ThisWeek({ personId }) {
+function ThisWeek({ personId, me }) {
   const [plan, setPlan] = useState(loadPlan(personId));
+  // Who set the plan, and when (this phone's copy, like the plan's).
+  const [change, setChange] = useState(loadChange(personId));
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(null); // a note, or {error}
   const [synced, setSynced] = useState(false);
@@ -43,7 +45,7 @@ function ThisWeek({ personId }) {
     let live = true;
     changed.current = false;
     syncPlan(personId)
-      .then((p) => { if (live && !changed.current) setPlan(p); }, () => {})
+      .then((p) => { if (live && !changed.current) { setPlan(p); setChange(loadChange(personId)); } }, () => {})
       .finally(() => live && setSynced(true));
     return () => { live = false; };
   }, [personId]);
@@ -67,6 +69,7 @@ function ThisWeek({ personId }) {
       setPlan(loadPlan(personId) || before);
       setSaved({ error });
     }
+    setChange(loadChange(personId));
   };
   const note = saved && (saved.error ? html`<${Problem} error=${saved.error} />` : html`<${Note}>${saved}</${Note}>`);
   if (!plan && !editing && !synced) {
@@ -89,6 +92,7 @@ function ThisWeek({ personId }) {
     </${PlanEditor}>`;
   }
   const due = duePlan(plan);
+  const setBy = planSetBy(me, { id: personId, name: me && me.name, ...change });
   return html`<section class="card" aria-labelledby="week-h">
     <h2 id="week-h">This week</h2>
     ${error && html`<p class="hint">${error.message}</p>`}
@@ -104,6 +108,7 @@ function ThisWeek({ personId }) {
         </li>`;
       })}
     </ul>
+    ${setBy && html`<p class="muted small" id="plan-set-by">${setBy}</p>`}
     ${note}
     <button class="link" onClick=${() => { setSaved(null); setEditing(true); }}>Change my plan</button>
   </section>`;
@@ -139,7 +144,7 @@ function CheckIn({ personId }) {
 
 export function Today({ personId, me }) {
   return html`<${Screen} title=${`Hello, ${me.name}`}>
-    <${ThisWeek} personId=${personId} />
+    <${ThisWeek} personId=${personId} me=${me} />
     <${CheckIn} personId=${personId} />
   </${Screen}>`;
 }
