@@ -110,14 +110,15 @@ func (d TrunkVelocityIC) detect(b *Body, dst, weak, faint []float64, wantWeak bo
 	x := lp.FiltFilt(w.a, sig, w.scratch)
 	v := dsp.CumTrapz(w.b, x, 1/fs)
 	v = hp.FiltFilt(v, v, w.scratch)
-	// negative velocity, and its local mean square over 2 s
-	neg := w.c
-	sq := w.d
+	// negative velocity (in place: v is not needed any more), and its
+	// local mean square over 2 s
+	sq := w.c
 	for i, x := range v {
-		neg[i] = -x
 		sq[i] = x * x
+		v[i] = -x
 	}
-	ms := dsp.MovingMean(w.e, sq, int(2*fs))
+	neg := v
+	ms := dsp.MovingMean(sq, sq, int(2*fs))
 	floor := d.MinVelocityMPS
 	if wantWeak && d.WeakMinVelocityMPS > 0 {
 		floor = min(floor, d.WeakMinVelocityMPS)
@@ -202,15 +203,15 @@ func midRise(x []float64, i, before, after int) (float64, float64) {
 
 // work holds scratch buffers for one analysis pass.
 type work struct {
-	a, b, c, d, e, scratch []float64
-	idx                    []int
+	a, b, c, scratch []float64
+	idx              []int
 }
 
 func newWork(n int) *work {
-	buf := make([]float64, 5*n+n+64)
+	buf := make([]float64, 3*n+n+64)
 	w := &work{
-		a: buf[0:n:n], b: buf[n : 2*n : 2*n], c: buf[2*n : 3*n : 3*n], d: buf[3*n : 4*n : 4*n], e: buf[4*n : 5*n : 5*n],
-		scratch: buf[5*n:],
+		a: buf[0:n:n], b: buf[n : 2*n : 2*n], c: buf[2*n : 3*n : 3*n],
+		scratch: buf[3*n:],
 		idx:     make([]int, 0, n/20+16),
 	}
 	return w
