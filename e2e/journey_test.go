@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,7 @@ func TestJourney(t *testing.T) {
 	p.tap("button", "Save my plan")
 	p.wait(".due", "25-foot walk", 5*time.Second)
 	p.wait(".note", "Plan saved", 10*time.Second)
+	p.wait("#plan-set-by", "Set by you on", 5*time.Second)
 	// The plan reached the server (not only this phone's copy).
 	var planned legwork.User
 	kim.must("GET", "/api/me", nil, &planned, 200)
@@ -140,8 +142,8 @@ func TestJourney(t *testing.T) {
 	step("  recorded offline; back online")
 	p.offline(false)
 	p.wait("#result", "", 40*time.Second)
-	result := p.wait(".result-line", "25-foot walk", 15*time.Second)
-	p.wait(".result-line", "usual", 10*time.Second)
+	p.wait(".result-line", "25-foot walk", 15*time.Second)
+	result := p.wait(".result-line", "usual", 10*time.Second)
 	p.shot("09-run-result")
 	step("  result: " + result)
 	var as struct{ Items []legwork.Assessment }
@@ -247,6 +249,14 @@ func TestJourney(t *testing.T) {
 	p.tapChartPoint()
 	detail := p.wait(".point strong", "s", 5*time.Second)
 	step("  tapped: " + detail)
+	// The new walk's point says how it compares with usual in the same
+	// words as its result did: both screens use the person's baseline.
+	if v := resultValue.FindString(result); v != "" && strings.HasSuffix(detail, v) {
+		want := usualPhrase.FindString(result)
+		if got := usualPhrase.FindString(eval[string](p, `document.querySelector(".point").innerText`)); want == "" || got != want {
+			t.Fatalf("the result said %q, the chart's point %q (%s)", want, got, detail)
+		}
+	}
 	p.shot("15-trends")
 
 	// The clinician opens the invitation link, signs in and accepts.
@@ -265,7 +275,18 @@ func TestJourney(t *testing.T) {
 	c.wait("h1", "Kim", 10*time.Second)
 	c.wait("#latest .entry", "25-foot walk", 10*time.Second)
 	c.wait("h2", "25-foot walk", 10*time.Second)
+	c.wait("#plan-set-by", "Set by Kim on", 5*time.Second)
 	c.shot("17-clinician-person")
+	// Dr Lee changes the plan; Kim's Today says who set it.
+	step("clinician changes the plan")
+	c.tap("#plan-edit", "")
+	c.tap("button[aria-label='2-minute walk: more']", "")
+	c.tap("button", "Save the plan")
+	c.wait("#plan-set-by", "Set by you on", 10*time.Second)
+	p.goTo("#/sharing")
+	p.goTo("#/today")
+	p.wait("#plan-set-by", "Set by Dr Lee (your clinician) on", 10*time.Second)
+	p.wait(".due", "2-minute walk", 5*time.Second)
 	c.goTo("#/people")
 	c.wait("#people h2", "Kim", 10*time.Second)
 	c.shot("18-clinician-people")
@@ -304,6 +325,13 @@ func TestJourney(t *testing.T) {
 }
 
 // tapChartPoint taps along the first chart until a point's details show.
+var (
+	// resultValue is the value a result line gives ("6.9 s"), usualPhrase
+	// its comparison with usual ("2 % slower than your usual").
+	resultValue = regexp.MustCompile(`[0-9.]+[\s\x{00a0}]s\b`)
+	usualPhrase = regexp.MustCompile(`[0-9]+[\s\x{00a0}]% \w+ than your usual|the same as your usual`)
+)
+
 func (b *tab) tapChartPoint() {
 	b.t.Helper()
 	for _, f := range []float64{0.93, 0.9, 0.96, 0.87, 0.84, 0.8, 0.75, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1} {
