@@ -43,18 +43,14 @@ func (p Pipeline) Analyze(src Source, opt Options) (*Result, error) {
 	}
 	if ss, ok := src.(*sliceSource); ok {
 		// a recording in memory: no need to copy it through a buffer
-		for i := range ss.s {
-			r.rs.push(&ss.s[i])
-		}
+		r.rs.pushAll(ss.s)
 		ss.s = nil
 		return r.finish(), nil
 	}
 	buf := make([]Sample, 2048)
 	for {
 		n, err := src.Read(buf)
-		for i := range buf[:n] {
-			r.rs.push(&buf[i])
-		}
+		r.rs.pushAll(buf[:n])
 		if errors.Is(err, io.EOF) {
 			break
 		}

@@ -77,8 +77,7 @@ type resampler struct {
 	irregular int
 	intervals int
 
-	clipMax   [3]float64
-	clipCount [3]int
+	clip clipTracker
 }
 
 const headSamples = 256
@@ -96,6 +95,77 @@ func (r *resampler) push(s *Sample) {
 		return
 	}
 	r.feed(s)
+}
+
+// pushAll pushes the samples in order: the same as push on each, with the
+// common case of bin averaging (a sample that falls after the previous one
+// by no more than the gap limit) run with its state in local variables.
+func (r *resampler) pushAll(ss []Sample) {
+	for len(ss) > 0 && (!r.decided || !r.have) {
+		r.push(&ss[0])
+		ss = ss[1:]
+	}
+	if !r.binMean {
+		for i := range ss {
+			r.feed(&ss[i])
+		}
+		return
+	}
+	var (
+		half     = r.dt / 2
+		next     = r.next
+		lastT    = r.last.TimeS
+		nominal  = r.nominal
+		maxGap   = r.maxGapS
+		clip     = r.clip
+		samples  = 0
+		interval = 0
+		irreg    = 0
+		last     = -1 // index in ss of the last sample taken, -1: r.last
+	)
+	// sync writes the local state back, before the general path runs or
+	// at the end.
+	sync := func() {
+		r.next = next
+		r.clip = clip
+		r.stats.Samples += samples
+		r.intervals += interval
+		r.irregular += irreg
+		samples, interval, irreg = 0, 0, 0
+		if last >= 0 {
+			r.last = ss[last]
+		}
+	}
+	for i := range ss {
+		s := &ss[i]
+		dt := s.TimeS - lastT
+		if !(dt > 0) || dt > maxGap {
+			// a repeated or earlier timestamp, NaN, or a gap
+			sync()
+			r.feed(s)
+			next, lastT, last = r.next, r.last.TimeS, -1
+			continue
+		}
+		samples++
+		clip.track(s)
+		interval++
+		if nominal > 0 && math.Abs(dt-nominal) > 0.5*nominal {
+			irreg++
+		}
+		for s.TimeS >= next+half {
+			if r.binN > 0 {
+				r.next = next
+				r.flushBin()
+			} else {
+				sync()
+				r.emitAt(next, &r.last, s)
+			}
+			next += r.dt
+		}
+		r.addBin(s)
+		lastT, last = s.TimeS, i
+	}
+	sync()
 }
 
 func (r *resampler) decide() {
@@ -122,7 +192,7 @@ func (r *resampler) decide() {
 
 func (r *resampler) feed(s *Sample) {
 	r.stats.Samples++
-	r.trackClip(s)
+	r.clip.track(s)
 	if !r.have {
 		r.have = true
 		r.last = *s
@@ -183,15 +253,22 @@ func (r *resampler) feed(s *Sample) {
 	r.last = *s
 }
 
-func (r *resampler) trackClip(s *Sample) {
+// clipTracker follows each acceleration axis's largest absolute value and
+// how often it occurs.
+type clipTracker struct {
+	max [3]float64
+	n   [3]int
+}
+
+func (c *clipTracker) track(s *Sample) {
 	for i := 0; i < 3; i++ {
 		a := math.Abs(s.AccMS2[i])
 		switch {
-		case a > r.clipMax[i]:
-			r.clipMax[i] = a
-			r.clipCount[i] = 1
-		case a == r.clipMax[i]:
-			r.clipCount[i]++
+		case a > c.max[i]:
+			c.max[i] = a
+			c.n[i] = 1
+		case a == c.max[i]:
+			c.n[i]++
 		}
 	}
 }
@@ -249,7 +326,7 @@ func (r *resampler) finish() SamplingStats {
 	for i := 0; i < 3; i++ {
 		// A genuine signal touches its maximum once; a saturated sensor sits
 		// on its full-scale value. Full scale of a wearable is at least 2 g.
-		if r.clipCount[i] >= 3 && r.clipMax[i] >= 19 {
+		if r.clip.n[i] >= 3 && r.clip.max[i] >= 19 {
 			r.stats.ClippedAxes++
 		}
 	}

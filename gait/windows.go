@@ -84,9 +84,7 @@ func (p Pipeline) Segments(rec *Recording) ([]*Body, SamplingStats) {
 		}
 		ch.append(v)
 	}, func(Gap) { flush() })
-	for i := range rec.Samples {
-		rs.push(&rec.Samples[i])
-	}
+	rs.pushAll(rec.Samples)
 	stats := rs.finish()
 	flush()
 	return out, stats
