@@ -43,6 +43,22 @@ type Body struct {
 	// estimate and UpMean (as the chord between the two unit vectors, in
 	// degrees): how far the sensor's orientation wanders.
 	TiltDeg []float64
+
+	// scratch is working memory the blocks of this package borrow, one at
+	// a time, while they run (scratchOf).
+	scratch []float64
+}
+
+// scratchOf returns n float64s of b's working memory, with undefined
+// contents, for one block to use until it returns. A block must not hold
+// it across a call to another block, nor return anything that points into
+// it. One buffer serves every block of an analysis, in turn, instead of
+// each allocating its own.
+func (b *Body) scratchOf(n int) []float64 {
+	if cap(b.scratch) < n {
+		b.scratch = make([]float64, n)
+	}
+	return b.scratch[:n]
 }
 
 // Len returns the number of samples.

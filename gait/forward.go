@@ -49,7 +49,7 @@ func ForwardAxis(b *Body, i0, i1 int, stepTimeS float64) (Vec3, float64) {
 	// of one cascade (run in one fused pass)
 	band := dsp.SOS{dsp.MustButterworth(2, 0.6*f, fsd, dsp.HighPass)[0], dsp.MustButterworth(2, math.Min(1.6*f, 0.45*fsd), fsd, dsp.LowPass)[0]}
 	var h [3][]float64
-	buf := make([]float64, 5*m+64)
+	buf := b.scratchOf(5*m + 64)
 	scratch := buf[4*m:]
 	for a := range 3 {
 		h[a] = blockMeans(buf[a*m:(a+1)*m], b.HorizMS2[a][i0:i0+m*k], k)

@@ -43,8 +43,9 @@ func (m MotionBounds) Bounds(b *Body, firstS, lastS float64) (onset, offset Valu
 	if i1-i0 < 8 || l <= f {
 		return
 	}
-	env := m.envelope(b.MagMS2[i0:i1+1], fs)
-	walk := dsp.Median(env[f : l+1])
+	buf := b.scratchOf(2 * (i1 - i0 + 1))
+	env := m.envelope(buf[:i1-i0+1], b.MagMS2[i0:i1+1], fs)
+	walk := dsp.QuantileInPlace(append(buf[i1-i0+1:i1-i0+1], env[f:l+1]...), 0.5) // a copy: env is read below
 	if !(walk > 0) {
 		return
 	}
@@ -92,7 +93,7 @@ func (m MotionBounds) Moving(b *Body, ics []float64, minStillS float64) [][2]flo
 		return nil
 	}
 	fs := b.SampleRateHz
-	env := m.envelope(b.MagMS2, fs)
+	env := m.envelope(b.scratchOf(n), b.MagMS2, fs)
 	at := make([]float64, 0, len(ics))
 	for _, t := range ics {
 		at = append(at, env[b.IndexOf(t)])
@@ -136,10 +137,9 @@ func (m MotionBounds) Moving(b *Body, ics []float64, minStillS float64) [][2]flo
 	return out
 }
 
-// envelope is the motion envelope of x: its RMS over a centred window of
-// WindowS seconds.
-func (m MotionBounds) envelope(x []float64, fs float64) []float64 {
-	env := make([]float64, len(x))
+// envelope writes into env (as long as x) the motion envelope of x: its
+// RMS over a centred window of WindowS seconds.
+func (m MotionBounds) envelope(env, x []float64, fs float64) []float64 {
 	for i, v := range x {
 		env[i] = v * v
 	}

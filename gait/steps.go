@@ -104,7 +104,7 @@ func (d TrunkVelocityIC) detect(b *Body, dst, weak, faint []float64, wantWeak bo
 	if d.Signal == Magnitude {
 		sig = b.MagMS2
 	}
-	w := newWork(n)
+	w := newWork(b.scratchOf(4*n+64), n)
 	lp := dsp.MustButterworth(4, d.StepBandHz, fs, dsp.LowPass)
 	hp := dsp.MustButterworth(2, 0.5, fs, dsp.HighPass)
 	x := lp.FiltFilt(w.a, sig, w.scratch)
@@ -201,14 +201,14 @@ func midRise(x []float64, i, before, after int) (float64, float64) {
 	return float64(c), rise
 }
 
-// work holds scratch buffers for one analysis pass.
+// work holds scratch buffers for one analysis pass, in buf (at least
+// 4n+64 long).
 type work struct {
 	a, b, c, scratch []float64
 	idx              []int
 }
 
-func newWork(n int) *work {
-	buf := make([]float64, 3*n+n+64)
+func newWork(buf []float64, n int) *work {
 	w := &work{
 		a: buf[0:n:n], b: buf[n : 2*n : 2*n], c: buf[2*n : 3*n : 3*n],
 		scratch: buf[3*n:],

@@ -90,7 +90,7 @@ func (z Zijlstra) StepLengths(b *Body, ics []float64, legM float64, dst []float6
 		}
 	}
 	hp := dsp.MustButterworth(2, cut, fs, dsp.HighPass)
-	scratch := make([]float64, 3*n+64)
+	scratch := b.scratchOf(3*n + 64)
 	pos := scratch[:n]
 	tmp := scratch[n : 2*n]
 	hp.FiltFilt(tmp, seg, scratch[2*n:])

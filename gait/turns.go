@@ -43,11 +43,12 @@ func (e ElGohary) Turns(b *Body, dst []Turn) []Turn {
 	// far below their rate, so nothing aliases) and is interpolated back.
 	k := max(1, int(fs/(8*e.CutoffHz)))
 	m := (n + k - 1) / k
-	dec := blockMeans(make([]float64, m, 2*m+64), b.YawRPS, k)
+	buf := b.scratchOf(n + 2*m + 64)
+	dec := blockMeans(buf[n:n+m], b.YawRPS, k)
 	if m > 8 {
-		dsp.MustButterworth(4, e.CutoffHz, fs/float64(k), dsp.LowPass).FiltFilt(dec, dec, dec[m:2*m+64])
+		dsp.MustButterworth(4, e.CutoffHz, fs/float64(k), dsp.LowPass).FiltFilt(dec, dec, buf[n+m:])
 	}
-	w := make([]float64, n)
+	w := buf[:n]
 	interpolateBlocks(w, dec, k, n)
 	peak := e.PeakDPS * math.Pi / 180
 	edge := e.EdgeDPS * math.Pi / 180
