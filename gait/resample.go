@@ -143,7 +143,7 @@ func (r *resampler) pushAll(ss []Sample) {
 			// a repeated or earlier timestamp, NaN, or a gap
 			sync()
 			r.feed(s)
-			next, lastT, last = r.next, r.last.TimeS, -1
+			next, lastT, last, clip = r.next, r.last.TimeS, -1, r.clip
 			continue
 		}
 		samples++

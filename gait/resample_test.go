@@ -19,7 +19,7 @@ func TestPushAllMatchesPush(t *testing.T) {
 		V [][6]float64
 		G []Gap
 	}
-	run := func(ss []Sample, batch int) (out, SamplingStats) {
+	run := func(ss []Sample, batch int) (out, SamplingStats, clipTracker) {
 		var o out
 		r := newResampler(50, 1.0, func(t float64, v *[6]float64) {
 			o.T = append(o.T, t)
@@ -34,7 +34,8 @@ func TestPushAllMatchesPush(t *testing.T) {
 				r.pushAll(ss[i:min(i+batch, len(ss))])
 			}
 		}
-		return o, r.finish()
+		stats := r.finish()
+		return o, stats, r.clip
 	}
 	for _, rateHz := range []float64{100, 128, 60, 25} {
 		rng := rand.New(rand.NewPCG(1, uint64(rateHz)))
@@ -60,16 +61,26 @@ func TestPushAllMatchesPush(t *testing.T) {
 			case i%53 == 0:
 				s.AccMS2[0] = 39.2 // full scale (4 g)
 			}
+			// The clipping check counts every sample, also those the
+			// resampler drops or splits at: full scale on repeated,
+			// earlier and gap samples, and on y a larger value that
+			// only such samples carry.
+			if i == 700 || (i > 0 && i%97 == 0) || i%131 == 0 {
+				s.AccMS2[0] = 39.2
+				if i%5 == 0 {
+					s.AccMS2[1] = 50
+				}
+			}
 			ss = append(ss, s)
 		}
-		want, wantStats := run(ss, 0)
+		want, wantStats, wantClip := run(ss, 0)
 		if len(want.T) < 100 || len(want.G) == 0 || wantStats.Duplicates == 0 || wantStats.OutOfOrder == 0 || wantStats.ClippedAxes == 0 {
 			t.Fatalf("%v Hz: the input does not exercise every path: %d samples, %d gaps, %+v", rateHz, len(want.T), len(want.G), wantStats)
 		}
 		for _, batch := range []int{1, 2, 7, 256, 257, 1000, len(ss)} {
-			got, gotStats := run(ss, batch)
-			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotStats, wantStats) {
-				t.Errorf("%v Hz, batches of %d: pushAll differs from push (%d vs %d samples; stats %+v vs %+v)", rateHz, batch, len(got.T), len(want.T), gotStats, wantStats)
+			got, gotStats, gotClip := run(ss, batch)
+			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotStats, wantStats) || gotClip != wantClip {
+				t.Errorf("%v Hz, batches of %d: pushAll differs from push (%d vs %d samples; stats %+v vs %+v; clipping %+v vs %+v)", rateHz, batch, len(got.T), len(want.T), gotStats, wantStats, gotClip, wantClip)
 			}
 		}
 	}
