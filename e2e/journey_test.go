@@ -249,13 +249,16 @@ func TestJourney(t *testing.T) {
 	p.tapChartPoint()
 	detail := p.wait(".point strong", "s", 5*time.Second)
 	step("  tapped: " + detail)
-	// The new walk's point says how it compares with usual in the same
-	// words as its result did: both screens use the person's baseline.
-	if v := resultValue.FindString(result); v != "" && strings.HasSuffix(detail, v) {
-		want := usualPhrase.FindString(result)
-		if got := usualPhrase.FindString(eval[string](p, `document.querySelector(".point").innerText`)); want == "" || got != want {
-			t.Fatalf("the result said %q, the chart's point %q (%s)", want, got, detail)
-		}
+	// The tapped point is the new walk (the latest, at the right), and it
+	// says how it compares with usual in the same words as its result
+	// did: both screens use the person's baseline.
+	v := resultValue.FindString(result)
+	if v == "" || !strings.HasSuffix(detail, v) {
+		t.Fatalf("the tapped point %q is not the new walk (%q)", detail, result)
+	}
+	want := usualPhrase.FindString(result)
+	if got := usualPhrase.FindString(eval[string](p, `document.querySelector(".point").innerText`)); want == "" || got != want {
+		t.Fatalf("the result said %q, the chart's point %q (%s)", want, got, detail)
 	}
 	p.shot("15-trends")
 

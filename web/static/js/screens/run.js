@@ -2,7 +2,7 @@
 // recording with spoken cues, upload through the outbox, and the result.
 import { html, useState, useEffect, useRef, Screen, Problem, Note, Choice } from "../ui.js";
 import { api, query, serverFeatures } from "../api.js";
-import { usualBand } from "./trends.js";
+import { bandFor } from "./trends.js";
 import * as outbox from "../outbox.js";
 import { encode } from "../lwb1.js";
 import { Recorder, support, askPermission, say, keepAwake } from "../motion.js";
@@ -237,29 +237,40 @@ function details(a) {
   return out;
 }
 
-// usualFor is the level a result is compared with, the same "usual" the
-// Trends screen shows for the metric, test and walking aid: the person's
-// baseline (the insights baseline, else the first 4 weeks' daily median,
-// usualBand), so that one walk is described by the same number on both
-// screens. Before there is a baseline (fewer than 3 days of results) it is
-// the median of the earlier results, and NaN when there are none.
-export async function usualFor(personId, a, metric) {
-  const feats = await serverFeatures();
-  if (feats.insights) {
-    const rep = await api("GET", `/api/people/${personId}/insights`).catch(() => null);
-    const b = rep?.series?.find((x) => x.metric === metric && x.test_type === a.test_type && x.assistive_device === a.assistive_device)?.baseline;
-    if (b && isFinite(b.median)) return b.median;
-  }
+// insightsFor fetches the person's insights once per result shown (every
+// line of the result uses the same report), or null without the endpoint.
+const insightsFor = (() => {
+  let key, report;
+  return (personId, a) => {
+    const k = `${personId}:${a.id}`;
+    if (k !== key) {
+      key = k;
+      report = serverFeatures().then((f) => f.insights ? api("GET", `/api/people/${personId}/insights`).catch(() => null) : null);
+    }
+    return report;
+  };
+})();
+
+// usualFor is the level a result is compared with: where the Trends screen
+// compares this walk with a usual level, the same one (bandFor: the
+// person's baseline for the metric and test with the series' first walking
+// aid — the insights baseline, else the first 4 weeks' daily median), so
+// that one walk is described by the same number on both screens; otherwise
+// (another walking aid, or before there is a baseline) the median of the
+// earlier results with the same walking aid, NaN when there are none.
+export async function usualFor(personId, a, metric, insights) {
   const r = await api("GET", `/api/people/${personId}/metrics/${metric}` + query({ test_type: a.test_type }));
-  const band = usualBand(r.items);
-  if (band && band.device === a.assistive_device) return band.mid;
+  if (r.items.length > 0) {
+    const band = bandFor({ metric, test: a.test_type, points: r.items }, insights);
+    if (band && band.device === a.assistive_device) return band.mid;
+  }
   return median(r.items.filter((p) => p.assistive_device === a.assistive_device && p.assessment_id !== a.id && p.at < a.recorded_at).map((p) => p.value));
 }
 
 function Line({ personId, a, metric }) {
   const [usual, setUsual] = useState(undefined);
   useEffect(() => {
-    usualFor(personId, a, metric).then(setUsual, () => setUsual(NaN));
+    insightsFor(personId, a).then((ins) => usualFor(personId, a, metric, ins)).then(setUsual, () => setUsual(NaN));
   }, [a.id]);
   const v = a.metrics[metric];
   const cmp = usual === undefined ? "" : isFinite(usual) ? compare(metric, v, usual) : "your first result: it starts your usual level";

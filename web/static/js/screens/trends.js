@@ -91,8 +91,9 @@ export async function loadTrends(personId) {
 }
 
 // bandFor prefers the insights baseline of the series with the first
-// walking aid; otherwise it computes one.
-function bandFor(s, insights) {
+// walking aid; otherwise it computes one. The result screen (run.js)
+// compares a new result with the same band.
+export function bandFor(s, insights) {
   const dev = s.points[0].assistive_device;
   const b = insights?.series?.find((x) => x.metric === s.metric && x.test_type === s.test && x.assistive_device === dev)?.baseline;
   if (b && isFinite(b.median) && isFinite(b.sd)) return { lo: b.median - b.sd, mid: b.median, hi: b.median + b.sd, device: dev, from: "insights" };
