@@ -10,6 +10,8 @@ import (
 // frame. Vertical comes from gravity, estimated by low-pass filtering the
 // acceleration (the sensor may be in any orientation, and a phone may turn
 // slowly in a pocket); nothing assumes that a sensor axis is vertical.
+// The blocks of this package write working memory kept in the Body
+// (scratchOf), so one Body is analysed by one goroutine at a time.
 type Body struct {
 	SampleRateHz float64
 	T0S          float64 // time of sample 0 on the recording's clock
