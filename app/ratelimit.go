@@ -29,9 +29,11 @@ var DefaultLoginLimits = LoginLimits{Account: 5, IP: 20, Window: 15 * time.Minut
 // loginLimiter counts failed attempts in the store (legwork.AuthThrottleStore),
 // so that every process serving one database counts the same failures and a
 // restart forgets none. Its scope ("login", "signup") keeps the counts of
-// different limits apart. An attempt is recorded as a failure before it is
-// made (begin), and removed when it turns out not to be one (forget,
-// succeed), so that attempts made at the same time count one another.
+// different limits apart. An attempt the stored failures leave room for
+// is recorded as a failure before it is made (begin), and removed when it
+// turns out not to be one (forget, succeed), so that attempts made at the
+// same time count one another; one they leave no room for is refused with
+// nothing written.
 type loginLimiter struct {
 	store legwork.Store
 	scope string
@@ -80,32 +82,52 @@ func (a *attempt) keys() [][]byte {
 // which do not stop when the request's context does.
 const recordTimeout = 10 * time.Second
 
-// begin records an attempt for the account and the address as a failure,
-// in one transaction, before the caller checks anything (a password),
-// and then counts the failures in the window, this one included: when
-// the account has more than Account of them, or the address more than
-// IP, the attempt is one too many. It is then removed again (a refused
-// attempt does not count) and begin returns an ETOOMANY error saying "too
-// many <what>" and how long to wait (its Retry-After: until the max-th
-// most recent failure before this one leaves the window). Otherwise it
+// raceRetry is the wait an attempt is told when it is refused only
+// because of attempts made at the same time (see begin).
+const raceRetry = time.Second
+
+// begin starts an attempt for the account and the address, before the
+// caller checks anything (a password). It first counts the failures
+// stored in the window: when the account already has Account of them,
+// or the address IP, the attempt is refused straight away, with nothing
+// written — an ETOOMANY error saying "too many <what>" and how long to
+// wait (its Retry-After: until the max-th most recent of those failures
+// leaves the window). A flood of attempts against a locked account or
+// address costs one read each.
+//
+// Otherwise it records the attempt as a failure, for the account and the
+// address in one transaction, and counts again, this one included: when
+// the account now has more than Account failures, or the address more
+// than IP, attempts made at the same time took the room there was, and
+// the attempt is refused too. It is then removed again (a refused attempt
+// does not count) and told to try again in raceRetry (a second), not a
+// wait computed from this count: the failures stored before it was
+// recorded left room for it (the first count), so they imply no wait,
+// and the attempts that took the room are in flight — each is removed or
+// kept as a failure within moments. A second later the first count
+// decides on what they left, with the wait that implies. Otherwise begin
 // returns the attempt, which stays counted as a failure unless the
 // caller removes it (forget, succeed).
 //
-// Recording before counting is what makes the limit hold for attempts
-// made at the same time: each is stored, and committed, before it is
-// counted, so of any two the later counts the earlier, and no more
-// attempts are let through than the limit has room for. (Attempts
-// racing may also refuse one another, when each counts the other before
-// either is removed; sequential attempts are let through or refused as
-// if only earlier failures were counted: max failures allowed, the next
-// one refused.) An empty email or address is not recorded nor counted; a
-// limit of zero or less does not count (the attempt is still recorded).
+// Recording before the second count is what makes the limit hold for
+// attempts made at the same time: each is stored, and committed, before
+// it is counted, so of any two the later counts the earlier, and no more
+// attempts are let through than the limit has room for. Attempts racing
+// may also refuse one another, when each counts the other before either
+// is removed. The stored failures that the first count sees include
+// attempts still in flight (recorded, not yet removed), so an attempt
+// may be refused by them, with their wait. Sequential attempts are let
+// through or refused as if only earlier failures were counted: max
+// failures allowed, the next one refused. An empty email or address is
+// not recorded nor counted; a limit of zero or less does not count (the
+// attempt is still recorded).
 //
-// Recording and counting go on when the caller's context is cancelled,
-// so that hanging up after sending a guess does not keep it from
-// counting. When the attempt cannot be recorded or counted, or a refused
-// one removed, begin returns the error (the attempt is removed, as far as
-// it can be) and the caller makes no attempt.
+// Counting, recording and removing go on when the caller's context is
+// cancelled, so that hanging up after sending a guess does not keep it
+// from counting. When the failures cannot be counted, the attempt
+// recorded, or a refused one removed, begin returns the error (the
+// attempt is removed, as far as it can be) and the caller makes no
+// attempt.
 func (l *loginLimiter) begin(ctx context.Context, email, ip, what string) (*attempt, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
@@ -121,7 +143,15 @@ func (l *loginLimiter) begin(ctx context.Context, email, ip, what string) (*atte
 	if len(keys) == 0 {
 		return a, nil
 	}
-	err := l.store.WithTx(ctx, func(tx legwork.Tx) error {
+	// The failures stored: a refusal here writes nothing.
+	wait, err := l.over(ctx, a, false)
+	if err != nil {
+		return nil, err
+	}
+	if wait > 0 {
+		return nil, tooMany(what, wait)
+	}
+	err = l.store.WithTx(ctx, func(tx legwork.Tx) error {
 		for _, k := range keys {
 			if err := tx.RecordAuthFailure(ctx, k, now); err != nil {
 				return err
@@ -133,7 +163,7 @@ func (l *loginLimiter) begin(ctx context.Context, email, ip, what string) (*atte
 		return nil, fmt.Errorf("record attempt: %w", err)
 	}
 	l.prune.maybe(ctx, now)
-	wait, err := l.over(ctx, a)
+	wait, err = l.over(ctx, a, true)
 	if err == nil && wait <= 0 {
 		return a, nil
 	}
@@ -143,27 +173,38 @@ func (l *loginLimiter) begin(ctx context.Context, email, ip, what string) (*atte
 	if err != nil {
 		return nil, err
 	}
-	return nil, &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many %s; try again in %d seconds", what, int(math.Ceil(wait.Seconds()))), Err: RetryAfter(wait)}
+	return nil, tooMany(what, raceRetry)
+}
+
+// tooMany is the ETOOMANY error of a refused attempt: "too many <what>"
+// and how long to wait, in whole seconds and as its Retry-After.
+func tooMany(what string, wait time.Duration) error {
+	return &legwork.Error{Code: legwork.ETOOMANY, Message: fmt.Sprintf("too many %s; try again in %d seconds", what, int(math.Ceil(wait.Seconds()))), Err: RetryAfter(wait)}
 }
 
 // over counts the failures of a's account and address in the window
-// ending at a.at, a's own included (it is the newest), and returns how
-// long to wait when there are too many: until the max-th most recent one
-// before a (the max+1-th with a) leaves the window. It returns 0 when
-// a may go on.
-func (l *loginLimiter) over(ctx context.Context, a *attempt) (time.Duration, error) {
+// ending at a.at and returns how long to wait when there are too many,
+// 0 when a may go on. Without a's own failure among them (own false: a
+// is not recorded), max of them are too many, and the wait is until the
+// max-th most recent leaves the window. With it (own true: a was
+// recorded, and is the newest), max+1 are, and the wait is until the
+// max+1-th most recent (the max-th before a) leaves the window.
+func (l *loginLimiter) over(ctx context.Context, a *attempt, own bool) (time.Duration, error) {
 	since := a.at.Add(-l.lim.Window)
 	var wait time.Duration
 	count := func(key []byte, max int) error {
 		if key == nil || max <= 0 {
 			return nil
 		}
-		f, err := l.store.AuthFailures(ctx, key, since, max+1)
+		if own {
+			max++
+		}
+		f, err := l.store.AuthFailures(ctx, key, since, max)
 		if err != nil {
 			return fmt.Errorf("count failed attempts: %w", err)
 		}
-		if len(f) > max {
-			if w := f[max].Add(l.lim.Window).Sub(a.at); w > wait {
+		if len(f) >= max {
+			if w := f[max-1].Add(l.lim.Window).Sub(a.at); w > wait {
 				wait = w
 			}
 		}

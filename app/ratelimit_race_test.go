@@ -162,8 +162,9 @@ func TestLoginLimitSimultaneousGuesses(t *testing.T) {
 
 // TestSignUpLimitSimultaneous: sign-ups sent from one address at the same
 // time, through two processes, create at most as many accounts as the
-// limit allows. Every one is held when it counts the sign-ups, until all
-// have reached that point or ended, so all are in flight at once. The
+// limit allows. Every one is held when it first counts the sign-ups
+// (before it is recorded), until all have reached that point or ended,
+// so all are in flight at once and all find room at that count. The
 // refused ones do not count: afterwards, sequential sign-ups make up the
 // limit exactly, and the next one is refused.
 func TestSignUpLimitSimultaneous(t *testing.T) {
@@ -259,4 +260,77 @@ func TestLoginLimitSuccessKeepsOthers(t *testing.T) {
 	wantCode(t, err, legwork.EUNAUTHORIZED)
 	_, err = a.Login(elsewhere, "pat@example.org", testPassword)
 	wantRetry(t, err, lim.Window, "too many failed sign-ins; try again in 900 seconds")
+}
+
+// heldKey marks, in a request's context, an attempt whose recording a
+// recordGatedStore holds: its value is a *atomic.Bool, set once held.
+type heldKey struct{}
+
+// recordGatedStore holds the first transaction of each marked attempt
+// (the recording of the attempt as a failure) at gate before until every
+// attempt reached it, and once committed at gate after until every
+// attempt committed its own: every attempt is recorded before any
+// counts, whatever the timing.
+type recordGatedStore struct {
+	legwork.Store
+	before, after *gate
+}
+
+func (s *recordGatedStore) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
+	held, _ := ctx.Value(heldKey{}).(*atomic.Bool)
+	if held == nil || held.Swap(true) {
+		return s.Store.WithTx(ctx, fn)
+	}
+	s.before.arrive()
+	err := s.Store.WithTx(ctx, fn)
+	s.after.arrive()
+	return err
+}
+
+// TestLoginLimitRaceRetry: two sign-ins sent at the same time when the
+// account has room for one more failure (four in the window) are both
+// recorded before either counts: each counts the other, five failures
+// before it, and both are refused. The wait they are told is a second,
+// not the eleven minutes until the oldest of those five leaves the
+// window: the failures stored before them (four) imply no wait, and the
+// other attempt is removed moments later — after which the right
+// password signs in at once.
+func TestLoginLimitRaceRetry(t *testing.T) {
+	clk, _, reopen := sharedDatabase(t)
+	before, after := newGate(2), newGate(2)
+	servers := []*app.App{
+		newServer(&recordGatedStore{Store: reopen(), before: before, after: after}, clk, 2),
+		newServer(&recordGatedStore{Store: reopen(), before: before, after: after}, clk, 3),
+	}
+	login := func(srv *app.App, ip, password string, held bool) error {
+		ctx := app.NewContext(context.Background(), &app.Actor{IP: ip})
+		if held {
+			ctx = context.WithValue(ctx, heldKey{}, new(atomic.Bool))
+		}
+		_, err := srv.Login(ctx, "pat@example.org", password)
+		return err
+	}
+	for i := range app.DefaultLoginLimits.Account - 1 {
+		wantCode(t, login(servers[i%2], "198.51.100.7", "wrong password!", false), legwork.EUNAUTHORIZED)
+		clk.Advance(time.Minute)
+	}
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, password := range []string{testPassword, "wrong password!"} {
+		wg.Go(func() {
+			defer before.ended()
+			defer after.ended()
+			errs[i] = login(servers[i], fmt.Sprintf("192.0.2.%d", i+1), password, true)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		wantRetry(t, err, time.Second, "too many failed sign-ins; try again in 1 seconds")
+		if t.Failed() {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if err := login(servers[0], "192.0.2.3", testPassword, false); err != nil {
+		t.Fatalf("sign-in after the refused attempts: %v", err)
+	}
 }

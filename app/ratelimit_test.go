@@ -202,13 +202,17 @@ func TestSignUpLimitShared(t *testing.T) {
 }
 
 // throttleSpy is a store that notes the rate-limit keys and pruning
-// cutoffs the app gives it, can fail the rate-limit methods, and can run
-// a function when an account is looked up by email.
+// cutoffs the app gives it, counts the transactions and the failures
+// recorded and removed, can fail the rate-limit methods, and can run a
+// function when an account is looked up by email.
 type throttleSpy struct {
 	legwork.Store
 	mu      sync.Mutex
 	keys    [][]byte    // distinct keys recorded, in order
 	cutoffs []time.Time // of each pruning
+	// calls of WithTx, RecordAuthFailure and RemoveAuthFailure (on the
+	// store or in a transaction)
+	txs, records, removes int
 
 	failCount, failRecord error
 	onUserByEmail         func()
@@ -234,11 +238,34 @@ func (s *throttleSpy) RecordAuthFailure(ctx context.Context, key []byte, at time
 
 // record is RecordAuthFailure through next, the store or a transaction.
 func (s *throttleSpy) record(ctx context.Context, next legwork.AuthThrottleStore, key []byte, at time.Time) error {
+	s.mu.Lock()
+	s.records++
+	s.mu.Unlock()
 	if s.failRecord != nil {
 		return s.failRecord
 	}
 	s.noteKey(key)
 	return next.RecordAuthFailure(ctx, key, at)
+}
+
+func (s *throttleSpy) RemoveAuthFailure(ctx context.Context, key []byte, at time.Time) error {
+	return s.remove(ctx, s.Store, key, at)
+}
+
+// remove is RemoveAuthFailure through next, the store or a transaction.
+func (s *throttleSpy) remove(ctx context.Context, next legwork.AuthThrottleStore, key []byte, at time.Time) error {
+	s.mu.Lock()
+	s.removes++
+	s.mu.Unlock()
+	return next.RemoveAuthFailure(ctx, key, at)
+}
+
+// writes returns the calls of WithTx, RecordAuthFailure and
+// RemoveAuthFailure so far.
+func (s *throttleSpy) writes() [3]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return [3]int{s.txs, s.records, s.removes}
 }
 
 func (s *throttleSpy) AuthFailures(ctx context.Context, key []byte, since time.Time, limit int) ([]time.Time, error) {
@@ -264,6 +291,9 @@ func (s *throttleSpy) UserByEmail(ctx context.Context, email string) (*legwork.U
 }
 
 func (s *throttleSpy) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
+	s.mu.Lock()
+	s.txs++
+	s.mu.Unlock()
 	return s.Store.WithTx(ctx, func(tx legwork.Tx) error { return fn(&throttleSpyTx{Tx: tx, s: s}) })
 }
 
@@ -274,6 +304,10 @@ type throttleSpyTx struct {
 
 func (tx *throttleSpyTx) RecordAuthFailure(ctx context.Context, key []byte, at time.Time) error {
 	return tx.s.record(ctx, tx.Tx, key, at)
+}
+
+func (tx *throttleSpyTx) RemoveAuthFailure(ctx context.Context, key []byte, at time.Time) error {
+	return tx.s.remove(ctx, tx.Tx, key, at)
 }
 
 // TestLoginLimitKeysAndPruning: the store is given hashes, never the
@@ -409,4 +443,61 @@ func TestLoginLimitStoreErrors(t *testing.T) {
 	}
 	_, err = e.store.UserByEmail(context.Background(), "kim@example.org")
 	wantCode(t, err, legwork.ENOTFOUND)
+}
+
+// TestLoginLimitRefusalWritesNothing: an attempt that the failures
+// already stored leave no room for is refused after reading them, in no
+// transaction, with no failure recorded or removed: a flood of attempts
+// against a locked account or address costs the database no writes
+// (on SQLite, no commit to wait for). Sign-ins (a locked account, a
+// locked address), a password change and a sign-up alike; the refused
+// sign-up's audit event is written as before, outside the limit.
+func TestLoginLimitRefusalWritesNothing(t *testing.T) {
+	e := newEnv(t)
+	spy := &throttleSpy{Store: e.store}
+	a := newServer(spy, e.clock, 5)
+	ctx := context.Background()
+	lim := app.DefaultLoginLimits
+	from := app.NewContext(ctx, &app.Actor{IP: "198.51.100.7"})
+	l, err := a.Login(from, "pat@example.org", testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, err := a.Authenticate(ctx, l.Token, "198.51.100.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pat's account locked; an address locked; the sign-ups of a third
+	// address used up.
+	for range lim.Account {
+		_, err := a.Login(from, "pat@example.org", "wrong password!")
+		wantCode(t, err, legwork.EUNAUTHORIZED)
+	}
+	flood := app.NewContext(ctx, &app.Actor{IP: "203.0.113.9"})
+	for i := range lim.IP {
+		_, err := a.Login(flood, fmt.Sprintf("nobody%d@example.org", i), "wrong password!")
+		wantCode(t, err, legwork.EUNAUTHORIZED)
+	}
+	signups := app.NewContext(ctx, &app.Actor{IP: "192.0.2.60"})
+	for i := range app.DefaultSignUpLimits.Max {
+		if _, err := a.SignUp(signups, app.SignUp{Email: fmt.Sprintf("p%d@example.org", i), Name: "P", Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	before := spy.writes()
+	for i := range 3 {
+		_, err := a.Login(app.NewContext(ctx, &app.Actor{IP: fmt.Sprintf("192.0.2.%d", i+1)}), "pat@example.org", testPassword)
+		wantRetry(t, err, lim.Window, "too many failed sign-ins; try again in 900 seconds")
+		_, err = a.Login(flood, fmt.Sprintf("someone%d@example.org", i), "wrong password!")
+		wantRetry(t, err, lim.Window, "too many failed sign-ins; try again in 900 seconds")
+	}
+	err = a.ChangePassword(app.NewContext(ctx, act), testPassword, "a new long password")
+	wantRetry(t, err, lim.Window, "too many wrong passwords; try again in 900 seconds")
+	_, err = a.SignUp(signups, app.SignUp{Email: "late@example.org", Name: "L", Password: testPassword})
+	wantCode(t, err, legwork.ETOOMANY)
+	if after := spy.writes(); after != before {
+		t.Errorf("refused attempts: %d transactions, %d failures recorded, %d removed; want none",
+			after[0]-before[0], after[1]-before[1], after[2]-before[2])
+	}
 }
