@@ -125,8 +125,9 @@ func TestPersonSettingsErrors(t *testing.T) {
 }
 
 // Who last changed the plan: the person sees the clinician's name, the
-// clinician sees the person's (and their own); a clinician whose access
-// was withdrawn is given by role only; the command line is nobody; an
+// clinician sees the person's (and their own); the person's other
+// clinician is told the role only; a clinician whose access was
+// withdrawn is given by role only; the system is nobody; an
 // administrator's list of accounts shows none of it.
 func TestWeeklyPlanChangedBy(t *testing.T) {
 	f := newFixture(t, api.Options{})
@@ -163,6 +164,20 @@ func TestWeeklyPlanChangedBy(t *testing.T) {
 	wantBy("the clinician's GET "+pp, changer(clinician, pp), byClinician)
 	if _, body := f.do(owner, request{method: "GET", path: "/api/me"}); !strings.Contains(string(body), `"weekly_plan_changed_by":{"id":`) {
 		t.Errorf("GET /api/me: %s", body)
+	}
+	// The person's other clinician is told the role only: not whom else
+	// the person shares their data with.
+	inv, err := f.app.CreateInvitation(f.ctx(owner), p.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.AcceptInvitation(f.ctx(stranger), inv.Code); err != nil {
+		t.Fatal(err)
+	}
+	wantBy("the other clinician's GET "+pp, changer(stranger, pp), &legwork.UserRef{Role: legwork.RoleClinician})
+	if _, body := f.do(stranger, request{method: "GET", path: pp}); !strings.Contains(string(body), `"weekly_plan_changed_by":{"role":"clinician"}`) ||
+		strings.Contains(string(body), clinician) || strings.Contains(string(body), c.Email) {
+		t.Errorf("the other clinician's GET %s: %s", pp, body)
 	}
 
 	// The person changes it (on their profile).

@@ -166,9 +166,7 @@ func (a *App) Person(ctx context.Context, personID int64) (*legwork.User, error)
 	if err := a.auditRead(ctx, act, personID, "profile", ""); err != nil {
 		return nil, err
 	}
-	if err := a.planChanger(ctx, u); err != nil {
-		return nil, err
-	}
+	a.planChanger(ctx, act, u)
 	return u, nil
 }
 

@@ -108,9 +108,7 @@ func (a *App) Me(ctx context.Context) (*legwork.User, error) {
 		return nil, err
 	}
 	me := *u
-	if err := a.planChanger(ctx, &me); err != nil {
-		return nil, err
-	}
+	a.planChanger(ctx, ActorFrom(ctx), &me)
 	return &me, nil
 }
 
@@ -194,9 +192,7 @@ func (a *App) UpdateProfile(ctx context.Context, up ProfileUpdate) (*legwork.Use
 			return nil, err
 		}
 	}
-	if err := a.planChanger(ctx, cur); err != nil {
-		return nil, err
-	}
+	a.planChanger(ctx, ActorFrom(ctx), cur)
 	return cur, nil
 }
 
@@ -277,10 +273,8 @@ func (a *App) Login(ctx context.Context, email, password string) (*Login, error)
 		return nil, err
 	}
 	a.appendAudit(ctx, &legwork.AuditEvent{ActorID: &u.ID, PersonID: personOf(u), Action: "login", Object: "session", IP: ip})
-	if err := a.planChanger(ctx, u); err != nil {
-		// The sign-in stands; the account is answered without the name.
-		a.log.Error("sign-in: who changed the weekly plan", "user", u.ID, "err", err)
-	}
+	// The reader is the account signing in.
+	a.planChanger(ctx, &Actor{User: u}, u)
 	return &Login{User: u, Token: token, ExpiresAt: s.ExpiresAt}, nil
 }
 

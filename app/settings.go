@@ -72,9 +72,7 @@ func (a *App) UpdatePersonSettings(ctx context.Context, personID int64, up Setti
 	if err != nil {
 		return nil, err
 	}
-	if err := a.planChanger(ctx, u); err != nil {
-		return nil, err
-	}
+	a.planChanger(ctx, act, u)
 	return u, nil
 }
 
@@ -122,8 +120,8 @@ func deref(s *string) string {
 }
 
 // setWeeklyPlan stores a checked plan for the person u in tx, with who
-// changed it (the signed-in actor; nobody for the system: the command
-// line) and when, and its audit event.
+// changed it (the signed-in actor; nobody for the system) and when, and
+// its audit event.
 func (a *App) setWeeklyPlan(ctx context.Context, tx legwork.Tx, act *Actor, u *legwork.User, plan map[legwork.TestType]int) error {
 	plan = maps.Clone(plan)
 	var by *int64
@@ -143,48 +141,61 @@ func (a *App) setWeeklyPlan(ctx context.Context, tx legwork.Tx, act *Actor, u *l
 // Who changed a person's weekly plan. The person's record keeps the
 // account that last changed it (WeeklyPlanChangedByID: the person or one
 // of their clinicians, since nobody else may) and when. Whoever reads the
-// record — the person, a clinician they invited, the changer among them —
-// is told who it was, in WeeklyPlanChangedBy:
+// record — the person, a clinician they invited — is told as much about
+// the changer as they may know, in WeeklyPlanChangedBy:
 //
-//   - the person: their id, name and role;
-//   - a clinician with access to the person now: id, name and role (the
-//     person invited them; the person's clinicians may know one another
-//     through the plan they share);
+//   - the person changed it: their id, name and role, to every reader
+//     (the record is theirs);
+//   - a clinician with access to the person now: their id, name and role
+//     to the person (who invited them), to that clinician themself and to
+//     the system (an operator's command); to any other reader (another
+//     clinician of the person) the role only: nothing else in the access
+//     model lets a clinician learn who else the person shares their data
+//     with (the person's grants are theirs alone), and this does not
+//     either;
 //   - a clinician whose access was withdrawn, or any other account: the
-//     role only, neither id nor name: they no longer take part in the
-//     person's care, and a reader other than the person never learns
-//     whom the person once shared their data with;
-//   - nobody known (the system changed it: the command line; the
+//     role only, to every reader: they no longer take part in the
+//     person's care;
+//   - nobody known (the system changed it: an operator's command or
+//     generated demo data, though neither sets a plan today; the
 //     changer's account was deleted since; or the plan was last changed
 //     before this was kept): nil, while WeeklyPlanChangedAt still says
 //     when.
 //
-// What is disclosed depends on the changer only: every reader of the
-// record may know the person and their clinicians of now. The listing of
-// accounts (ListUsers) names no changer.
+// The listing of accounts (ListUsers) names no changer.
 
 // planChanger fills u.WeeklyPlanChangedBy, who last changed the weekly
-// plan of the person u, for a reader allowed to read u's record.
-func (a *App) planChanger(ctx context.Context, u *legwork.User) error {
+// plan of the person u, as the reader (the actor of the request; the
+// person themself for their sign-in) may be told it. The record's change
+// stands whatever the answer: when the changer cannot be looked up (a
+// store error), it logs the error and leaves WeeklyPlanChangedBy nil
+// rather than failing a request whose change is already saved, or a
+// read (GET /api/me, whose failure signs the web app out).
+func (a *App) planChanger(ctx context.Context, reader *Actor, u *legwork.User) {
 	u.WeeklyPlanChangedBy = nil
 	if u.Role != legwork.RolePerson || u.WeeklyPlanChangedByID == nil {
-		return nil
+		return
 	}
 	id := *u.WeeklyPlanChangedByID
 	if id == u.ID {
 		u.WeeklyPlanChangedBy = &legwork.UserRef{ID: u.ID, Name: u.Name, Role: u.Role}
-		return nil
+		return
+	}
+	named := reader != nil && (reader.System || reader.User != nil && (reader.User.ID == u.ID || reader.User.ID == id))
+	fail := func(err error) {
+		a.log.Error("who changed the weekly plan", "person", u.ID, "err", err)
 	}
 	g, err := a.store.Grant(ctx, u.ID, id)
 	switch {
-	case err == nil && g.Active():
+	case err == nil && g.Active() && named:
 		u.WeeklyPlanChangedBy = &legwork.UserRef{ID: id, Name: g.ClinicianName, Role: legwork.RoleClinician}
-		return nil
+		return
 	case err == nil:
 		u.WeeklyPlanChangedBy = &legwork.UserRef{Role: legwork.RoleClinician}
-		return nil
+		return
 	case legwork.ErrorCode(err) != legwork.ENOTFOUND:
-		return err
+		fail(err)
+		return
 	}
 	// No grant: the role alone, when the account still exists.
 	c, err := a.store.User(ctx, id)
@@ -192,9 +203,8 @@ func (a *App) planChanger(ctx context.Context, u *legwork.User) error {
 	case err == nil:
 		u.WeeklyPlanChangedBy = &legwork.UserRef{Role: c.Role}
 	case legwork.ErrorCode(err) != legwork.ENOTFOUND:
-		return err
+		fail(err)
 	}
-	return nil
 }
 
 // planDetail describes a plan in the audit log: "t25fw=3 balance=1", in

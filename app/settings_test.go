@@ -1,10 +1,15 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
+	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zones of the tests on any machine
@@ -315,9 +320,11 @@ func TestListUsersLeavesOutPeoplesSettings(t *testing.T) {
 
 // TestWeeklyPlanChanger checks who is told who last changed a person's
 // weekly plan, and when: the changer is kept with the plan (nobody for the
-// command line); the person and their clinicians of now are named to
-// every reader of the record, a clinician who lost access and any other
-// account by role only; the administrator's list names nobody.
+// system); the person is named to every reader of the record; a
+// clinician of now to the person, to themself and to the system, and by
+// role only to the person's other clinicians; a clinician who lost
+// access and any other account by role only; the administrator's list
+// names nobody.
 func TestWeeklyPlanChanger(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -364,7 +371,8 @@ func TestWeeklyPlanChanger(t *testing.T) {
 	}
 
 	// The clinician sets the plan: named to the person, to themself and
-	// to the person's other clinician.
+	// to the system; the person's other clinician is told the role only
+	// (they do not learn whom else the person shares their data with).
 	e.clock.Advance(time.Hour + 123456789*time.Nanosecond)
 	at := e.clock.Now()
 	byClinician := &legwork.UserRef{ID: e.clinician.ID, Name: "dr.lee", Role: legwork.RoleClinician}
@@ -379,7 +387,13 @@ func TestWeeklyPlanChanger(t *testing.T) {
 	check("the person's Me", me(), byClinician, at)
 	check("the person's Person", person(e.person), byClinician, at)
 	check("the clinician's Person", person(e.clinician), byClinician, at)
-	check("the other clinician's Person", person(second), byClinician, at)
+	aClinician := &legwork.UserRef{Role: legwork.RoleClinician}
+	check("the other clinician's Person", person(second), aClinician, at)
+	sysPerson, err := e.app.Person(sys, e.person.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("the system's Person", sysPerson, byClinician, at)
 	l, err := e.app.Login(ctx, e.person.Email, testPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -432,7 +446,6 @@ func TestWeeklyPlanChanger(t *testing.T) {
 	if err := e.app.RevokeGrant(e.as(e.person), e.person.ID, e.clinician.ID); err != nil {
 		t.Fatal(err)
 	}
-	aClinician := &legwork.UserRef{Role: legwork.RoleClinician}
 	check("the person's Me after the clinician lost access", me(), aClinician, at)
 	check("the other clinician's Person after the clinician lost access", person(second), aClinician, at)
 
@@ -460,4 +473,143 @@ func TestWeeklyPlanChanger(t *testing.T) {
 	if u, err := e.app.Me(e.as(second)); err != nil || u.WeeklyPlanChangedBy != nil || u.WeeklyPlanChangedAt != nil {
 		t.Fatalf("clinician's Me: %+v, %v", u, err)
 	}
+}
+
+// lookupFailStore fails the lookups of a grant (Grant) and of an account
+// by id (User) on the store, when set: from the start, or once a
+// transaction has committed (onCommit).
+type lookupFailStore struct {
+	legwork.Store
+	mu          sync.Mutex
+	onCommit    bool
+	grant, user bool // fail Grant, User
+}
+
+var errLookup = errors.New("connection lost")
+
+func (s *lookupFailStore) set(onCommit, grant, user bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onCommit, s.grant, s.user = onCommit, grant, user
+}
+
+func (s *lookupFailStore) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
+	err := s.Store.WithTx(ctx, fn)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil && s.onCommit {
+		s.onCommit, s.grant, s.user = false, true, true
+	}
+	return err
+}
+
+func (s *lookupFailStore) Grant(ctx context.Context, personID, clinicianID int64) (*legwork.Grant, error) {
+	s.mu.Lock()
+	fail := s.grant
+	s.mu.Unlock()
+	if fail {
+		return nil, errLookup
+	}
+	return s.Store.Grant(ctx, personID, clinicianID)
+}
+
+func (s *lookupFailStore) User(ctx context.Context, id int64) (*legwork.User, error) {
+	s.mu.Lock()
+	fail := s.user
+	s.mu.Unlock()
+	if fail {
+		return nil, errLookup
+	}
+	return s.Store.User(ctx, id)
+}
+
+// TestPlanChangerLookupFails: when who changed the plan cannot be looked
+// up (a store error after the change was committed and audited), the
+// change is answered as saved, without weekly_plan_changed_by, and the
+// error is logged: a failure would have the phone's outbox send the
+// change again (a second change, a second audit event). Reads of the
+// account (Me, whose failure signs the web app out; Person; the
+// sign-in's answer) are answered the same way.
+func TestPlanChangerLookupFails(t *testing.T) {
+	e := newEnv(t)
+	var logged safeBuffer
+	fs := &lookupFailStore{Store: e.store}
+	a := app.New(app.Config{Store: fs, Now: e.clock.Now, Rand: rand.NewChaCha8([32]byte{7}), Password: fastPasswords,
+		Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	wantLogged := func(what string) {
+		t.Helper()
+		if s := logged.String(); !strings.Contains(s, "who changed the weekly plan") || !strings.Contains(s, errLookup.Error()) {
+			t.Errorf("%s: logged %q, want the lookup's error", what, s)
+		}
+		logged.Reset()
+	}
+	answered := func(what string, u *legwork.User, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v, want the account", what, err)
+		}
+		if u.WeeklyPlanChangedBy != nil || u.WeeklyPlanChangedAt == nil {
+			t.Errorf("%s: changed by %+v at %v, want nobody named, and when", what, u.WeeklyPlanChangedBy, u.WeeklyPlanChangedAt)
+		}
+		wantLogged(what)
+	}
+
+	// The clinician changes the plan; the lookups fail after the commit.
+	fs.set(true, false, false)
+	u, err := a.UpdatePersonSettings(e.as(e.clinician), e.person.ID, app.SettingsUpdate{WeeklyPlan: map[legwork.TestType]int{legwork.TestT25FW: 3}})
+	answered("the clinician's change", u, err)
+	if s := stored(t, e, e.person.ID); s.WeeklyPlan[legwork.TestT25FW] != 3 || s.WeeklyPlanChangedByID == nil || *s.WeeklyPlanChangedByID != e.clinician.ID {
+		t.Errorf("stored plan %v by %v, want the clinician's", s.WeeklyPlan, s.WeeklyPlanChangedByID)
+	}
+	// The person renames themself.
+	fs.set(true, false, false)
+	name := "Pat Q"
+	u, err = a.UpdateProfile(e.as(stored(t, e, e.person.ID)), app.ProfileUpdate{Name: &name})
+	answered("the person's change of name", u, err)
+	if u.Name != name || stored(t, e, e.person.ID).Name != name {
+		t.Errorf("name %q, stored %q, want %q", u.Name, stored(t, e, e.person.ID).Name, name)
+	}
+	// Reads, with the grant lookup failing.
+	fs.set(false, true, false)
+	u, err = a.Me(e.as(stored(t, e, e.person.ID)))
+	answered("the person's Me", u, err)
+	u, err = a.Person(e.as(e.person), e.person.ID)
+	answered("the person's Person", u, err)
+	l, err := a.Login(context.Background(), e.person.Email, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered("the sign-in", l.User, nil)
+	// A changer with no grant (only the store could record one), with
+	// the account lookup failing.
+	if err := e.store.SetWeeklyPlan(context.Background(), e.person.ID, map[legwork.TestType]int{}, &e.admin.ID, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	fs.set(false, false, true)
+	u, err = a.Me(e.as(stored(t, e, e.person.ID)))
+	answered("the person's Me, changed by an account without a grant", u, err)
+}
+
+// safeBuffer is a bytes.Buffer for a logger.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *safeBuffer) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
 }
