@@ -168,7 +168,9 @@ func TestIconsUpToDate(t *testing.T) {
 // TestPlanSetBy checks the line under a weekly plan that says who set it
 // and when (planSetBy in js/format.js), for the person and for their
 // clinician, by running the module in Node.js; without node on the PATH
-// it skips.
+// it skips. The accounts given are as the server answers: it names a
+// clinician only to the person and to that clinician, another clinician
+// of the person gets the role alone.
 func TestPlanSetBy(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -198,8 +200,9 @@ const lines = {
   "person, never changed": planSetBy(pat, { id: 1, name: "Pat Example" }),
   "clinician, by the person": planSetBy(kim, person(pat)),
   "clinician, by themself": planSetBy(kim, person(kim)),
-  "clinician, by another clinician": planSetBy(ann, person(kim)),
+  "clinician, by another clinician": planSetBy(ann, person({ role: "clinician" })),
   "clinician, by a clinician without access": planSetBy(kim, person({ role: "clinician" })),
+  "nobody signed in, by a clinician": planSetBy(null, person({ role: "clinician" })),
   "clinician, by nobody known": planSetBy(kim, person(null)),
 };
 console.log(JSON.stringify({ day: day(at), lines }));
@@ -234,8 +237,9 @@ console.log(JSON.stringify({ day: day(at), lines }));
 		"person, never changed":                    "",
 		"clinician, by the person":                 "Set by Pat Example" + on,
 		"clinician, by themself":                   "Set by you" + on,
-		"clinician, by another clinician":          "Set by Dr Kim Lee (another clinician)" + on,
-		"clinician, by a clinician without access": "Set by a clinician" + on,
+		"clinician, by another clinician":          "Set by another clinician" + on,
+		"clinician, by a clinician without access": "Set by another clinician" + on,
+		"nobody signed in, by a clinician":         "Set by a clinician" + on,
 		"clinician, by nobody known":               "Set" + on,
 	} {
 		if g, ok := got.Lines[what]; !ok || g != want {

@@ -90,7 +90,11 @@ export const day = (iso) => new Date(iso).toLocaleDateString(undefined, { day: "
 // (your clinician) on …" for the person, "Set by Kim on …" for their
 // clinician. person is the person's account as the server gives it
 // (weekly_plan_changed_at, and weekly_plan_changed_by with the name only
-// when the reader may know it); "" when the server does not know when.
+// when the reader may know it): the server names a clinician only to the
+// person and to that clinician, so another clinician of the person reads
+// "Set by another clinician on …", and the person, once that clinician's
+// access was withdrawn, "Set by a clinician on …". "" when the server
+// does not know when.
 export function planSetBy(me, person) {
   const at = person && person.weekly_plan_changed_at;
   if (!at) return "";
@@ -99,8 +103,8 @@ export function planSetBy(me, person) {
   if (!by) return `Set${on}`;
   if (me && by.id && by.id === me.id) return `Set by you${on}`;
   if (by.role === "clinician") {
-    if (!by.name) return `Set by a clinician${on}`;
-    return `Set by ${by.name} (${me && me.id === person.id ? "your" : "another"} clinician)${on}`;
+    if (by.name && me && me.id === person.id) return `Set by ${by.name} (your clinician)${on}`;
+    return `Set by ${me && me.role === "clinician" ? "another" : "a"} clinician${on}`;
   }
   if (by.role === "person" && by.name && by.id === person.id) return `Set by ${by.name}${on}`;
   return `Set${on}`;
