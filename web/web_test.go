@@ -247,3 +247,102 @@ console.log(JSON.stringify({ day: day(at), lines }));
 		}
 	}
 }
+
+// TestForgetPlanCopies checks what signing out removes from the phone's
+// storage (forgetCopies in js/plan.js, run under Node.js with stand-ins
+// for localStorage and IndexedDB; skipped without node): the copies of
+// every plan and of who changed it, except for a person whose plan
+// change still waits in the outbox; when the outbox cannot be read, only
+// who changed the plans. Other keys stay.
+func TestForgetPlanCopies(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: forgetCopies is not checked")
+	}
+	dir := t.TempDir()
+	for _, f := range []string{"plan.js", "api.js", "outbox.js", "protocols.js"} {
+		src, err := os.ReadFile(filepath.Join("static/js", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"type": "module"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `const store = new Map();
+globalThis.localStorage = {
+  get length() { return store.size; },
+  key: (i) => [...store.keys()][i] ?? null,
+  getItem: (k) => store.has(k) ? store.get(k) : null,
+  setItem: (k, v) => store.set(k, String(v)),
+  removeItem: (k) => store.delete(k),
+};
+// The outbox's IndexedDB: holding items, or unreadable (null).
+let items = null;
+globalThis.indexedDB = {
+  open() {
+    const req = {};
+    setTimeout(() => {
+      req.result = { transaction() {
+        if (!items) throw new Error("the outbox cannot be read");
+        const t = { objectStore: () => ({ getAll: () => ({ result: items }) }) };
+        setTimeout(() => t.oncomplete());
+        return t;
+      } };
+      req.onsuccess();
+    });
+    return req;
+  },
+};
+const { forgetCopies } = await import("./plan.js");
+const fill = () => {
+  store.clear();
+  for (const id of [1, 2]) {
+    localStorage.setItem("legwork.plan." + id, '{"t25fw":3}');
+    localStorage.setItem("legwork.plan-changed." + id, '{"weekly_plan_changed_by":{"role":"clinician"}}');
+  }
+  localStorage.setItem("legwork.device", "cane");
+  localStorage.setItem("legwork.zone-set.1", "1");
+};
+const left = {};
+items = [{ personId: 2, kind: "plan" }, { personId: 1, kind: "diary" }];
+fill();
+await forgetCopies();
+left.waiting = [...store.keys()].sort();
+items = [];
+fill();
+await forgetCopies();
+left.nothing = [...store.keys()].sort();
+items = null;
+fill();
+await forgetCopies();
+left.unreadable = [...store.keys()].sort();
+console.log(JSON.stringify(left));
+`
+	if err := os.WriteFile(filepath.Join(dir, "test.mjs"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "test.mjs")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	var got map[string][]string
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for what, want := range map[string][]string{
+		// person 2's plan change waits: both of their copies stay
+		"waiting":    {"legwork.device", "legwork.plan-changed.2", "legwork.plan.2", "legwork.zone-set.1"},
+		"nothing":    {"legwork.device", "legwork.zone-set.1"},
+		"unreadable": {"legwork.device", "legwork.plan.1", "legwork.plan.2", "legwork.zone-set.1"},
+	} {
+		if g := got[what]; strings.Join(g, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: left %q, want %q", what, g, want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import { Sharing } from "./screens/sharing.js";
 import { People, PersonView } from "./screens/clinician.js";
 import { More } from "./screens/more.js";
 import { browserZone, zoneChosen, zoneOnce } from "./format.js";
+import { forgetCopies } from "./plan.js";
 
 const ME = "legwork.me";
 
@@ -142,6 +143,7 @@ function App() {
   };
   const signOut = async () => {
     try { await api("POST", "/api/logout"); } catch (e) { if (!(e instanceof ApiError)) throw e; }
+    await forgetCopies();
     setMe(null);
     go("#/");
   };

@@ -32,6 +32,34 @@ function keepChange(id, account) {
   localStorage.setItem(changeKey(id), JSON.stringify({ weekly_plan_changed_at, weekly_plan_changed_by }));
 }
 
+// forgetCopies removes this phone's copies of plans and of who changed
+// them (which may name a clinician), at sign-out. A person whose plan
+// change still waits in the outbox keeps both (the change copy then says
+// the person themself): the change is sent when they sign in again, and
+// Today shows it meanwhile; when the outbox cannot be read, the plans are
+// kept and only who changed them is removed. Never throws.
+export async function forgetCopies() {
+  let items = null;
+  try {
+    items = await outbox.all();
+  } catch {
+    // what waits is not known: keep the plans
+  }
+  try {
+    const keys = [];
+    for (let i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
+    for (const k of keys) {
+      const m = /^legwork\.plan(-changed)?\.(\d+)$/.exec(k || "");
+      if (!m) continue;
+      const id = Number(m[2]);
+      const keep = items ? items.some((i) => i.personId === id && i.kind === "plan" && !i.error) : !m[1];
+      if (!keep) localStorage.removeItem(k);
+    }
+  } catch {
+    // storage not available: nothing to remove
+  }
+}
+
 // fullPlan gives every guided test a count (0 for those a plan leaves
 // out), keeping any other test the plan names.
 export const fullPlan = (plan) => ({ ...Object.fromEntries(Object.keys(TESTS).map((k) => [k, 0])), ...plan });
