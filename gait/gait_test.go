@@ -87,6 +87,40 @@ func TestWalkKnownAnswers(t *testing.T) {
 	}
 }
 
+// TestSlowVariableGait: the slow, short, irregular and asymmetric steps
+// of people whose walking is impaired (45-80 steps/min, 0.2-0.45 m steps,
+// step-time CV up to 15 %, one leg's steps 30 % longer), 40 s walks with
+// sensor noise, four seeds each. Each walk must give one bout, the step
+// count within -2..+1 (the first and last steps, as in
+// TestWalkKnownAnswers) and the cadence within 3 steps/min: with a
+// step-time CV of 15 % (stride-time CV about 11 %), the median of about
+// 25 stride times has a standard error of about 1.25 × 11 % / √25 ≈ 2.7 %
+// (2 steps/min at 80 steps/min) around the generator's mean.
+func TestSlowVariableGait(t *testing.T) {
+	worst := 0.0
+	for _, cad := range []float64{45, 55, 65, 80} {
+		for _, step := range []float64{0.2, 0.3, 0.45} {
+			for _, cv := range []float64{0.02, 0.08, 0.15} {
+				for _, asym := range []float64{0, 0.3} {
+					for seed := uint64(1); seed <= 4; seed++ {
+						p := synth.WalkParams{StandBeforeS: 3, WalkS: 40, StandAfterS: 3, CadenceSPM: cad, StepLengthM: step,
+							StepTimeCV: cv, Asymmetry: asym, NoiseMS2: 0.1, Seed: seed}
+						res, tr := lowerBack(t, p, 0)
+						d := res.Walking.Steps - tr.Steps
+						e := math.Abs(float64(res.Walking.CadenceSPM) - tr.CadenceSPM)
+						worst = max(worst, e)
+						if len(res.Bouts) != 1 || d < -2 || d > 1 || !(e <= 3) {
+							t.Errorf("%v steps/min, %v m, CV %v, asymmetry %v, seed %d: %d bouts, %d steps (true %d), cadence %.1f (true %.1f)",
+								cad, step, cv, asym, seed, len(res.Bouts), res.Walking.Steps, tr.Steps, float64(res.Walking.CadenceSPM), tr.CadenceSPM)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("largest cadence error %.2f steps/min", worst)
+}
+
 func TestOrientationInvariance(t *testing.T) {
 	// The same walk, sensor rotated arbitrarily: the same contacts.
 	base := synth.WalkParams{StandBeforeS: 3, WalkS: 20, StandAfterS: 3, Seed: 7}
