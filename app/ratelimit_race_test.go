@@ -266,14 +266,22 @@ func TestLoginLimitSuccessKeepsOthers(t *testing.T) {
 // recordGatedStore holds: its value is a *atomic.Bool, set once held.
 type heldKey struct{}
 
+// countedKey marks, in a request's context, an attempt whose first count
+// after its recording a recordGatedStore holds: its value is a
+// *atomic.Bool, set once held.
+type countedKey struct{}
+
 // recordGatedStore holds the first transaction of each marked attempt
 // (the recording of the attempt as a failure) at gate before until every
 // attempt reached it, and once committed at gate after until every
 // attempt committed its own: every attempt is recorded before any
-// counts, whatever the timing.
+// counts, whatever the timing. When counted is set, it also holds each
+// attempt's first count after its recording, once read, until every
+// attempt read its own: every attempt counts the others before any
+// removes its failure.
 type recordGatedStore struct {
 	legwork.Store
-	before, after *gate
+	before, after, counted *gate
 }
 
 func (s *recordGatedStore) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
@@ -287,6 +295,16 @@ func (s *recordGatedStore) WithTx(ctx context.Context, fn func(tx legwork.Tx) er
 	return err
 }
 
+func (s *recordGatedStore) AuthFailures(ctx context.Context, key []byte, since time.Time, limit int) ([]time.Time, error) {
+	f, err := s.Store.AuthFailures(ctx, key, since, limit)
+	held, _ := ctx.Value(heldKey{}).(*atomic.Bool)
+	counted, _ := ctx.Value(countedKey{}).(*atomic.Bool)
+	if s.counted != nil && held != nil && held.Load() && counted != nil && !counted.Swap(true) {
+		s.counted.arrive()
+	}
+	return f, err
+}
+
 // TestLoginLimitRaceRetry: two sign-ins sent at the same time when the
 // account has room for one more failure (four in the window) are both
 // recorded before either counts: each counts the other, five failures
@@ -294,18 +312,21 @@ func (s *recordGatedStore) WithTx(ctx context.Context, fn func(tx legwork.Tx) er
 // not the eleven minutes until the oldest of those five leaves the
 // window: the failures stored before them (four) imply no wait, and the
 // other attempt is removed moments later — after which the right
-// password signs in at once.
+// password signs in at once. The store holds both at their recording and
+// at their count after it, so that each counts the other before either
+// removes its failure, whatever the timing.
 func TestLoginLimitRaceRetry(t *testing.T) {
 	clk, _, reopen := sharedDatabase(t)
-	before, after := newGate(2), newGate(2)
+	before, after, counted := newGate(2), newGate(2), newGate(2)
 	servers := []*app.App{
-		newServer(&recordGatedStore{Store: reopen(), before: before, after: after}, clk, 2),
-		newServer(&recordGatedStore{Store: reopen(), before: before, after: after}, clk, 3),
+		newServer(&recordGatedStore{Store: reopen(), before: before, after: after, counted: counted}, clk, 2),
+		newServer(&recordGatedStore{Store: reopen(), before: before, after: after, counted: counted}, clk, 3),
 	}
 	login := func(srv *app.App, ip, password string, held bool) error {
 		ctx := app.NewContext(context.Background(), &app.Actor{IP: ip})
 		if held {
 			ctx = context.WithValue(ctx, heldKey{}, new(atomic.Bool))
+			ctx = context.WithValue(ctx, countedKey{}, new(atomic.Bool))
 		}
 		_, err := srv.Login(ctx, "pat@example.org", password)
 		return err
@@ -320,6 +341,7 @@ func TestLoginLimitRaceRetry(t *testing.T) {
 		wg.Go(func() {
 			defer before.ended()
 			defer after.ended()
+			defer counted.ended()
 			errs[i] = login(servers[i], fmt.Sprintf("192.0.2.%d", i+1), password, true)
 		})
 	}
