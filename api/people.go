@@ -54,12 +54,14 @@ func (s *Server) updatePerson(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req settingsRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		return err
+	err = decodeJSON(w, r, &req)
+	var plan map[legwork.TestType]int
+	if err == nil {
+		plan, err = app.WeeklyPlanOf(req.WeeklyPlan)
 	}
-	plan, err := app.WeeklyPlanOf(req.WeeklyPlan)
 	if err != nil {
-		return err
+		// Who may not change the settings is told so whatever they sent.
+		return s.app.RefusePersonSettings(r.Context(), id, app.SettingsUpdate{TimeZone: req.TimeZone}, err)
 	}
 	u, err := s.app.UpdatePersonSettings(r.Context(), id, app.SettingsUpdate{TimeZone: req.TimeZone, WeeklyPlan: plan})
 	if err != nil {

@@ -111,6 +111,12 @@ func TestPersonSettingsErrors(t *testing.T) {
 		{stranger, "PATCH", pp, `{"weekly_plan": {"jog": 1}}`, 404, ""},
 		{revoked, "PATCH", pp, `{"weekly_plan": {"jog": 1}}`, 403, ""},
 		{other, "PATCH", pp, `{"time_zone": "Nowhere"}`, 404, ""},
+		// Also when the plan cannot be read at all.
+		{stranger, "PATCH", pp, `{"weekly_plan": {"t25fw": 2.5}}`, 404, ""},
+		{stranger, "PATCH", pp, `{"weekly_plan": [1, 2]}`, 404, ""},
+		{revoked, "PATCH", pp, `{"weekly_plan": {"t25fw": 2.5}}`, 403, ""},
+		{revoked, "PATCH", pp, `{"weekly_plan": "often"}`, 403, ""},
+		{clinician, "PATCH", pp, `{"weekly_plan": {"t25fw": 2.5}}`, 400, "weekly_plan"},
 	} {
 		resp, body := f.do(tc.actor, request{method: tc.method, path: tc.path, body: []byte(tc.body)})
 		e := errorBody(t, body)

@@ -37,18 +37,9 @@ type SettingsUpdate struct {
 // It returns the person's account as it is afterwards, with who last
 // changed the plan (see planChanger).
 func (a *App) UpdatePersonSettings(ctx context.Context, personID int64, up SettingsUpdate) (*legwork.User, error) {
-	object := "plan"
-	if up.TimeZone != nil {
-		object = "profile"
-	}
-	act, err := a.authorize(ctx, personID, planAccess, object)
+	act, err := a.settingsActor(ctx, personID, up)
 	if err != nil {
 		return nil, err
-	}
-	if up.TimeZone != nil && !act.System && act.User.ID != personID {
-		a.deny(ctx, act, personID, "profile", "clinicians may not change the time zone")
-		return nil, &legwork.Error{Code: legwork.EFORBIDDEN, Field: "time_zone",
-			Message: "only the person can change their time zone; clinicians can change the weekly plan"}
 	}
 	if up.TimeZone == nil && up.WeeklyPlan == nil {
 		return nil, legwork.Errorf(legwork.EINVALID, "nothing to change: send time_zone or weekly_plan")
@@ -74,6 +65,39 @@ func (a *App) UpdatePersonSettings(ctx context.Context, personID int64, up Setti
 	}
 	a.planChanger(ctx, act, u)
 	return u, nil
+}
+
+// RefusePersonSettings answers a request to change a person's settings
+// whose body could not be read (reason, such as a weekly plan of 2.5 tests
+// or a plan that is not an object): the caller is authorised first, as by
+// UpdatePersonSettings with up, so that someone without access to the
+// person gets the same "no such person" or "access withdrawn" whatever
+// they sent; reason is returned to those who have access.
+func (a *App) RefusePersonSettings(ctx context.Context, personID int64, up SettingsUpdate, reason error) error {
+	if _, err := a.settingsActor(ctx, personID, up); err != nil {
+		return err
+	}
+	return reason
+}
+
+// settingsActor authorises a change of the person's settings: the plan
+// (audited as "plan") by the person or a clinician with access, the time
+// zone (audited as "profile") by the person only.
+func (a *App) settingsActor(ctx context.Context, personID int64, up SettingsUpdate) (*Actor, error) {
+	object := "plan"
+	if up.TimeZone != nil {
+		object = "profile"
+	}
+	act, err := a.authorize(ctx, personID, planAccess, object)
+	if err != nil {
+		return nil, err
+	}
+	if up.TimeZone != nil && !act.System && act.User.ID != personID {
+		a.deny(ctx, act, personID, "profile", "clinicians may not change the time zone")
+		return nil, &legwork.Error{Code: legwork.EFORBIDDEN, Field: "time_zone",
+			Message: "only the person can change their time zone; clinicians can change the weekly plan"}
+	}
+	return act, nil
 }
 
 // saveAccount stores, in one transaction, a change to the account id and
