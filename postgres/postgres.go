@@ -177,6 +177,9 @@ func (db *DB) now() time.Time {
 // outer transaction. Begin and commit errors are wrapped; fn's error is
 // returned as it is.
 func (db *DB) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
+	if outer, ok := db.q.(pgx.Tx); ok {
+		return savepoint(ctx, outer, func(tx pgx.Tx) error { return fn(&DB{pool: db.pool, q: tx, Now: db.Now}) })
+	}
 	tx, err := db.q.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
@@ -194,7 +197,55 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx legwork.Tx) error) error {
 // tx runs fn in a transaction and commits when it returns nil; inside
 // WithTx, in a savepoint of that transaction.
 func (db *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if outer, ok := db.q.(pgx.Tx); ok {
+		return savepoint(ctx, outer, fn)
+	}
 	return pgx.BeginFunc(ctx, db.q, fn)
+}
+
+// savepointCleanup bounds the statement that undoes or releases a
+// savepoint once ctx is no longer followed (see savepoint).
+const savepointCleanup = 10 * time.Second
+
+// savepoint runs fn in a savepoint of tx: when fn fails or panics, what it
+// wrote is undone and the transaction goes on; when it returns nil, the
+// savepoint is released. fn's error is returned as it is, joined with the
+// error of undoing the savepoint should that fail.
+//
+// The savepoint is undone or released even when ctx is cancelled while fn
+// runs: ctx may be the nested caller's own, cancelled apart from the
+// transaction's, and pgx would otherwise refuse the statement and leave a
+// failed fn's writes for the outer commit. That statement gets
+// savepointCleanup; should it not finish by then, pgx closes the
+// connection and the outer transaction fails as a whole.
+func savepoint(ctx context.Context, tx pgx.Tx, fn func(tx pgx.Tx) error) error {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: savepoint: %w", err)
+	}
+	cleanup := func(end func(context.Context) error) error {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), savepointCleanup)
+		defer cancel()
+		return end(c)
+	}
+	returned := false
+	defer func() {
+		if !returned {
+			_ = cleanup(sp.Rollback)
+		}
+	}()
+	err = fn(sp)
+	returned = true
+	if err != nil {
+		if rerr := cleanup(sp.Rollback); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
+			return errors.Join(err, fmt.Errorf("postgres: roll back to savepoint: %w", rerr))
+		}
+		return err
+	}
+	if err := cleanup(sp.Commit); err != nil {
+		return fmt.Errorf("postgres: release savepoint: %w", err)
+	}
+	return nil
 }
 
 // readTx runs fn in a read-only repeatable-read transaction, so that the

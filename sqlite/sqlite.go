@@ -314,28 +314,34 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // up that recovers it and commits the transaction does not commit the
 // writes of fn (an error undoing them is lost: the panic is what is
 // reported).
+//
+// The savepoint is undone or released even when ctx is cancelled while
+// fn runs: ctx may be the nested caller's own, cancelled apart from the
+// transaction's, and a savepoint left open would keep a failed fn's
+// writes for the outer commit. When the transaction's own context is
+// cancelled, database/sql rolls the whole transaction back and there is
+// nothing left to undo.
 func savepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) error {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
+	keep := context.WithoutCancel(ctx)
 	returned := false
 	defer func() {
 		if !returned {
-			_ = undoSavepoint(ctx, tx)
+			_ = undoSavepoint(keep, tx)
 		}
 	}()
 	err := fn(tx)
 	returned = true
 	if err != nil {
-		rerr := undoSavepoint(ctx, tx)
-		// With a cancelled context, database/sql rolls the whole
-		// transaction back: nothing to report beyond fn's error.
-		if rerr != nil && ctx.Err() == nil {
+		rerr := undoSavepoint(keep, tx)
+		if rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
 		}
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `RELEASE write`); err != nil {
+	if _, err := tx.ExecContext(keep, `RELEASE write`); err != nil {
 		return fmt.Errorf("release savepoint: %w", err)
 	}
 	return nil

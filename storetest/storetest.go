@@ -149,6 +149,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"WithTxRace", testWithTxRace},
 		{"WithTxNested", testWithTxNested},
 		{"WithTxNestedPanic", testWithTxNestedPanic},
+		{"WithTxNestedCancel", testWithTxNestedCancel},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -256,6 +256,53 @@ func testWithTxNestedPanic(t *testing.T, s legwork.Store) {
 	}
 }
 
+// testWithTxNestedCancel: a nested WithTx given a context of its own that
+// is cancelled while its function runs (a request's deadline inside a
+// longer job, say) still undoes what the function wrote when it fails, and
+// still keeps it when it succeeds: the savepoint is undone or released
+// whatever happened to that context. The outer transaction, whose context
+// is alive, goes on and commits.
+func testWithTxNestedCancel(t *testing.T, s legwork.Store) {
+	ctx := txContext(t)
+	outer, failed, kept := []byte("a:outer cancel"), []byte("a:failed cancel"), []byte("a:kept cancel")
+	errInner := errors.New("storetest: inner function failed after its context was cancelled")
+	err := s.WithTx(ctx, func(tx legwork.Tx) error {
+		if err := tx.RecordAuthFailure(ctx, outer, day(0)); err != nil {
+			return err
+		}
+		inner, cancel := context.WithCancel(ctx)
+		err := nestedWithTx(t, inner, tx, func(tx legwork.Tx) error {
+			if err := tx.RecordAuthFailure(inner, failed, day(0)); err != nil {
+				return err
+			}
+			cancel()
+			return errInner
+		})
+		if !errors.Is(err, errInner) {
+			t.Errorf("inner WithTx whose context was cancelled returned %v, want its function's error", err)
+		}
+		mustEqual(t, "the failed inner transaction's failures read in the outer one", failures(t, tx, failed), []time.Time{})
+		inner, cancel = context.WithCancel(ctx)
+		err = nestedWithTx(t, inner, tx, func(tx legwork.Tx) error {
+			if err := tx.RecordAuthFailure(inner, kept, day(0)); err != nil {
+				return err
+			}
+			cancel()
+			return nil
+		})
+		if err != nil {
+			t.Errorf("inner WithTx whose function succeeded before its context was cancelled: %v", err)
+		}
+		return tx.RecordAuthFailure(ctx, outer, day(1))
+	})
+	if err != nil {
+		t.Fatalf("WithTx: %v", err)
+	}
+	mustEqual(t, "outer after the commit", failures(t, s, outer), []time.Time{day(1), day(0)})
+	mustEqual(t, "the failed inner transaction's failures after the commit", failures(t, s, failed), []time.Time{})
+	mustEqual(t, "the succeeded inner transaction's failures after the commit", failures(t, s, kept), []time.Time{day(0)})
+}
+
 // nestedWithTx runs fn with the WithTx of tx, the tx of another WithTx
 // (the stores' tx have it, though legwork.Tx does not).
 func nestedWithTx(t *testing.T, ctx context.Context, tx legwork.Tx, fn func(tx legwork.Tx) error) error {
