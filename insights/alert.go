@@ -277,7 +277,7 @@ func detectAlerts(days []DailyValue, base Baseline, noise *Noise, info MetricInf
 		}
 	}
 	for i := range alerts {
-		alerts[i].Message, alerts[i].Clinician = alertWords(alerts[i], base, noise, info, opt)
+		alerts[i].Message, alerts[i].Clinician = alertWords(alerts[i], base, noise, info, loc, opt)
 	}
 	return alerts
 }
@@ -322,14 +322,14 @@ func joinAnd(s []string) string {
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
-func alertWords(a Alert, base Baseline, noise *Noise, info MetricInfo, opt AlertOptions) (person, clinician string) {
+func alertWords(a Alert, base Baseline, noise *Noise, info MetricInfo, loc *time.Location, opt AlertOptions) (person, clinician string) {
 	var vs []string
 	for _, v := range a.Values {
-		vs = append(vs, info.amount(v.Value)+" on "+fdate(v.At))
+		vs = append(vs, info.amount(v.Value)+" on "+flocal(v.At, loc))
 	}
 	refWords := fmt.Sprintf("your usual %s (your baseline)", info.amount(a.Reference))
 	if a.ReferenceKind == RefPostRelapse {
-		refWords = fmt.Sprintf("%s, your level around the start of your relapse treatment on %s", info.amount(a.Reference), fdate(a.Relapse.Start))
+		refWords = fmt.Sprintf("%s, your level around the start of your relapse treatment on %s", info.amount(a.Reference), flocal(a.Relapse.Start, loc))
 	}
 	pc := ""
 	if a.Percent != nil {
@@ -346,10 +346,10 @@ func alertWords(a Alert, base Baseline, noise *Noise, info MetricInfo, opt Alert
 	ref := fmt.Sprintf("baseline median %s (%d d, %s–%s)", info.amount(a.Reference), base.Days, fdate(base.From), fdate(base.To.AddDate(0, 0, -1)))
 	if a.ReferenceKind == RefPostRelapse {
 		ref = fmt.Sprintf("post-relapse level %s (median of daily values within ±%d d of relapse treatment %q started %s; quiet period %d d)",
-			info.amount(a.Reference), opt.RelapseLevelDays, a.Relapse.Name, fdate(a.Relapse.Start), opt.RelapseQuietDays)
+			info.amount(a.Reference), opt.RelapseLevelDays, a.Relapse.Name, flocal(a.Relapse.Start, loc), opt.RelapseQuietDays)
 	}
 	clinician = fmt.Sprintf("%s: confirmed worsening, %d consecutive test days beyond threshold (first %s, confirmed %s, ≥%s apart): %s. Reference %s; Δ %s",
-		info.Label, len(a.Values), fdate(a.Start), fdate(a.ConfirmedAt), fmtDuration(opt.ConfirmAfter), joinAnd(vs), ref, info.signed(a.Delta))
+		info.Label, len(a.Values), flocal(a.Start, loc), flocal(a.ConfirmedAt, loc), fmtDuration(opt.ConfirmAfter), joinAnd(vs), ref, info.signed(a.Delta))
 	if a.Percent != nil {
 		clinician += " (" + signedPct(*a.Percent) + ")"
 	}

@@ -204,3 +204,49 @@ func TestAlertHigherIsBetter(t *testing.T) {
 	}
 	near(t, "MCID", a[0].MCID, 1.25/6, 1e-9)
 }
+
+// An alert names the test days by the person's local calendar, the same
+// days the daily values are grouped by. A person in New York who tests at
+// 20:30 (01:30 UTC the next day, EST = UTC−5) on 2 and 3 February 2024
+// must read "2 Feb 2024" and "3 Feb 2024", not the UTC dates 3 and 4 Feb.
+// Reference values: the calendar (2 Feb 2024 20:30 EST = 3 Feb 01:30 UTC).
+func TestAlertDatesInLocalZone(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	info := LookupMetric("t25fw_time_s", "t25fw")
+	start := time.Date(2024, 1, 1, 20, 30, 0, 0, ny).UTC() // as the store returns it
+	var obs []Observation
+	for i := 0; i < 28; i++ {
+		obs = append(obs, Observation{At: start.AddDate(0, 0, i), Value: 6 + 0.1*float64(i%3-1)})
+	}
+	obs = append(obs, Observation{At: start.AddDate(0, 0, 32), Value: 7.5}, Observation{At: start.AddDate(0, 0, 33), Value: 7.6})
+	days := DailyValues(obs, ny, 21, 6)
+	b, ok := EstimateBaseline(days, BaselineOptions{}, ny)
+	if !ok {
+		t.Fatal("no baseline")
+	}
+	nz, ok := EstimateNoise(days, b, NoiseOptions{})
+	if !ok {
+		t.Fatal("no noise")
+	}
+	diary := []DayContext{{Date: time.Date(2024, 2, 2, 12, 0, 0, 0, ny), Heat: true}}
+	a := DetectAlerts(days, b, &nz, info, nil, diary, ny, AlertOptions{})
+	if len(a) != 1 {
+		t.Fatalf("%d alerts, want 1", len(a))
+	}
+	for _, text := range []string{a[0].Message, a[0].Clinician} {
+		for _, w := range []string{"7.5 s on 2 Feb 2024", "7.6 s on 3 Feb 2024", "heat on 2 Feb 2024"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("lacks %q: %s", w, text)
+			}
+		}
+		if strings.Contains(text, "4 Feb") {
+			t.Errorf("names the UTC date 4 Feb: %s", text)
+		}
+	}
+	if !strings.Contains(a[0].Clinician, "first 2 Feb 2024, confirmed 3 Feb 2024") {
+		t.Errorf("clinician text does not give the local first and confirming days: %s", a[0].Clinician)
+	}
+}

@@ -164,9 +164,9 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	if len(before) < opt.MinPerWindow || len(after) < opt.MinPerWindow {
 		e.TooLittleData = true
 		e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s on %s: %d days with tests in the %s before and %d in the %s after; at least %d in each are needed.",
-			info.Label, what, fdate(p.Start), len(before), ww, len(after), ww, opt.MinPerWindow)
+			info.Label, what, flocal(p.Start, loc), len(before), ww, len(after), ww, opt.MinPerWindow)
 		e.Clinician = fmt.Sprintf("%s, %s started %s: too little data (%d vs %d test days in ±%d d windows; minimum %d each).",
-			info.Label, what, fdate(p.Start), len(before), len(after), W, opt.MinPerWindow)
+			info.Label, what, flocal(p.Start, loc), len(before), len(after), W, opt.MinPerWindow)
 		return e
 	}
 	xb, xa := values(before), values(after)
@@ -215,7 +215,7 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 		sl.Value, sl.Low, sl.High = 7*sl.Value, 7*sl.Low, 7*sl.High
 		e.PreTrendPerWeek = &sl
 	}
-	e.Message, e.Clinician = effectWords(e, info, what, ww)
+	e.Message, e.Clinician = effectWords(e, info, what, ww, loc)
 	return e
 }
 
@@ -231,7 +231,7 @@ func effectNotes(p Period, all []Period, S, W int, loc *time.Location) []string 
 	var notes []string
 	if p.End != nil {
 		if E := DayIndex(*p.End, loc); E < S+W {
-			notes = append(notes, fmt.Sprintf("It ended on %s, within the %s after the start.", fdate(*p.End), windowWords(W)))
+			notes = append(notes, fmt.Sprintf("It ended on %s, within the %s after the start.", flocal(*p.End, loc), windowWords(W)))
 		}
 	}
 	for _, q := range all {
@@ -240,9 +240,9 @@ func effectNotes(p Period, all []Period, S, W int, loc *time.Location) []string 
 		}
 		Q := DayIndex(q.Start, loc)
 		if Q >= S-W && Q < S+W {
-			n := fmt.Sprintf("Another change started within these weeks: %s on %s.", periodWords(q), fdate(q.Start))
+			n := fmt.Sprintf("Another change started within these weeks: %s on %s.", periodWords(q), flocal(q.Start, loc))
 			if q.Kind == KindRelapseTreatment {
-				n = fmt.Sprintf("A relapse treatment (%s) started on %s, within these weeks, so the comparison mostly reflects the relapse.", q.Name, fdate(q.Start))
+				n = fmt.Sprintf("A relapse treatment (%s) started on %s, within these weeks, so the comparison mostly reflects the relapse.", q.Name, flocal(q.Start, loc))
 			}
 			notes = append(notes, n)
 		}
@@ -256,7 +256,7 @@ func effectNotes(p Period, all []Period, S, W int, loc *time.Location) []string 
 	return notes
 }
 
-func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person, clinician string) {
+func effectWords(e InterventionEffect, info MetricInfo, what, ww string, loc *time.Location) (person, clinician string) {
 	sh := *e.Shift
 	lv := levelWords(sh.Level)
 	if e.Clear {
@@ -308,7 +308,7 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww string) (person
 		exact = "at the effective sizes for autocorrelation"
 	}
 	clinician = fmt.Sprintf("%s, %s started %s: HL shift after−before %s (%s CI %s to %s; Moses, %s); n = %d vs %d test days in ±%d d windows; medians %s → %s",
-		info.Label, what, fdate(e.Intervention.Start), info.signed(sh.Value), lv, info.num(sh.Low), info.num(sh.High), exact,
+		info.Label, what, flocal(e.Intervention.Start, loc), info.signed(sh.Value), lv, info.num(sh.Low), info.num(sh.High), exact,
 		e.BeforeDays, e.AfterDays, e.WindowDays, info.amount(*e.BeforeMedian), info.amount(*e.AfterMedian))
 	if e.Percent != nil {
 		clinician += fmt.Sprintf(" (%s)", signedPct(*e.Percent))

@@ -200,7 +200,7 @@ func Compute(in Input) Report {
 	for _, k := range keys {
 		sr := computeSeries(k.metric, k.test, k.device, groups[k], periods, relapses, diary, loc, opt, cache)
 		if !asOf.IsZero() && asOf.Sub(sr.Last) > 30*24*time.Hour {
-			sr.Messages = append(sr.Messages, fmt.Sprintf("The latest test for your %s was on %s, more than a month before this report, so these results may be out of date.", sr.Info.Label, fdate(sr.Last)))
+			sr.Messages = append(sr.Messages, fmt.Sprintf("The latest test for your %s was on %s, more than a month before this report, so these results may be out of date.", sr.Info.Label, flocal(sr.Last, loc)))
 		}
 		for _, a := range sr.Alerts {
 			if a.Ongoing {

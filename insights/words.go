@@ -70,6 +70,10 @@ func fdate(t time.Time) string { return t.Format("2 Jan 2006") }
 
 func fday(day int) string { return fdate(dayDate(day)) }
 
+// flocal formats the local calendar date in loc of an instant: the day
+// the analysis counts it on (test times arrive in UTC from the store).
+func flocal(t time.Time, loc *time.Location) string { return fday(DayIndex(t, loc)) }
+
 // moreLess returns the word for a change of sign delta ("faster").
 func (m MetricInfo) moreLess(delta float64) string {
 	if delta >= 0 {
