@@ -371,3 +371,49 @@ func TestAnalyzeFalls(t *testing.T) {
 		t.Errorf("too little %+v", a)
 	}
 }
+
+// A trigger whose interval includes no difference but whose estimate is
+// large must not be called "about the same": six heat days 10 days apart
+// (no consecutive pairs, so no widening) differ from nearby days (all
+// 1.00 m/s) by +0.05, −0.20, −0.25, −0.30, −0.35, −0.40 m/s. For n = 6
+// Tukey's 95 % interval is [min, max] of the Walsh averages (k = 1:
+// P(T⁺ ≤ 0) = 1/64 ≤ 0.025 < P(T⁺ ≤ 1) = 2/64), i.e. [−0.40, +0.05],
+// which includes 0, while the pseudo-median (the 11th of the 21 sorted
+// Walsh averages, by hand: −0.40, −0.375, −0.35, −0.35, −0.325, −0.325,
+// −0.30 ×3, −0.275, −0.275, …) is −0.275 m/s: more than a quarter slower
+// is not "the same", only not clear from six days.
+func TestTriggerEffectUnclearIsNotSame(t *testing.T) {
+	start := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
+	diffs := map[int]float64{5: 0.05, 15: -0.20, 25: -0.25, 35: -0.30, 45: -0.35, 55: -0.40}
+	var days []DailyValue
+	var diary []DayContext
+	for d := 0; d < 60; d++ {
+		at := start.AddDate(0, 0, d)
+		v := 1.0
+		if x, ok := diffs[d]; ok {
+			v += x
+			diary = append(diary, DayContext{Date: at, Heat: true})
+		}
+		days = append(days, DailyValue{Day: DayIndex(at, nil), At: at, Value: v, Tests: 1})
+	}
+	var heat TriggerEffect
+	for _, e := range TriggerEffects(days, diary, LookupMetric("walking_speed_mps", "walk"), time.UTC, TriggerOptions{}) {
+		if e.Trigger == TriggerHeat {
+			heat = e
+		}
+	}
+	if heat.Effect == nil || heat.Clear || heat.Matched != 6 {
+		t.Fatalf("heat %+v", heat)
+	}
+	near(t, "pseudo-median", heat.Effect.Value, -0.275, 1e-9)
+	near(t, "low", heat.Effect.Low, -0.40, 1e-9)
+	near(t, "high", heat.Effect.High, 0.05, 1e-9)
+	if strings.Contains(heat.Message, "about the same") {
+		t.Errorf("a 0.275 m/s difference with an unclear interval is called the same: %s", heat.Message)
+	}
+	for _, w := range []string{"m/s slower than on nearby days without heat", "includes no difference", "no clear difference"} {
+		if !strings.Contains(heat.Message, w) {
+			t.Errorf("message lacks %q: %s", w, heat.Message)
+		}
+	}
+}

@@ -219,13 +219,15 @@ func triggerEffectWords(te TriggerEffect, info MetricInfo, opt TriggerOptions) (
 	if te.Clear {
 		p = fmt.Sprintf("%s your %s was %s %s (%s CI %s) than %s (%d days compared, each with days within %s).",
 			ph[0], info.Label, info.amount(math.Abs(e.Value)), info.judged(e.Value), lv, info.ciWords(e), ph[1], te.Matched, windowWords(opt.RefDays))
-	} else {
-		diff := info.amount(math.Abs(e.Value)) + " " + info.moreLess(e.Value)
-		if info.negligible(e.Value) {
-			diff = info.lessThanUnit()
-		}
+	} else if info.negligible(e.Value) {
 		p = fmt.Sprintf("%s your %s was about the same as %s: the difference was %s, and the %s CI (%s) includes no difference (%d days compared).",
-			ph[0], info.Label, ph[1], diff, lv, info.ciWords(e), te.Matched)
+			ph[0], info.Label, ph[1], info.lessThanUnit(), lv, info.ciWords(e), te.Matched)
+	} else {
+		// An interval that includes no difference does not show that there
+		// is none: a large estimate from few days is unclear, not "the
+		// same".
+		p = fmt.Sprintf("%s your %s was %s %s than %s, but the %s CI (%s) includes no difference, so there is no clear difference (%d days compared).",
+			ph[0], info.Label, info.amount(math.Abs(e.Value)), info.moreLess(e.Value), ph[1], lv, info.ciWords(e), te.Matched)
 	}
 	p += " This shows an association, not proof of cause."
 	exact := "normal approximation"
