@@ -318,6 +318,9 @@ func (g *GENEActivReader) fill() error {
 		}
 		k, v, isKV := bytes.Cut(l, []byte(":"))
 		if !isKV {
+			if len(bytes.TrimSpace(l)) == 0 {
+				return g.perr("data", "the page has no data: its data line is empty")
+			}
 			if !haveTime {
 				return g.perr("Page Time", "the page has no Page Time")
 			}

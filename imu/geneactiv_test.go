@@ -132,6 +132,10 @@ func TestGENEActivErrors(t *testing.T) {
 		{"page time", strings.Replace(good, "Page Time:2024-03-01 08:00:06", "Page Time:yesterday", 1), lineOf(good, "Page Time", 2), "Page Time"},
 		{"gain", strings.Replace(good, "y gain:25457", "y gain:abc", 1), lineOf(good, "y gain", 1), "y gain"},
 		{"zone", strings.Replace(good, "GMT -04:00", "Mars", 1), lineOf(good, "Time Zone", 1), "Time Zone"},
+		// A page whose data line is empty (a file cut after a page's
+		// key:value lines) holds none of its samples: every page ends
+		// with one line of hex samples (300 per page on the devices).
+		{"empty data", strings.Replace(good, strings.Repeat("000000000C04", 300), "", 1), lineOf(good, "000000000C04", 1), "data"},
 		{"missing page", good[:strings.LastIndex(good, "Recorded Data")], 0, ""},
 		{"cut page", good[:strings.LastIndex(good, "Temperature")], 0, ""},
 	}
