@@ -291,10 +291,29 @@ func TestMappingFor(t *testing.T) {
 	for metric, ucum := range map[string]string{
 		"walking_speed_mps": "m/s", "cadence_spm": "/min", "steps": "{steps}", "t25fw_time_s": "s", "stride_length_m": "m",
 		"sway_rms_ms2": "m/s2", "sway_ec_ellipse_m2s4": "m2/s4", "sts5_time_s": "s", "new_thing_pct": "%", "odd": "1",
-		"sts_power_wkg": "W/kg",
+		"sts_power_wkg": "W/kg", "walking_bouts_over_10s": "{bouts}", "walking_bouts_over_60s": "{bouts}",
+		"cadence_over_30s_mean_spm": "/min",
 	} {
 		if m := MappingFor(metric); m.UCUM != ucum || m.Metric != metric || m.Display == "" {
 			t.Errorf("%s: %+v, want UCUM %q", metric, m, ucum)
+		}
+	}
+	// Apple Health's measures are named as Apple's, and the six-minute
+	// walk estimate is not coded as the test (LOINC 64098-7).
+	if m := MappingFor("apple_six_minute_walk_m"); m.LOINC != "" || m.UCUM != "m" || !strings.Contains(m.Display, "Apple Health") {
+		t.Errorf("apple_six_minute_walk_m: %+v", m)
+	}
+	if m := MappingFor("six_minute_walk_m"); m.LOINC != "64098-7" {
+		t.Errorf("six_minute_walk_m: %+v", m)
+	}
+}
+
+// Every measure an Apple Health import stores has its own mapping.
+func TestAppleHealthMappings(t *testing.T) {
+	for _, metric := range []string{"apple_walking_speed_mps", "apple_step_length_m", "apple_double_support_pct", "apple_asymmetry_pct",
+		"apple_walking_steadiness_pct", "apple_six_minute_walk_m", "apple_stair_ascent_speed_mps", "apple_stair_descent_speed_mps"} {
+		if _, ok := Mappings[metric]; !ok {
+			t.Errorf("%s has no mapping", metric)
 		}
 	}
 }

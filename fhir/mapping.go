@@ -91,6 +91,17 @@ var Mappings = map[string]Mapping{
 	"sts_power_wkg":              {Display: "Sit-to-stand power", UCUM: "W/kg", Unit: "W/kg"},
 	"romberg_ratio":              {Display: "Romberg ratio (eyes closed / eyes open sway)", UCUM: "1", Unit: "1"},
 	"balance_ec_failed":          {Display: "Eyes-closed stance not completed", UCUM: "1", Unit: "1"},
+	// Apple Health's own measures, as a Health import stores them. None
+	// carries a LOINC code: Apple's six-minute walk distance is an
+	// estimate from everyday walking, not the test 64098-7 codes.
+	"apple_walking_speed_mps":       {Display: "Walking speed (Apple Health)", UCUM: "m/s", Unit: "m/s"},
+	"apple_step_length_m":           {Display: "Step length (Apple Health)", UCUM: "m", Unit: "m"},
+	"apple_double_support_pct":      {Display: "Double support time (Apple Health)", UCUM: "%", Unit: "%"},
+	"apple_asymmetry_pct":           {Display: "Walking asymmetry (Apple Health)", UCUM: "%", Unit: "%"},
+	"apple_walking_steadiness_pct":  {Display: "Walking steadiness (Apple Health)", UCUM: "%", Unit: "%"},
+	"apple_six_minute_walk_m":       {Display: "Six-minute walk distance estimate (Apple Health)", UCUM: "m", Unit: "m"},
+	"apple_stair_ascent_speed_mps":  {Display: "Stair ascent speed (Apple Health)", UCUM: "m/s", Unit: "m/s"},
+	"apple_stair_descent_speed_mps": {Display: "Stair descent speed (Apple Health)", UCUM: "m/s", Unit: "m/s"},
 }
 
 // sway metrics: "sway_" (eyes open) and "sway_ec_" (eyes closed) prefixes
@@ -134,6 +145,10 @@ func MappingFor(metric string) Mapping {
 				return m
 			}
 		}
+	}
+	if n, ok := strings.CutPrefix(metric, "walking_bouts_over_"); ok && strings.HasSuffix(n, "s") {
+		// the daily outcomes' bout counts by length (walking_bouts_over_10s)
+		return Mapping{Metric: metric, Display: "Walking bouts longer than " + strings.TrimSuffix(n, "s") + " s in the day", UCUM: "{bouts}", Unit: "bouts"}
 	}
 	m := Mapping{Metric: metric, Display: strings.ReplaceAll(metric, "_", " "), UCUM: "1", Unit: "1"}
 	for _, s := range unitSuffixes {
