@@ -161,10 +161,17 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	e.Notes = effectNotes(p, all, S, W, loc)
 	what := periodWords(p)
 	ww := windowWords(W)
+	// aw names the after window: only the days up to the series' latest
+	// test when that is still inside it (an intervention started 10 days
+	// ago has 10 days of results, not 6 weeks).
+	aw := ww
+	if n := len(days); n > 0 && days[n-1].Day >= S && days[n-1].Day < S+W-1 {
+		aw = fmt.Sprintf("first %d days", days[n-1].Day-S+1)
+	}
 	if len(before) < opt.MinPerWindow || len(after) < opt.MinPerWindow {
 		e.TooLittleData = true
 		e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s on %s: %d days with tests in the %s before and %d in the %s after; at least %d in each are needed.",
-			info.Label, what, flocal(p.Start, loc), len(before), ww, len(after), ww, opt.MinPerWindow)
+			info.Label, what, flocal(p.Start, loc), len(before), ww, len(after), aw, opt.MinPerWindow)
 		e.Clinician = fmt.Sprintf("%s, %s started %s: too little data (%d vs %d test days in ±%d d windows; minimum %d each).",
 			info.Label, what, flocal(p.Start, loc), len(before), len(after), W, opt.MinPerWindow)
 		return e
@@ -215,7 +222,7 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 		sl.Value, sl.Low, sl.High = 7*sl.Value, 7*sl.Low, 7*sl.High
 		e.PreTrendPerWeek = &sl
 	}
-	e.Message, e.Clinician = effectWords(e, info, what, ww, loc)
+	e.Message, e.Clinician = effectWords(e, info, what, ww, aw, loc)
 	return e
 }
 
@@ -256,12 +263,14 @@ func effectNotes(p Period, all []Period, S, W int, loc *time.Location) []string 
 	return notes
 }
 
-func effectWords(e InterventionEffect, info MetricInfo, what, ww string, loc *time.Location) (person, clinician string) {
+// effectWords words an effect; ww names the before window and aw the
+// after window ("6 weeks", or "first 10 days" while it is incomplete).
+func effectWords(e InterventionEffect, info MetricInfo, what, ww, aw string, loc *time.Location) (person, clinician string) {
 	sh := *e.Shift
 	lv := levelWords(sh.Level)
 	if e.Clear {
 		person = fmt.Sprintf("Your %s was %s %s (%s CI %s) in the %s after starting %s than in the %s before.",
-			info.Label, info.amount(math.Abs(sh.Value)), info.judged(sh.Value), lv, info.ciWords(sh), ww, what, ww)
+			info.Label, info.amount(math.Abs(sh.Value)), info.judged(sh.Value), lv, info.ciWords(sh), aw, what, ww)
 		if e.MCID != nil && e.BeyondMCID != nil {
 			t, _ := info.mcidFor(e.Direction, *e.BeforeMedian)
 			if *e.BeyondMCID {
@@ -272,10 +281,10 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww string, loc *ti
 		}
 	} else {
 		person = fmt.Sprintf("In the %s after starting %s your %s was %s %s than in the %s before, but the %s CI (%s) includes no change, so there is no clear difference.",
-			ww, what, info.Label, info.amount(math.Abs(sh.Value)), info.moreLess(sh.Value), ww, lv, info.ciWords(sh))
+			aw, what, info.Label, info.amount(math.Abs(sh.Value)), info.moreLess(sh.Value), ww, lv, info.ciWords(sh))
 		if info.negligible(sh.Value) {
 			person = fmt.Sprintf("Your %s was about the same in the %s after starting %s as in the %s before (a difference of %s; %s CI %s).",
-				info.Label, ww, what, ww, info.lessThanUnit(), lv, info.ciWords(sh))
+				info.Label, aw, what, ww, info.lessThanUnit(), lv, info.ciWords(sh))
 		}
 	}
 	// Pre-existing trend.

@@ -417,3 +417,32 @@ func TestTriggerEffectUnclearIsNotSame(t *testing.T) {
 		}
 	}
 }
+
+// An intervention started 10 days before the latest test has only 10 days
+// of its 6-week after window: the message must not say "in the 6 weeks
+// after starting", which a person reads as six weeks of results, but name
+// the days there are (days 0–9 from the start: "the first 10 days").
+// Data: speedSeries, 42 days before and 10 after, shift 0.12 m/s, SD 0.03
+// (seed 3), so the shift is clear; the reference is the calendar.
+func TestInterventionEffectIncompleteAfterWindow(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	info := LookupMetric("walking_speed_mps", "walk")
+	days := DailyValues(speedSeries(start, 42, 10, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
+	pt := Period{Kind: KindPhysicalTherapy, Name: "Physio", Start: start}
+	e := InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	if e.TooLittleData || e.Shift == nil || e.AfterDays != 10 || !e.Clear {
+		t.Fatalf("effect %+v", e)
+	}
+	if strings.Contains(e.Message, "6 weeks after") {
+		t.Errorf("claims six weeks after the start with 10 days of results: %s", e.Message)
+	}
+	if !strings.Contains(e.Message, "in the first 10 days after starting Physio (physical therapy) than in the 6 weeks before") {
+		t.Errorf("message does not name the 10 days: %s", e.Message)
+	}
+	// Too little data: 2 days after the start.
+	days = DailyValues(speedSeries(start, 42, 2, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
+	e = InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	if !e.TooLittleData || !strings.Contains(e.Message, "42 days with tests in the 6 weeks before and 2 in the first 2 days after") {
+		t.Errorf("too-little-data message %q", e.Message)
+	}
+}
