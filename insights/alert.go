@@ -139,7 +139,12 @@ type Alert struct {
 //
 // Metrics without a published worsening MCID, neutral metrics and series
 // without a noise estimate get no alerts: an alert needs both a real
-// (beyond noise) and a meaningful (beyond MCID) change. days must be
+// (beyond noise) and a meaningful (beyond MCID) change. A worsening
+// threshold scaled from another test (the 2-minute walk's, from the
+// 6-minute walk's) is only a rough guide, not evidence that a change
+// matters, so it raises no alert either: the bar would then be the
+// person's noise alone, and a noise estimated from a few weeks of tests is
+// too uncertain to carry "contact your clinician" by itself. days must be
 // oldest first; diary may be nil.
 func DetectAlerts(days []DailyValue, base Baseline, noise *Noise, info MetricInfo, relapses []Period, diary []DayContext, loc *time.Location, opt AlertOptions) []Alert {
 	return detectAlerts(days, base, noise, info, relapses, newDiaryIndex(diary, loc), loc, opt)
@@ -155,7 +160,7 @@ type quietWindow struct {
 func detectAlerts(days []DailyValue, base Baseline, noise *Noise, info MetricInfo, relapses []Period, diary diaryIndex, loc *time.Location, opt AlertOptions) []Alert {
 	opt.fill()
 	s := info.worseSign()
-	if s == 0 || noise == nil || info.MCID == nil || info.MCID.Worsening == nil {
+	if s == 0 || noise == nil || info.MCID == nil || info.MCID.Worsening == nil || info.MCID.Worsening.Scaled {
 		return nil
 	}
 	mcid := info.MCID.Worsening

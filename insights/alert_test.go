@@ -187,6 +187,52 @@ func TestNoAlertWithoutMCIDOrNoise(t *testing.T) {
 	}
 }
 
+// A worsening threshold scaled from another test (the 2-minute walk's 2.4 m,
+// from the 6-minute walk's 7.2 m) raises no alert, however large the
+// change: 28 baseline days of 150, 151, 149 m (SDC95 ≈ 2 m), then 110 and
+// 112 m on two days, 27 % shorter. The same series with the threshold
+// marked as published for the test does alert, so it is the scaling that
+// stops it; Compute says so in the series' messages.
+func TestNoAlertOnScaledThreshold(t *testing.T) {
+	var obs []Observation
+	for i := 0; i < 28; i++ {
+		obs = append(obs, Observation{At: t0.AddDate(0, 0, i), Value: 150 + float64(i%3-1), TestType: "walk2min", Device: "none"})
+	}
+	obs = append(obs, Observation{At: t0.AddDate(0, 0, 30), Value: 110, TestType: "walk2min", Device: "none"},
+		Observation{At: t0.AddDate(0, 0, 31), Value: 112, TestType: "walk2min", Device: "none"})
+	days := DailyValues(obs, time.UTC, 0, 0)
+	b, _ := EstimateBaseline(days, BaselineOptions{}, time.UTC)
+	nz, _ := EstimateNoise(days, b, NoiseOptions{})
+	info := LookupMetric("walk2min_distance_m", "walk2min")
+	if info.MCID == nil || info.MCID.Worsening == nil || !info.MCID.Worsening.Scaled {
+		t.Fatalf("the 2-minute walk's worsening threshold is not scaled: %+v", info.MCID)
+	}
+	if a := DetectAlerts(days, b, &nz, info, nil, nil, time.UTC, AlertOptions{}); a != nil {
+		t.Errorf("alerts on a scaled threshold: %+v", a)
+	}
+	published := info
+	w := *info.MCID.Worsening
+	w.Scaled = false
+	mc := *info.MCID
+	mc.Worsening = &w
+	published.MCID = &mc
+	if a := DetectAlerts(days, b, &nz, published, nil, nil, time.UTC, AlertOptions{}); len(a) != 1 {
+		t.Errorf("%d alerts with the threshold taken as published, want 1", len(a))
+	}
+	rep := Compute(Input{Metrics: map[string][]Observation{"walk2min_distance_m": obs}, AsOf: t0.AddDate(0, 0, 32)})
+	if len(rep.Series) != 1 || len(rep.Series[0].Alerts) != 0 || len(rep.OngoingAlerts) != 0 {
+		t.Fatalf("Compute: %+v", rep.Series)
+	}
+	sr := rep.Series[0]
+	if !strings.Contains(strings.Join(sr.Messages, " "), "scaled from a longer test, so it is only a rough guide") {
+		t.Errorf("messages do not say why there is no alert: %q", sr.Messages)
+	}
+	if c := sr.Change; c == nil || c.Class != ClassBeyondBoth || strings.Contains(c.Message, "contact your clinician") ||
+		!strings.Contains(c.Message, "legwork raises no alert on it") {
+		t.Errorf("change: %+v", sr.Change)
+	}
+}
+
 // Higher-is-better metrics alert on falls: T25FW speed 1.25 m/s, worse
 // below 1.25·(1 − 1/6) ≈ 1.042 m/s.
 func TestAlertHigherIsBetter(t *testing.T) {

@@ -162,7 +162,11 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 		}
 	case ClassBeyondBoth:
 		person += fmt.Sprintf(" That is more than your usual day-to-day variation (%s) and more than %s.", info.amount(*c.SDC), mcidWords)
-		if c.Direction == DirWorse {
+		switch {
+		case c.Direction == DirWorse && c.MCIDSource != nil && c.MCIDSource.Scaled:
+			// No alert is raised on a scaled threshold (see DetectAlerts).
+			person += " That threshold is only a rough guide, so legwork raises no alert on it; if your results stay this much worse, tell your clinician."
+		case c.Direction == DirWorse:
 			person += " If a repeat test on another day confirms it, this is a meaningful change; contact your clinician."
 		}
 	}

@@ -275,6 +275,8 @@ func computeSeries(metric, test, device string, obs []Observation, periods, rela
 	case info.Neutral:
 	case info.MCID == nil || info.MCID.Worsening == nil:
 		sr.Messages = append(sr.Messages, fmt.Sprintf("No threshold for a worsening that matters is published for your %s, so legwork reports real changes (beyond your day-to-day variation) but raises no alerts for it.", info.Label))
+	case info.MCID.Worsening.Scaled:
+		sr.Messages = append(sr.Messages, fmt.Sprintf("The threshold for a worsening of your %s that matters is scaled from a longer test, so it is only a rough guide: legwork reports real changes (beyond your day-to-day variation) but raises no alerts for it.", info.Label))
 	default:
 		sr.Alerts = detectAlerts(days, base, noise, info, relapses, diary, loc, opt.Alert)
 	}

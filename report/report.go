@@ -1283,7 +1283,7 @@ func (b *builder) methodsSection() section {
 	items := []string{
 		"Daily value: the median of the day's tests of one measure, test and walking aid (days in " + b.loc.String() + "). Results are only compared within the same test and the same walking aid.",
 		"Change: the median of the last 7 days with tests against the baseline median, compared with the smallest detectable change (SDC95) and the published MCID.",
-		"Alert: two test days at least 24 hours apart, each worse than the reference by more than max(SDC95, MCID); within 30 days of starting a relapse treatment the reference is the post-relapse level. Heat, fever or infection, overexertion and stress in the diary are noted as possible causes of a temporary worsening (pseudo-relapse). Measures without a published MCID get no alerts.",
+		"Alert: two test days at least 24 hours apart, each worse than the reference by more than max(SDC95, MCID); within 30 days of starting a relapse treatment the reference is the post-relapse level. Heat, fever or infection, overexertion and stress in the diary are noted as possible causes of a temporary worsening (pseudo-relapse). Measures without a published MCID, or whose worsening MCID is scaled from another test (the 2-minute walk's, from the 6-minute walk's), get no alerts.",
 		"Intervention and trigger effects use rank-based estimates (Hodges–Lehmann) with distribution-free intervals, widened for day-to-day correlation as estimated from the person's own consecutive test days (an AR(1) approximation; with weekly tests it cannot be estimated and the intervals assume independent days).",
 	}
 	sec.add(list(items), note(notDiagnosis))

@@ -19,7 +19,7 @@ import (
 // walking speed, cadence, stride length, step-time variability and
 // distance; balance), a diary every third day with triggers, falls,
 // physiotherapy that helps by 10 %, and a relapse 40 days before the end
-// with a 30 % slower T25FW that has not recovered.
+// with a 40 % slower T25FW that has not recovered.
 func sample(days int) *Data {
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	end := time.Date(2026, 6, 30, 0, 0, 0, 0, loc)
@@ -59,7 +59,7 @@ func sample(days int) *Data {
 			f *= 1 + 0.1*math.Min(day.Sub(ptStart).Hours()/24/42, 1)
 		}
 		if !day.Before(relapse) {
-			f /= 1.3
+			f /= 1.4
 		}
 		heat := d%5 == 0
 		if heat {
@@ -156,11 +156,13 @@ func TestReportContent(t *testing.T) {
 	for _, want := range []string{
 		"Alex Example", "1 Jan–30 Jun 2026 (181 days)", "Europe/Berlin", "legwork-assess/1+legwork-gait/1",
 		// The one-minute summary: the ongoing T25FW alert in plain words
-		// with its numbers, and the main measures against baseline.
-		"confirmed meaningful worsening is still in force", "2-minute walk distance: confirmed worsening since 29 Jun 2026",
-		"102 m on 29 Jun and 104 m on 30 Jun", "13 % shorter than the baseline (119 m)", "SDC 11 m", "MCID 2 m, Oosterveer 2022", "contact your clinician",
-		"resolved: Timed 25-Foot Walk time, 22–23 Jun 2026 (+22 %)",
-		"Main measures: latest against baseline", "meaningful change, worse", "Falls in the period: 1 (1 with injury)",
+		// with its numbers, and the main measures against baseline. The
+		// 2-minute walk distance, whose worsening threshold is scaled from
+		// the 6-minute walk, is a real change but raises no alert.
+		"confirmed meaningful worsening is still in force", "Timed 25-Foot Walk time: confirmed worsening since 20 Jun 2026",
+		"8.3 s on 20 Jun and 8.3 s on 21 Jun", "26 % longer than the baseline (6.6 s)", "SDC 0.7 s", "MCID 1.3 s, Kaufman 2000; Hobart 2013", "contact your clinician",
+		"Main measures: latest against baseline", "meaningful change, worse", "real change, worse, beyond the scaled MCID (a rough guide)",
+		"Falls in the period: 1 (1 with injury)",
 		"Tests done:",
 	} {
 		if !strings.Contains(summary, want) && !strings.Contains(text[:len(summary)+400], want) {
@@ -312,5 +314,41 @@ func TestImportedLabels(t *testing.T) {
 	}
 	if got.Series[1].Info.Label != rep.Series[1].Info.Label || rep.Series[0].Info.Label != "steps_per_day" {
 		t.Error("labels of known measures changed, or the caller's report was changed")
+	}
+}
+
+// An alert that came back within the threshold is listed as resolved in
+// the summary, with its days and size, and no alert is said to be in
+// force. The sample's T25FW alert (20–21 Jun 2026, +26 %, see
+// TestReportContent) is marked resolved here.
+func TestReportResolvedAlert(t *testing.T) {
+	d := sample(400)
+	n := 0
+	for i := range d.Insights.Series {
+		s := &d.Insights.Series[i]
+		for j := range s.Alerts {
+			if s.Metric == "t25fw_time_s" && s.Alerts[j].Ongoing {
+				s.Alerts[j].Ongoing = false
+				n++
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d ongoing T25FW alerts in the sample, want 1", n)
+	}
+	d.Insights.OngoingAlerts = nil
+	doc, err := build(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := docText(&document{summary: doc.summary})
+	for _, want := range []string{"No worsening alert is in force at the latest test",
+		"Worsening alerts in the period that have since resolved: Timed 25-Foot Walk time, 20–21 Jun 2026 (+26 %)"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+	if strings.Contains(summary, "still in force") {
+		t.Errorf("summary says an alert is in force:\n%s", summary)
 	}
 }

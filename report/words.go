@@ -226,6 +226,9 @@ func classWords(c *insights.Change) string {
 	case insights.ClassBeyondMCIDOnly:
 		return "larger than the MCID (" + dir + ") but within day-to-day variation: uncertain"
 	case insights.ClassBeyondBoth:
+		if c.MCIDSource != nil && c.MCIDSource.Scaled {
+			return "real change, " + dir + ", beyond the scaled MCID (a rough guide)"
+		}
 		return "meaningful change, " + dir
 	case insights.ClassNoiseUnknown:
 		return "day-to-day variation not known yet"
