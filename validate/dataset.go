@@ -94,27 +94,18 @@ type Case struct {
 }
 
 // Find walks dirs for recording folders (imu.csv, meta.json and truth.json
-// side by side) and loads their metadata, sorted by id.
+// side by side) and loads their metadata, sorted by id. Symbolic links to
+// folders are followed, so a subset of recordings can be a folder of
+// links; each real folder is read once, so a recording reached by two
+// paths counts once and link cycles end.
 func Find(dirs ...string) ([]*Case, error) {
 	var cases []*Case
-	seen := map[string]bool{}
+	visited := map[string]bool{}
 	for _, root := range dirs {
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || d.Name() != "imu.csv" {
-				return nil
-			}
-			dir := filepath.Dir(path)
-			abs, _ := filepath.Abs(dir)
-			if seen[abs] {
-				return nil
-			}
+		err := walkRecordings(root, visited, func(dir string) error {
 			if !exists(filepath.Join(dir, "meta.json")) || !exists(filepath.Join(dir, "truth.json")) {
 				return nil
 			}
-			seen[abs] = true
 			c, err := load(dir)
 			if err != nil {
 				return err
@@ -128,6 +119,49 @@ func Find(dirs ...string) ([]*Case, error) {
 	}
 	sort.Slice(cases, func(i, j int) bool { return cases[i].Meta.ID < cases[j].Meta.ID })
 	return cases, nil
+}
+
+// walkRecordings calls fn for dir when it holds an imu.csv, then walks its
+// subfolders in lexical order, following symbolic links to folders; a
+// folder whose real path is in visited is skipped.
+func walkRecordings(dir string, visited map[string]bool, fn func(dir string) error) error {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return err
+	}
+	if visited[real] {
+		return nil
+	}
+	visited[real] = true
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var subdirs []string
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		switch {
+		case e.Name() == "imu.csv" && !e.IsDir():
+			if err := fn(dir); err != nil {
+				return err
+			}
+		case e.IsDir():
+			subdirs = append(subdirs, p)
+		case e.Type()&fs.ModeSymlink != 0:
+			if st, err := os.Stat(p); err == nil && st.IsDir() {
+				subdirs = append(subdirs, p)
+			}
+		}
+	}
+	for _, p := range subdirs {
+		if err := walkRecordings(p, visited, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func exists(p string) bool {

@@ -136,6 +136,53 @@ func TestRunOnSyntheticFolders(t *testing.T) {
 	}
 }
 
+// A subset of recordings made as a folder of symbolic links is found
+// through the links; a recording reached twice (through the data folder
+// and a link) counts once, and a link back up the tree ends.
+func TestFindFollowsLinks(t *testing.T) {
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	writeCase(t, filepath.Join(data, "src", "a"), synth.WalkParams{WalkS: 8, Seed: 1}, "lower_back")
+	writeCase(t, filepath.Join(data, "src", "b"), synth.WalkParams{WalkS: 8, Seed: 2}, "lower_back")
+	subset := filepath.Join(root, "subset", "src")
+	if err := os.MkdirAll(subset, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{
+		{filepath.Join(data, "src", "a"), filepath.Join(subset, "a")},
+		{root, filepath.Join(subset, "loop")},
+	} {
+		if err := os.Symlink(l[0], l[1]); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	cases, err := Find(filepath.Join(root, "subset"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != 2 {
+		// a through the link, then b through the loop back to root
+		t.Fatalf("found %d cases through the links, want 2: %+v", len(cases), cases)
+	}
+	cases, err = Find(filepath.Join(root, "subset"), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != 2 || cases[0].Meta.ID != "synth/a" || cases[1].Meta.ID != "synth/b" {
+		t.Fatalf("found %+v, want synth/a and synth/b once each", cases)
+	}
+	only := filepath.Join(root, "only")
+	if err := os.MkdirAll(only, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(data, "src", "b"), filepath.Join(only, "b")); err != nil {
+		t.Fatal(err)
+	}
+	if cases, err = Find(only); err != nil || len(cases) != 1 || cases[0].Meta.ID != "synth/b" {
+		t.Fatalf("a folder holding one link: %+v, %v", cases, err)
+	}
+}
+
 // steps returns n contacts from t0, alternating short and long steps
 // (a then b seconds).
 func steps(t0 float64, n int, a, b float64) []float64 {
