@@ -150,6 +150,13 @@ type Noise struct {
 	// LowPrecision is true when fewer than RobustFrom pairs were
 	// available: the estimate is then rough.
 	LowPrecision bool `json:"low_precision,omitempty"`
+	// NoSpread is true when the differences have no spread at all (most
+	// often: every result in the period was the same, as with a value a
+	// phone updates only now and then). The noise is then below what the
+	// results resolve and cannot be estimated: EstimateNoise reports no
+	// estimate rather than an SDC of 0, by which any later change would
+	// look real.
+	NoSpread bool `json:"no_spread,omitempty"`
 }
 
 // EstimateNoise estimates the measurement noise from the successive
@@ -175,7 +182,7 @@ type Noise struct {
 // unstable. When at least half of the differences are equal (rounded
 // values) the MAD is zero, and [RobustScale] falls back to the scaled mean
 // absolute deviation. ok is false with fewer than
-// opt.MinPairs pairs.
+// opt.MinPairs pairs, and when the differences have no spread (NoSpread).
 func EstimateNoise(days []DailyValue, base Baseline, opt NoiseOptions) (Noise, bool) {
 	def := DefaultNoiseOptions()
 	if opt.MinPairs <= 0 {
@@ -213,6 +220,10 @@ func EstimateNoise(days []DailyValue, base Baseline, opt NoiseOptions) (Noise, b
 	} else {
 		nz.SDDiff, nz.Estimator = sampleSD(d), "sd"
 		nz.LowPrecision = true
+	}
+	if !(nz.SDDiff > 0) {
+		nz.NoSpread = true
+		return nz, false
 	}
 	nz.SEM = nz.SDDiff / math.Sqrt2
 	nz.SDC95 = 1.96 * math.Sqrt2 * nz.SEM

@@ -147,6 +147,47 @@ func TestRobustScaleRoundedData(t *testing.T) {
 
 // A weekly tester has 4 tests and 3 pairs in 4 weeks; with one missed
 // week the period is extended past the baseline until 3 pairs exist.
+// Results that never change in the baseline weeks (a value a phone
+// updates only now and then, e.g. an imported walking steadiness of 85 %
+// every day) give no noise estimate, not an SDC of 0 by which a later 1 %
+// change would be "probably real": the series says why, and its change is
+// "noise unknown". Differences that are all equal but not zero (a steady
+// rise of 1 a day) are the same case.
+func TestEstimateNoiseNoSpread(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		val  func(i int) float64
+	}{
+		{"constant", func(int) float64 { return 85 }},
+		{"steady rise", func(i int) float64 { return 60 + float64(i) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var obs []Observation
+			for i := 0; i < 28; i++ {
+				obs = append(obs, Observation{At: t0.AddDate(0, 0, i), Value: c.val(i), TestType: "walk", Device: "none"})
+			}
+			obs = append(obs, Observation{At: t0.AddDate(0, 0, 30), Value: 84, TestType: "walk", Device: "none"})
+			days := DailyValues(obs, time.UTC, 0, 0)
+			b, ok := EstimateBaseline(days, BaselineOptions{}, time.UTC)
+			if !ok {
+				t.Fatal("no baseline")
+			}
+			nz, ok := EstimateNoise(days, b, NoiseOptions{})
+			if ok || !nz.NoSpread || nz.Pairs < 3 {
+				t.Fatalf("noise %+v, ok %v; want no estimate with NoSpread", nz, ok)
+			}
+			rep := Compute(Input{Metrics: map[string][]Observation{"walking_steadiness_pct": obs}, AsOf: t0.AddDate(0, 0, 31)})
+			sr := rep.Series[0]
+			if sr.Noise != nil || sr.Change == nil || sr.Change.Class != ClassNoiseUnknown {
+				t.Fatalf("series noise %+v, change %+v", sr.Noise, sr.Change)
+			}
+			if !strings.Contains(strings.Join(sr.Messages, " "), "changed by exactly the same amount") {
+				t.Errorf("messages %q", sr.Messages)
+			}
+		})
+	}
+}
+
 func TestEstimateNoiseExtendsForWeeklyTesters(t *testing.T) {
 	obs := append(series(t0, 7, 6.0, 6.3, 5.9), series(t0.AddDate(0, 0, 35), 7, 6.1, 6.2)...)
 	days := DailyValues(obs, time.UTC, 0, 0)

@@ -147,7 +147,7 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 	}
 	switch c.Class {
 	case ClassNoiseUnknown:
-		person += " There are not enough repeated tests yet to know how much your results vary from day to day, so legwork cannot yet tell a real change from noise."
+		person += " legwork does not know yet how much your results vary from day to day, so it cannot yet tell a real change from noise."
 	case ClassWithinNoise:
 		person += fmt.Sprintf(" That is within your usual day-to-day variation: changes smaller than %s can be noise.", info.amount(*c.SDC))
 	case ClassBeyondMCIDOnly:

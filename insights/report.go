@@ -263,6 +263,8 @@ func computeSeries(metric, test, device string, obs []Observation, periods, rela
 		if nz.LowPrecision {
 			sr.Messages = append(sr.Messages, fmt.Sprintf("Your day-to-day variation is estimated from only %d pairs of tests, so it is rough; it becomes firmer with more tests in the baseline weeks.", nz.Pairs))
 		}
+	} else if nz.NoSpread {
+		sr.Messages = append(sr.Messages, fmt.Sprintf("Your %s changed by exactly the same amount from one test to the next in the first weeks (most often: it was the same every time), so legwork cannot tell how much it varies from day to day; it cannot yet separate real changes from noise, and raises no alerts for this measure.", info.Label))
 	} else {
 		sr.Messages = append(sr.Messages, "There are not enough repeated tests in the first weeks to know how much your results vary from day to day, so legwork cannot yet separate real changes from noise, and raises no alerts for this measure.")
 	}
