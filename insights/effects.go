@@ -166,12 +166,12 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	// ago has 10 days of results, not 6 weeks).
 	aw := ww
 	if n := len(days); n > 0 && days[n-1].Day >= S && days[n-1].Day < S+W-1 {
-		aw = fmt.Sprintf("first %d days", days[n-1].Day-S+1)
+		aw = "first " + count(days[n-1].Day-S+1, "day", "days")
 	}
 	if len(before) < opt.MinPerWindow || len(after) < opt.MinPerWindow {
 		e.TooLittleData = true
-		e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s on %s: %d days with tests in the %s before and %d in the %s after; at least %d in each are needed.",
-			info.Label, what, flocal(p.Start, loc), len(before), ww, len(after), aw, opt.MinPerWindow)
+		e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s on %s: %s in the %s before and %d in the %s after; at least %d in each are needed.",
+			info.Label, what, flocal(p.Start, loc), count(len(before), "day with tests", "days with tests"), ww, len(after), aw, opt.MinPerWindow)
 		e.Clinician = fmt.Sprintf("%s, %s started %s: too little data (%d vs %d test days in ±%d d windows; minimum %d each).",
 			info.Label, what, flocal(p.Start, loc), len(before), len(after), W, opt.MinPerWindow)
 		return e

@@ -182,8 +182,8 @@ func triggerEffects(days []DailyValue, diary diaryIndex, info MetricInfo, opt Tr
 
 func triggerTooLittle(te TriggerEffect, info MetricInfo, opt TriggerOptions) (string, string) {
 	ph := triggerPhrases[te.Trigger]
-	p := fmt.Sprintf("Too little data to tell how your %s differs %s: %d such days with tests could be compared with nearby days, and at least %d are needed.",
-		info.Label, lowerFirst(ph[0]), te.Matched, opt.MinN)
+	p := fmt.Sprintf("Too little data to tell how your %s differs %s: %s could be compared with nearby days, and at least %d are needed.",
+		info.Label, lowerFirst(ph[0]), count(te.Matched, "such day with tests", "such days with tests"), opt.MinN)
 	if te.DaysWith == 0 {
 		p = fmt.Sprintf("No tests yet %s, so there is nothing to compare for your %s.", lowerFirst(ph[0]), info.Label)
 	}

@@ -68,6 +68,14 @@ func (m MetricInfo) signed(v float64) string {
 
 func fdate(t time.Time) string { return t.Format("2 Jan 2006") }
 
+// count gives n with the singular or plural noun: "1 day", "3 days".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 func fday(day int) string { return fdate(dayDate(day)) }
 
 // flocal formats the local calendar date in loc of an instant: the day
