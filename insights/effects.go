@@ -166,7 +166,10 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	// ago has 10 days of results, not 6 weeks).
 	aw := ww
 	if n := len(days); n > 0 && days[n-1].Day >= S && days[n-1].Day < S+W-1 {
-		aw = "first " + count(days[n-1].Day-S+1, "day", "days")
+		aw = "first day"
+		if k := days[n-1].Day - S + 1; k > 1 {
+			aw = fmt.Sprintf("first %d days", k)
+		}
 	}
 	if len(before) < opt.MinPerWindow || len(after) < opt.MinPerWindow {
 		e.TooLittleData = true

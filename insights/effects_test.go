@@ -448,7 +448,7 @@ func TestInterventionEffectIncompleteAfterWindow(t *testing.T) {
 	// One day after the start, and one day before it: singular nouns.
 	days = DailyValues(speedSeries(start, 1, 1, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
 	e = InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
-	if !e.TooLittleData || !strings.Contains(e.Message, ": 1 day with tests in the 6 weeks before and 1 in the first 1 day after") {
+	if !e.TooLittleData || !strings.Contains(e.Message, ": 1 day with tests in the 6 weeks before and 1 in the first day after") {
 		t.Errorf("too-little-data message with one day each %q", e.Message)
 	}
 }
