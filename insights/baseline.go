@@ -198,7 +198,9 @@ func EstimateNoise(days []DailyValue, base Baseline, opt NoiseOptions) (Noise, b
 		opt.MaxWeeks = def.MaxWeeks
 	}
 	from, to := base.days()
-	all := dayWindow(days, from, from+7*opt.MaxWeeks)
+	// The whole baseline, however long a given one is; past it, up to
+	// MaxWeeks from its start when it has too few pairs.
+	all := dayWindow(days, from, max(to, from+7*opt.MaxWeeks))
 	d := make([]float64, 0, len(all))
 	end := to
 	for i := 1; i < len(all); i++ {

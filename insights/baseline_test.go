@@ -81,6 +81,35 @@ func TestEstimateBaselineExtendsAndGiven(t *testing.T) {
 	}
 }
 
+// A baseline period chosen by hand that is longer than MaxWeeks (here 20
+// weeks of daily tests, a stable period agreed with the clinician) gives
+// its noise from all of it: 139 pairs, not the first 12 weeks' 83. The
+// values alternate 10, 11 for 12 weeks and then 10, 13, so the noise of
+// the whole period is larger than that of its first 12 weeks.
+func TestEstimateNoiseLongGivenBaseline(t *testing.T) {
+	var vals []float64
+	for i := 0; i < 140; i++ {
+		switch {
+		case i%2 == 0:
+			vals = append(vals, 10)
+		case i < 84:
+			vals = append(vals, 11)
+		default:
+			vals = append(vals, 13)
+		}
+	}
+	days := DailyValues(series(t0, 1, vals...), time.UTC, 0, 0)
+	from, to := t0, t0.AddDate(0, 0, 140)
+	b, ok := EstimateBaseline(days, BaselineOptions{From: &from, To: &to}, time.UTC)
+	if !ok || b.Days != 140 {
+		t.Fatalf("baseline %+v ok=%v", b, ok)
+	}
+	nz, ok := EstimateNoise(days, b, NoiseOptions{})
+	if !ok || nz.Pairs != 139 || !nz.To.Equal(to.Truncate(24*time.Hour)) {
+		t.Fatalf("noise %+v ok=%v, want 139 pairs to %v", nz, ok, to)
+	}
+}
+
 // Hand-computed: daily values 10, 12, 11, 13, 12 give successive
 // differences 2, −1, 2, −1 with sample SD √3 (mean 0.5, squared
 // deviations 4 × 2.25 = 9, /3). SEM = √3/√2, SDC95 = 1.96·√3. With 4
