@@ -158,7 +158,11 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	e := InterventionEffect{Intervention: p, BeforeFrom: dayDate(S - W), AfterTo: dayDate(S + W), WindowDays: W, VarianceInflation: 1, RegressionVarianceInflation: 1}
 	before, after := dayWindow(days, S-W, S), dayWindow(days, S, S+W)
 	e.BeforeDays, e.AfterDays = len(before), len(after)
-	e.Notes = effectNotes(p, all, S, W, loc)
+	last := math.MinInt
+	if n := len(days); n > 0 {
+		last = days[n-1].Day
+	}
+	e.Notes = effectNotes(p, all, S, W, last, loc)
 	what := periodWords(p)
 	ww := windowWords(W)
 	// aw names the after window: only the days up to the series' latest
@@ -237,11 +241,17 @@ func dayOffsets(days []DailyValue, S int) []float64 {
 	return t
 }
 
-func effectNotes(p Period, all []Period, S, W int, loc *time.Location) []string {
+// effectNotes lists what else may explain a before/after difference. last
+// is the day of the latest test: an end date after it is still to come.
+func effectNotes(p Period, all []Period, S, W, last int, loc *time.Location) []string {
 	var notes []string
 	if p.End != nil {
 		if E := DayIndex(*p.End, loc); E < S+W {
-			notes = append(notes, fmt.Sprintf("It ended on %s, within the %s after the start.", flocal(*p.End, loc), windowWords(W)))
+			verb := "It ended on %s, within the %s after the start."
+			if E > last {
+				verb = "It is due to end on %s, within the %s after the start."
+			}
+			notes = append(notes, fmt.Sprintf(verb, flocal(*p.End, loc), windowWords(W)))
 		}
 	}
 	for _, q := range all {

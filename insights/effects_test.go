@@ -452,3 +452,26 @@ func TestInterventionEffectIncompleteAfterWindow(t *testing.T) {
 		t.Errorf("too-little-data message with one day each %q", e.Message)
 	}
 }
+
+// An end date after the latest test is still to come: the note says the
+// intervention is due to end then, not that it ended (a report made
+// while physio is still going, or with an as-of date before its end).
+func TestInterventionEffectEndStillToCome(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	info := LookupMetric("walking_speed_mps", "walk")
+	end := start.AddDate(0, 0, 20)
+	pt := Period{Kind: KindPhysicalTherapy, Name: "Physio", Start: start, End: &end}
+	for _, c := range []struct {
+		after int
+		want  string
+	}{
+		{10, "It is due to end on 23 Jun 2024"},
+		{30, "It ended on 23 Jun 2024"},
+	} {
+		days := DailyValues(speedSeries(start, 42, c.after, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
+		e := InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+		if !strings.Contains(strings.Join(e.Notes, " "), c.want) {
+			t.Errorf("tests until day %d: notes %q, want %q", c.after, e.Notes, c.want)
+		}
+	}
+}
