@@ -363,7 +363,7 @@ func (s *Server) createDiary(w http.ResponseWriter, r *http.Request) error {
 	}
 	e, err := s.decodeDiary(w, r, id)
 	if err != nil {
-		return err
+		return s.app.RefuseUnreadWrite(r.Context(), id, "diary", err)
 	}
 	e.ClientKey = key
 	replayed, err := s.app.CreateDiaryEntry(r.Context(), e)
@@ -397,7 +397,7 @@ func (s *Server) updateDiary(w http.ResponseWriter, r *http.Request) error {
 	}
 	e, err := s.decodeDiary(w, r, id)
 	if err != nil {
-		return err
+		return s.app.RefuseUnreadWrite(r.Context(), id, "diary", err)
 	}
 	e.ID = eid
 	if err := s.app.UpdateDiaryEntry(r.Context(), e); err != nil {
@@ -480,7 +480,7 @@ func (s *Server) createIntervention(w http.ResponseWriter, r *http.Request) erro
 	}
 	iv, err := s.decodeIntervention(w, r, id)
 	if err != nil {
-		return err
+		return s.app.RefuseUnreadWrite(r.Context(), id, "interventions", err)
 	}
 	iv.ClientKey = key
 	replayed, err := s.app.CreateIntervention(r.Context(), iv)
@@ -514,7 +514,7 @@ func (s *Server) updateIntervention(w http.ResponseWriter, r *http.Request) erro
 	}
 	iv, err := s.decodeIntervention(w, r, id)
 	if err != nil {
-		return err
+		return s.app.RefuseUnreadWrite(r.Context(), id, "interventions", err)
 	}
 	iv.ID = iid
 	if err := s.app.UpdateIntervention(r.Context(), iv); err != nil {

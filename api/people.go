@@ -132,7 +132,7 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error 
 	}
 	var req invitationRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		return err
+		return s.app.RefuseUnreadInvitation(r.Context(), id, err)
 	}
 	inv, err := s.app.CreateInvitation(r.Context(), id, req.Note)
 	if err != nil {

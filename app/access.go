@@ -362,6 +362,28 @@ func (a *App) ListAudit(ctx context.Context, personID int64, page legwork.Page) 
 	return a.store.ListAudit(ctx, legwork.AuditFilter{PersonID: &personID, Page: page})
 }
 
+// RefuseUnreadWrite answers a change to the person's data whose request
+// could not be read (reason: a malformed body or field): the caller is
+// authorised first, as the change itself would be (object names it in the
+// audit log of a refusal), so that someone without access gets the same
+// "no such person" or "access withdrawn" whatever they sent; reason is
+// returned to those who have access.
+func (a *App) RefuseUnreadWrite(ctx context.Context, personID int64, object string, reason error) error {
+	if _, err := a.authorize(ctx, personID, writeAccess, object); err != nil {
+		return err
+	}
+	return reason
+}
+
+// RefuseUnreadInvitation is RefuseUnreadWrite for an invitation, which
+// only the person may create.
+func (a *App) RefuseUnreadInvitation(ctx context.Context, personID int64, reason error) error {
+	if _, err := a.authorize(ctx, personID, ownerAccess, "invitations"); err != nil {
+		return err
+	}
+	return reason
+}
+
 // CheckWrite reports whether the caller may change the person's data,
 // with the error authorize would give. The api calls it before reading a
 // large upload, so that a refused upload is not read at all.
