@@ -18,6 +18,10 @@ type EffectOptions struct {
 	MinPerWindow int `json:"min_per_window"`
 	// Level is the confidence level (0.95).
 	Level float64 `json:"level"`
+	// AsOf is when the results are read (Compute sets it to the report's
+	// as-of time): an intervention's end date after it is still to come.
+	// Zero means the series' latest test.
+	AsOf time.Time `json:"-"`
 }
 
 // DefaultEffectOptions returns the defaults.
@@ -159,7 +163,10 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	before, after := dayWindow(days, S-W, S), dayWindow(days, S, S+W)
 	e.BeforeDays, e.AfterDays = len(before), len(after)
 	last := math.MinInt
-	if n := len(days); n > 0 {
+	switch n := len(days); {
+	case !opt.AsOf.IsZero():
+		last = DayIndex(opt.AsOf, loc)
+	case n > 0:
 		last = days[n-1].Day
 	}
 	e.Notes = effectNotes(p, all, S, W, last, loc)
@@ -242,7 +249,8 @@ func dayOffsets(days []DailyValue, S int) []float64 {
 }
 
 // effectNotes lists what else may explain a before/after difference. last
-// is the day of the latest test: an end date after it is still to come.
+// is the day the results are read on (EffectOptions.AsOf, else the latest
+// test): an end date after it is still to come.
 func effectNotes(p Period, all []Period, S, W, last int, loc *time.Location) []string {
 	var notes []string
 	if p.End != nil {

@@ -475,3 +475,35 @@ func TestInterventionEffectEndStillToCome(t *testing.T) {
 		}
 	}
 }
+
+// In a report, every series reads an intervention's end date against the
+// report's as-of day, not its own latest test: physio 3–23 Jun 2024, a
+// report as of 2 Aug, walking speed tested until 12 Jun and walking speed
+// in another test until 12 Jul: both say it ended (a reviewer's case, where
+// the first series said "is due to end").
+func TestInterventionEndAgainstReportDay(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 0, 20)
+	early := speedSeries(start, 42, 10, 1.0, 0.12, 0, 0.03, 3)
+	late := speedSeries(start, 42, 40, 1.0, 0.12, 0, 0.03, 4)
+	for i := range late {
+		late[i].TestType = "walk2min"
+	}
+	rep := Compute(Input{
+		Metrics:       map[string][]Observation{"walking_speed_mps": append(early, late...)},
+		Interventions: []Period{{ID: 1, Kind: KindPhysicalTherapy, Name: "Physio", Start: start, End: &end}},
+		AsOf:          time.Date(2024, 8, 2, 12, 0, 0, 0, time.UTC),
+	})
+	if len(rep.Series) != 2 {
+		t.Fatalf("%d series, want 2", len(rep.Series))
+	}
+	for _, sr := range rep.Series {
+		if len(sr.Interventions) != 1 {
+			t.Fatalf("%s: %d intervention effects", sr.TestType, len(sr.Interventions))
+		}
+		notes := strings.Join(sr.Interventions[0].Notes, " ")
+		if !strings.Contains(notes, "It ended on 23 Jun 2024") {
+			t.Errorf("%s (tests until %s): notes %q", sr.TestType, fdate(sr.Last), notes)
+		}
+	}
+}
