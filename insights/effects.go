@@ -176,6 +176,16 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	// test when that is still inside it (an intervention started 10 days
 	// ago has 10 days of results, not 6 weeks).
 	aw := ww
+	// bw names the before window: only the days since the series' first
+	// test when that falls inside it (someone who began testing 10 days
+	// before starting physio has 10 days of results before, not 6 weeks).
+	bw := ww
+	if len(days) > 0 && days[0].Day > S-W && days[0].Day < S {
+		bw = "day"
+		if k := S - days[0].Day; k > 1 {
+			bw = fmt.Sprintf("%d days", k)
+		}
+	}
 	if n := len(days); n > 0 && days[n-1].Day >= S && days[n-1].Day < S+W-1 {
 		aw = "first day"
 		if k := days[n-1].Day - S + 1; k > 1 {
@@ -185,7 +195,7 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 	if len(before) < opt.MinPerWindow || len(after) < opt.MinPerWindow {
 		e.TooLittleData = true
 		e.Message = fmt.Sprintf("Too little data to compare your %s before and after starting %s on %s: %s in the %s before and %d in the %s after; at least %d in each are needed.",
-			info.Label, what, flocal(p.Start, loc), count(len(before), "day with tests", "days with tests"), ww, len(after), aw, opt.MinPerWindow)
+			info.Label, what, flocal(p.Start, loc), count(len(before), "day with tests", "days with tests"), bw, len(after), aw, opt.MinPerWindow)
 		e.Clinician = fmt.Sprintf("%s, %s started %s: too little data (%d vs %d test days in ±%d d windows; minimum %d each).",
 			info.Label, what, flocal(p.Start, loc), len(before), len(after), W, opt.MinPerWindow)
 		return e
@@ -236,7 +246,7 @@ func interventionEffect(days []DailyValue, p Period, all []Period, info MetricIn
 		sl.Value, sl.Low, sl.High = 7*sl.Value, 7*sl.Low, 7*sl.High
 		e.PreTrendPerWeek = &sl
 	}
-	e.Message, e.Clinician = effectWords(e, info, what, ww, aw, loc)
+	e.Message, e.Clinician = effectWords(e, info, what, bw, aw, loc)
 	return e
 }
 
@@ -284,8 +294,9 @@ func effectNotes(p Period, all []Period, S, W, last int, loc *time.Location) []s
 	return notes
 }
 
-// effectWords words an effect; ww names the before window and aw the
-// after window ("6 weeks", or "first 10 days" while it is incomplete).
+// effectWords words an effect; ww names the before window ("6 weeks", or
+// "10 days" when the series began inside it) and aw the after window
+// ("6 weeks", or "first 10 days" while it is incomplete).
 func effectWords(e InterventionEffect, info MetricInfo, what, ww, aw string, loc *time.Location) (person, clinician string) {
 	sh := *e.Shift
 	lv := levelWords(sh.Level)

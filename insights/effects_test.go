@@ -448,7 +448,7 @@ func TestInterventionEffectIncompleteAfterWindow(t *testing.T) {
 	// One day after the start, and one day before it: singular nouns.
 	days = DailyValues(speedSeries(start, 1, 1, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
 	e = InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
-	if !e.TooLittleData || !strings.Contains(e.Message, ": 1 day with tests in the 6 weeks before and 1 in the first day after") {
+	if !e.TooLittleData || !strings.Contains(e.Message, ": 1 day with tests in the day before and 1 in the first day after") {
 		t.Errorf("too-little-data message with one day each %q", e.Message)
 	}
 }
@@ -505,5 +505,27 @@ func TestInterventionEndAgainstReportDay(t *testing.T) {
 		if !strings.Contains(notes, "It ended on 23 Jun 2024") {
 			t.Errorf("%s (tests until %s): notes %q", sr.TestType, fdate(sr.Last), notes)
 		}
+	}
+}
+
+// A series that began inside the before window names the days it covers:
+// someone who began testing 10 days before starting physio is told "than
+// in the 10 days before", not "the 6 weeks before" (a reviewer's case).
+func TestInterventionEffectShortBeforeWindow(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	info := LookupMetric("walking_speed_mps", "walk")
+	pt := Period{Kind: KindPhysicalTherapy, Name: "Physio", Start: start}
+	days := DailyValues(speedSeries(start, 10, 60, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
+	e := InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	if e.TooLittleData || e.BeforeDays != 10 {
+		t.Fatalf("effect %+v", e)
+	}
+	if strings.Contains(e.Message, "6 weeks before") || !strings.Contains(e.Message, "than in the 10 days before") {
+		t.Errorf("message %q", e.Message)
+	}
+	days = DailyValues(speedSeries(start, 2, 60, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
+	e = InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	if !e.TooLittleData || !strings.Contains(e.Message, "2 days with tests in the 2 days before") {
+		t.Errorf("too-little-data message %q", e.Message)
 	}
 }
