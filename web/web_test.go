@@ -346,3 +346,61 @@ console.log(JSON.stringify(left));
 		}
 	}
 }
+
+// TestChangeFlags checks what the clinician's People screen flags from an
+// insights report (changeFlags in js/format.js, run under Node.js; skipped
+// without node): every ongoing alert, and a real worsening beyond a
+// threshold scaled from another test (the 2-minute walk's), which raises
+// no alert but must still reach the clinician; not an improvement, a
+// worsening within the person's noise, or one beyond a published
+// threshold without an alert yet (a single bad day).
+func TestChangeFlags(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: changeFlags is not checked")
+	}
+	dir := t.TempDir()
+	src, err := os.ReadFile("static/js/format.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "format.mjs"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `import { changeFlags } from "./format.mjs";
+const scaled = { amount: 2.4, scaled: true };
+const series = (metric, cls, dir, src) => ({ metric, change: { class: cls, direction: dir, mcid_source: src, clinician: metric + " " + cls + " " + dir } });
+const rep = {
+  ongoing_alerts: [{ metric: "t25fw_time_s", alert: { clinician: "T25FW: confirmed worsening" } }],
+  series: [
+    series("walk2min_distance_m", "beyond_sdc_and_mcid", "worse", scaled),
+    series("walk2min_distance_m", "beyond_sdc_and_mcid", "better", scaled),
+    series("walk2min_distance_m", "beyond_mcid_within_noise", "worse", scaled),
+    series("t25fw_time_s", "beyond_sdc_and_mcid", "worse", { amount: 0.2, relative: true }),
+    series("cadence_spm", "beyond_sdc", "worse", undefined),
+    { metric: "steps" },
+  ],
+};
+console.log(JSON.stringify({ flags: changeFlags(rep), none: changeFlags(null), empty: changeFlags({}) }));
+`
+	if err := os.WriteFile(filepath.Join(dir, "test.mjs"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "test.mjs")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	var got struct{ Flags, None, Empty []string }
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := []string{"T25FW: confirmed worsening", "Not an alert (its threshold is only a rough guide): walk2min_distance_m beyond_sdc_and_mcid worse"}
+	if strings.Join(got.Flags, "|") != strings.Join(want, "|") {
+		t.Errorf("flags %q, want %q", got.Flags, want)
+	}
+	if len(got.None) != 0 || len(got.Empty) != 0 {
+		t.Errorf("flags of no report %q, of an empty one %q", got.None, got.Empty)
+	}
+}

@@ -4,19 +4,20 @@
 import { html, useState, Screen, Problem, Note, useLoad } from "../ui.js";
 import { api, query, serverFeatures } from "../api.js";
 import { TESTS } from "../protocols.js";
-import { info, fmt, median, compare, worse, day, when, planSetBy, SENSATIONS } from "../format.js";
+import { fmt, median, compare, worse, day, when, planSetBy, changeFlags, SENSATIONS } from "../format.js";
 import { duePlan } from "../plan.js";
 import { Trends, loadTrends, ReportButton } from "./trends.js";
 import { PlanEditor } from "./today.js";
 
-// flags lists worrying changes: the insights' ongoing alerts when the
-// server has them, otherwise the latest 25-foot walk time against the
-// median of the earlier ones, beyond 20 % (the accepted threshold).
+// flags lists worrying changes: the insights' ongoing alerts and real
+// worsenings beyond a rough-guide threshold (changeFlags) when the server
+// has them, otherwise the latest 25-foot walk time against the median of
+// the earlier ones, beyond 20 % (the accepted threshold).
 async function flags(personId) {
   const feats = await serverFeatures();
   if (feats.insights) {
     const rep = await api("GET", `/api/people/${personId}/insights`).catch(() => null);
-    if (rep) return (rep.ongoing_alerts || []).map((a) => a.alert?.clinician || a.alert?.message || `${info(a.metric).label}: worse than usual`);
+    if (rep) return changeFlags(rep);
   }
   const r = await api("GET", `/api/people/${personId}/metrics/t25fw_time_s` + query({ test_type: "t25fw" }));
   const pts = r.items;
