@@ -13,8 +13,9 @@
 // gives the same pseudonym on every export (exports from different days
 // link), but the pseudonym cannot be reversed or recomputed without the
 // secret. With a Pseudonymizer the free text people type (diary notes,
-// their own words for a sensation, fall circumstances, intervention notes)
-// is left out, since it may name people or places.
+// their own words for a sensation, fall circumstances, an intervention's
+// name and notes) is left out, since it may name people or places; the
+// intervention's kind and walking aid stay.
 //
 // Schemas (column, type):
 //
@@ -201,14 +202,14 @@ func Interventions(ivs iter.Seq2[*legwork.Intervention, error], pz *Pseudonymize
 				yield(InterventionRow{}, err)
 				return
 			}
-			r := InterventionRow{PersonID: pz.personID(iv.PersonID), InterventionID: iv.ID, Kind: string(iv.Kind), Name: iv.Name,
+			r := InterventionRow{PersonID: pz.personID(iv.PersonID), InterventionID: iv.ID, Kind: string(iv.Kind),
 				Device: string(iv.Device), StartDate: DateOf(iv.StartDate)}
 			if iv.EndDate != nil {
 				d := DateOf(*iv.EndDate)
 				r.EndDate = &d
 			}
 			if pz == nil {
-				r.Notes = iv.Notes
+				r.Name, r.Notes = iv.Name, iv.Notes
 			}
 			if !yield(r, nil) {
 				return
@@ -372,9 +373,11 @@ func record(r any, rec []string) []string {
 // +, -, @, a tab or a carriage return is a formula to Excel and
 // LibreOffice ("-2 after the stairs" shows #NAME?; "=HYPERLINK(…)" runs),
 // so it gets a leading single quote, which spreadsheets show as text
-// (OWASP, "CSV Injection"). Parquet keeps the text as it is.
+// (OWASP, "CSV Injection"). Text that already starts with a quote gets
+// one too, so that removing one leading quote from every such cell gives
+// back exactly what was typed. Parquet keeps the text as it is.
 func text(s string) string {
-	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+	if s != "" && strings.IndexByte("=+-@\t\r'", s[0]) >= 0 {
 		return "'" + s
 	}
 	return s

@@ -237,7 +237,7 @@ func TestPseudonymised(t *testing.T) {
 	WriteCSV(&buf, Diary(seqOf(sampleDiary()), pz))
 	WriteCSV(&buf, Interventions(seqOf(sampleInterventions()), pz))
 	out := buf.String()
-	for _, leak := range []string{",42,", "\n42,", "\n43,", "Paul", "mud", "stairs", "Miller"} {
+	for _, leak := range []string{",42,", "\n42,", "\n43,", "Paul", "mud", "stairs", "Miller", "Physio, twice weekly"} {
 		if strings.Contains(out, leak) {
 			t.Errorf("pseudonymised export contains %q", leak)
 		}
@@ -357,6 +357,18 @@ func TestCSVFormulaText(t *testing.T) {
 		"fall_circumstances": "'-2 steps from the top", "severity": "3", "fall_kind": "fall"} {
 		if row[col] != want {
 			t.Errorf("diary %s = %q, want %q", col, row[col], want)
+		}
+	}
+
+	// Removing one leading quote gives back what was typed, also for text
+	// typed with a leading quote.
+	for _, typed := range []string{"'tis hard", "''", "-2", "fine", "", "'"} {
+		got := text(typed)
+		if strings.HasPrefix(got, "'") {
+			got = got[1:]
+		}
+		if got != typed {
+			t.Errorf("text(%q) = %q: one quote off gives %q", typed, text(typed), got)
 		}
 	}
 
