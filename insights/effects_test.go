@@ -529,3 +529,16 @@ func TestInterventionEffectShortBeforeWindow(t *testing.T) {
 		t.Errorf("too-little-data message %q", e.Message)
 	}
 }
+
+// The trigger's too-little-data message counts in the singular for one
+// day ("1 such day with tests"), in the plural otherwise.
+func TestTriggerTooLittleCounts(t *testing.T) {
+	info := LookupMetric("walking_speed_mps", "walk")
+	opt := DefaultTriggerOptions()
+	for matched, want := range map[int]string{1: ": 1 such day with tests could be compared", 2: ": 2 such days with tests could be compared"} {
+		p, _ := triggerTooLittle(TriggerEffect{Trigger: TriggerHeat, DaysWith: matched, Matched: matched}, info, opt)
+		if !strings.Contains(p, want) {
+			t.Errorf("%d matched: %q, want %q", matched, p, want)
+		}
+	}
+}
