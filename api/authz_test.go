@@ -266,22 +266,29 @@ func TestAdminEndpoints(t *testing.T) {
 	}
 }
 
-// A change whose body cannot be read is refused after the access check:
+// A change whose body (or Idempotency-Key) cannot be read is refused after
+// the access check:
 // someone without access gets the same 404 or 403 as for a good body,
 // whatever they sent, and only those with access learn what is wrong with
 // it (400).
 func TestUnreadBodiesAfterAuthorisation(t *testing.T) {
 	f := newFixture(t, api.Options{})
-	for _, c := range []struct{ method, path, body string }{
-		{"POST", f.pp("/diary"), `{"severity": "x"}`},
-		{"POST", f.pp("/diary"), `{"at": "yesterday"}`},
-		{"PUT", f.pp("/diary/%d", f.diary.ID), `[1]`},
-		{"POST", f.pp("/interventions"), `{"start_date": 5}`},
-		{"PUT", f.pp("/interventions/%d", f.intervention.ID), `{"end_date": "soon"}`},
-		{"POST", f.pp("/invitations"), `[1]`},
+	for _, c := range []struct{ method, path, body, key string }{
+		{"POST", f.pp("/diary"), `{"severity": 5}`, strings.Repeat("k", 500)},
+		{"POST", f.pp("/interventions"), `{"kind": "home_exercise", "name": "Walks", "start_date": "2026-01-10"}`, "café"},
+		{"POST", f.pp("/diary"), `{"severity": "x"}`, ""},
+		{"POST", f.pp("/diary"), `{"at": "yesterday"}`, ""},
+		{"PUT", f.pp("/diary/%d", f.diary.ID), `[1]`, ""},
+		{"POST", f.pp("/interventions"), `{"start_date": 5}`, ""},
+		{"PUT", f.pp("/interventions/%d", f.intervention.ID), `{"end_date": "soon"}`, ""},
+		{"POST", f.pp("/invitations"), `[1]`, ""},
 	} {
 		for actor, want := range writeStatus(400) {
-			resp, body := f.do(actor, request{method: c.method, path: c.path, body: []byte(c.body)})
+			rq := request{method: c.method, path: c.path, body: []byte(c.body)}
+			if c.key != "" {
+				rq.header = map[string]string{"Idempotency-Key": c.key}
+			}
+			resp, body := f.do(actor, rq)
 			if resp.StatusCode != want {
 				t.Errorf("%s %s %s as %s: %d %s, want %d", c.method, c.path, c.body, actor, resp.StatusCode, body, want)
 			}

@@ -359,7 +359,7 @@ func (s *Server) createDiary(w http.ResponseWriter, r *http.Request) error {
 	}
 	key, err := idempotencyKey(r)
 	if err != nil {
-		return err
+		return s.app.RefuseUnreadWrite(r.Context(), id, "diary", err)
 	}
 	e, err := s.decodeDiary(w, r, id)
 	if err != nil {
@@ -476,7 +476,7 @@ func (s *Server) createIntervention(w http.ResponseWriter, r *http.Request) erro
 	}
 	key, err := idempotencyKey(r)
 	if err != nil {
-		return err
+		return s.app.RefuseUnreadWrite(r.Context(), id, "interventions", err)
 	}
 	iv, err := s.decodeIntervention(w, r, id)
 	if err != nil {

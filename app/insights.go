@@ -206,6 +206,11 @@ func (a *App) gather(ctx context.Context, personID int64, opt InsightsOptions) (
 		return nil, err
 	}
 	in := insights.Input{Metrics: make(map[string][]insights.Observation, len(names)), AsOf: opt.AsOf, Options: opt.options()}
+	if opt.AsOf.IsZero() {
+		// Read today: an intervention that ended after the latest test
+		// has ended, not "is due to end".
+		in.Options.Effect.AsOf = a.now()
+	}
 	for _, name := range names {
 		pts, err := a.store.MetricSeries(ctx, legwork.MetricFilter{PersonID: personID, Metric: name, To: to})
 		if err != nil {

@@ -18,8 +18,9 @@ type EffectOptions struct {
 	MinPerWindow int `json:"min_per_window"`
 	// Level is the confidence level (0.95).
 	Level float64 `json:"level"`
-	// AsOf is when the results are read (Compute sets it to the report's
-	// as-of time): an intervention's end date after it is still to come.
+	// AsOf is when the results are read: an intervention's end date after
+	// it is still to come. Compute uses the report's as-of time, or this
+	// when it is later (a caller reading today's results sets it to now).
 	// Zero means the series' latest test.
 	AsOf time.Time `json:"-"`
 }

@@ -542,3 +542,25 @@ func TestTriggerTooLittleCounts(t *testing.T) {
 		}
 	}
 }
+
+// Without an as-of time, the report's day is its latest test; a caller
+// reading today's results gives today in Options.Effect.AsOf, and a
+// treatment that ended after the latest test (physio 3–23 Jun, tests until
+// 12 Jun, read on 2 Aug) has ended, while without it the note can only
+// say it is due to end.
+func TestInterventionEndAgainstToday(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 0, 20)
+	in := Input{
+		Metrics:       map[string][]Observation{"walking_speed_mps": speedSeries(start, 42, 10, 1.0, 0.12, 0, 0.03, 3)},
+		Interventions: []Period{{ID: 1, Kind: KindPhysicalTherapy, Name: "Physio", Start: start, End: &end}},
+	}
+	notes := func(in Input) string { return strings.Join(Compute(in).Series[0].Interventions[0].Notes, " ") }
+	if n := notes(in); !strings.Contains(n, "It is due to end on 23 Jun 2024") {
+		t.Errorf("without today: %q", n)
+	}
+	in.Options.Effect.AsOf = time.Date(2024, 8, 2, 12, 0, 0, 0, time.UTC)
+	if n := notes(in); !strings.Contains(n, "It ended on 23 Jun 2024") {
+		t.Errorf("read on 2 Aug: %q", n)
+	}
+}

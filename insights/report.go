@@ -197,8 +197,11 @@ func Compute(in Input) Report {
 		rep.AsOf = latest
 	}
 	cache := newCritCache()
-	// Every series reads intervention end dates against the same day.
-	opt.Effect.AsOf = rep.AsOf
+	// Every series reads intervention end dates against the same day: the
+	// report's, or the caller's today (Options.Effect.AsOf) when later.
+	if opt.Effect.AsOf.Before(rep.AsOf) {
+		opt.Effect.AsOf = rep.AsOf
+	}
 	for _, k := range keys {
 		sr := computeSeries(k.metric, k.test, k.device, groups[k], periods, relapses, diary, loc, opt, cache)
 		if !asOf.IsZero() && asOf.Sub(sr.Last) > 30*24*time.Hour {
