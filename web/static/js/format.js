@@ -112,15 +112,16 @@ export function planSetBy(me, person) {
 
 // changeFlags lists, from an insights report (GET …/insights), what a
 // clinician should look at: every alert still in force, and every series
-// that is now really worse (beyond the person's noise) and beyond a
-// threshold scaled from another test — the 2-minute walk's, which is only
-// a rough guide and so raises no alert (docs/INSIGHTS.md §4), but a
-// clinician should still see it.
+// whose last week (at least two test days, as an alert needs a second
+// day) is really worse (beyond the person's noise) and beyond a threshold
+// scaled from another test — the 2-minute walk's, which is only a rough
+// guide and so raises no alert (docs/INSIGHTS.md §4), but a clinician
+// should still see it.
 export function changeFlags(rep) {
   if (!rep) return [];
   const alerts = (rep.ongoing_alerts || []).map((a) => a.alert?.clinician || a.alert?.message || `${info(a.metric).label}: worse than usual`);
   const rough = (rep.series || [])
-    .filter((s) => s.change && s.change.class === "beyond_sdc_and_mcid" && s.change.direction === "worse" && s.change.mcid_source?.scaled)
+    .filter((s) => s.change && s.change.class === "beyond_sdc_and_mcid" && s.change.direction === "worse" && s.change.mcid_source?.scaled && s.change.days >= 2)
     .map((s) => `Not an alert (its threshold is only a rough guide): ${s.change.clinician}`);
   return [...alerts, ...rough];
 }
