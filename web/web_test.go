@@ -172,21 +172,8 @@ func TestIconsUpToDate(t *testing.T) {
 // clinician only to the person and to that clinician, another clinician
 // of the person gets the role alone.
 func TestPlanSetBy(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the wording of planSetBy is not checked")
-	}
-	dir := t.TempDir()
-	src, err := os.ReadFile("static/js/format.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// .mjs: an ES module whatever the Node.js version.
-	if err := os.WriteFile(filepath.Join(dir, "format.mjs"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	const at = "2026-11-12T10:00:00Z"
-	script := `import { planSetBy, day } from "./format.mjs";
+	script := `import { planSetBy, day } from "./format.js";
 const at = "` + at + `";
 const pat = { id: 1, name: "Pat Example", role: "person" };
 const kim = { id: 2, name: "Dr Kim Lee", role: "clinician" };
@@ -207,16 +194,7 @@ const lines = {
 };
 console.log(JSON.stringify({ day: day(at), lines }));
 `
-	if err := os.WriteFile(filepath.Join(dir, "test.mjs"), []byte(script), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(node, "test.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, out)
-	}
+	out := runNode(t, "the wording of planSetBy", []string{"format.js"}, script)
 	var got struct {
 		Day   string
 		Lines map[string]string
@@ -255,23 +233,6 @@ console.log(JSON.stringify({ day: day(at), lines }));
 // change still waits in the outbox; when the outbox cannot be read, only
 // who changed the plans. Other keys stay.
 func TestForgetPlanCopies(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: forgetCopies is not checked")
-	}
-	dir := t.TempDir()
-	for _, f := range []string{"plan.js", "api.js", "outbox.js", "protocols.js"} {
-		src, err := os.ReadFile(filepath.Join("static/js", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), src, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"type": "module"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	script := `const store = new Map();
 globalThis.localStorage = {
   get length() { return store.size; },
@@ -322,15 +283,7 @@ await forgetCopies();
 left.unreadable = [...store.keys()].sort();
 console.log(JSON.stringify(left));
 `
-	if err := os.WriteFile(filepath.Join(dir, "test.mjs"), []byte(script), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(node, "test.mjs")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, out)
-	}
+	out := runNode(t, "forgetCopies", []string{"plan.js", "api.js", "outbox.js", "protocols.js"}, script)
 	var got map[string][]string
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -356,19 +309,7 @@ console.log(JSON.stringify(left));
 // worsening within the person's noise, or one beyond a published
 // threshold without an alert yet (a single bad day).
 func TestChangeFlags(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: changeFlags is not checked")
-	}
-	dir := t.TempDir()
-	src, err := os.ReadFile("static/js/format.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "format.mjs"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	script := `import { changeFlags } from "./format.mjs";
+	script := `import { changeFlags } from "./format.js";
 const scaled = { amount: 2.4, scaled: true };
 const series = (metric, cls, dir, src, days = 3) => ({ metric, change: { class: cls, direction: dir, mcid_source: src, days, clinician: metric + " " + cls + " " + dir + " " + days } });
 const rep = {
@@ -385,15 +326,7 @@ const rep = {
 };
 console.log(JSON.stringify({ flags: changeFlags(rep), none: changeFlags(null), empty: changeFlags({}) }));
 `
-	if err := os.WriteFile(filepath.Join(dir, "test.mjs"), []byte(script), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(node, "test.mjs")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, out)
-	}
+	out := runNode(t, "changeFlags", []string{"format.js"}, script)
 	var got struct{ Flags, None, Empty []string }
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -405,4 +338,39 @@ console.log(JSON.stringify({ flags: changeFlags(rep), none: changeFlags(null), e
 	if len(got.None) != 0 || len(got.Empty) != 0 {
 		t.Errorf("flags of no report %q, of an empty one %q", got.None, got.Empty)
 	}
+}
+
+// runNode runs script as an ES module under Node.js in a temporary folder
+// holding the named files of static/js (copied as they are, as modules by
+// the folder's package.json) and returns what it printed; without node on
+// the PATH the test is skipped, saying what is not checked.
+func runNode(t *testing.T, unchecked string, files []string, script string) []byte {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: " + unchecked + " is not checked")
+	}
+	dir := t.TempDir()
+	for _, f := range files {
+		src, err := os.ReadFile(filepath.Join("static/js", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, b := range map[string]string{"package.json": `{"type": "module"}`, "test.mjs": script} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(node, "test.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	return out
 }
