@@ -295,3 +295,33 @@ func TestUnreadBodiesAfterAuthorisation(t *testing.T) {
 		}
 	}
 }
+
+// A read with a query parameter that cannot be read (a date, a limit, a
+// time zone, a format) is refused after the access check too: those
+// without access get 404 or 403, and only those who may read the data
+// learn what is wrong (400).
+func TestUnreadQueriesAfterAuthorisation(t *testing.T) {
+	f := newFixture(t, api.Options{})
+	read := map[string]int{anonymous: 401, owner: 400, other: 404, clinician: 400, stranger: 404, revoked: 403}
+	for _, c := range []struct {
+		path string
+		want map[string]int
+	}{
+		{f.pp("/assessments?from=yesterday"), read},
+		{f.pp("/assessments?limit=lots"), read},
+		{f.pp("/metrics/walking_speed_mps?to=soon"), read},
+		{f.pp("/diary?before=x"), read},
+		{f.pp("/insights?tz=Mars/Olympus_Mons"), read},
+		{f.pp("/report?format=doc"), read},
+		{f.pp("/report?as_of=2026-01-01"), read},
+		{f.pp("/export?format=xls"), read},
+		{f.pp("/audit?limit=lots"), writeStatus(400)},
+	} {
+		for actor, want := range c.want {
+			resp, body := f.do(actor, request{method: "GET", path: c.path})
+			if resp.StatusCode != want {
+				t.Errorf("GET %s as %s: %d %s, want %d", c.path, actor, resp.StatusCode, body, want)
+			}
+		}
+	}
+}

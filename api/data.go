@@ -195,14 +195,8 @@ func (s *Server) listAssessments(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := legwork.AssessmentFilter{PersonID: id, TestType: legwork.TestType(r.URL.Query().Get("test_type")),
 		Device: legwork.AssistiveDevice(r.URL.Query().Get("assistive_device"))}
-	if f.From, err = queryTime(r, "from"); err != nil {
-		return err
-	}
-	if f.To, err = queryTime(r, "to"); err != nil {
-		return err
-	}
-	if f.Page, err = queryPage(r); err != nil {
-		return err
+	if err := queryRange(r, &f.From, &f.To, &f.Page); err != nil {
+		return s.app.RefuseUnreadRead(r.Context(), id, "assessments", err)
 	}
 	list, err := s.app.ListAssessments(r.Context(), f)
 	if err != nil {
@@ -281,11 +275,8 @@ func (s *Server) metricSeries(w http.ResponseWriter, r *http.Request) error {
 	f := legwork.MetricFilter{PersonID: id, Metric: r.PathValue("metric"),
 		TestType: legwork.TestType(r.URL.Query().Get("test_type")),
 		Device:   legwork.AssistiveDevice(r.URL.Query().Get("assistive_device"))}
-	if f.From, err = queryTime(r, "from"); err != nil {
-		return err
-	}
-	if f.To, err = queryTime(r, "to"); err != nil {
-		return err
+	if err := queryRange(r, &f.From, &f.To, nil); err != nil {
+		return s.app.RefuseUnreadRead(r.Context(), id, "metrics", err)
 	}
 	pts, err := s.app.MetricSeries(r.Context(), f)
 	if err != nil {
@@ -301,14 +292,8 @@ func (s *Server) listDiary(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := legwork.DiaryFilter{PersonID: id}
-	if f.From, err = queryTime(r, "from"); err != nil {
-		return err
-	}
-	if f.To, err = queryTime(r, "to"); err != nil {
-		return err
-	}
-	if f.Page, err = queryPage(r); err != nil {
-		return err
+	if err := queryRange(r, &f.From, &f.To, &f.Page); err != nil {
+		return s.app.RefuseUnreadRead(r.Context(), id, "diary", err)
 	}
 	list, err := s.app.ListDiaryEntries(r.Context(), f)
 	if err != nil {

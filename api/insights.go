@@ -65,7 +65,7 @@ func (s *Server) getInsights(w http.ResponseWriter, r *http.Request) error {
 	}
 	opt, err := queryInsightsOptions(r)
 	if err != nil {
-		return err
+		return s.app.RefuseUnreadRead(r.Context(), id, "insights", err)
 	}
 	rep, err := s.app.Insights(r.Context(), id, opt)
 	if err != nil {

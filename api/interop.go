@@ -229,7 +229,7 @@ func (s *Server) exportPerson(w http.ResponseWriter, r *http.Request) error {
 	}
 	opt, err := queryExport(r)
 	if err != nil {
-		return err
+		return s.app.RefuseUnreadRead(r.Context(), id, "export", err)
 	}
 	opt.PersonID = id
 	ex, err := s.app.Export(r.Context(), opt)

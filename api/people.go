@@ -181,7 +181,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := queryPage(r)
 	if err != nil {
-		return err
+		return s.app.RefuseUnreadRead(r.Context(), id, "audit", err)
 	}
 	evs, err := s.app.ListAudit(r.Context(), id, p)
 	if err != nil {

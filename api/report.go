@@ -24,33 +24,9 @@ func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	format := q.Get("format")
-	switch format {
-	case "":
-		format = "pdf"
-	case "pdf", "html":
-	default:
-		return legwork.FieldErrorf("format", "must be pdf or html")
-	}
-	iopt, err := queryInsightsOptions(r)
+	format, opt, err := queryReport(r)
 	if err != nil {
-		return err
-	}
-	if q.Get("as_of") != "" {
-		return legwork.FieldErrorf("as_of", "does not apply to a report: it is computed as of its last day (to)")
-	}
-	opt := app.ReportOptions{Insights: iopt}
-	if opt.From, err = queryTime(r, "from"); err != nil {
-		return err
-	}
-	if opt.To, err = queryTime(r, "to"); err != nil {
-		return err
-	}
-	// Without from and to: the last six months up to today, in the
-	// person's zone (the app knows it).
-	if opt.Plan, err = app.ParsePlan(q.Get("plan")); err != nil {
-		return err
+		return s.app.RefuseUnreadRead(r.Context(), id, "report", err)
 	}
 	data, err := s.app.Report(r.Context(), id, opt)
 	if err != nil {
@@ -77,4 +53,33 @@ func (s *Server) getReport(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())
 	return nil
+}
+
+// queryReport reads the report's format (pdf, the default, or html) and
+// options.
+func queryReport(r *http.Request) (format string, opt app.ReportOptions, err error) {
+	q := r.URL.Query()
+	format = q.Get("format")
+	switch format {
+	case "":
+		format = "pdf"
+	case "pdf", "html":
+	default:
+		return "", opt, legwork.FieldErrorf("format", "must be pdf or html")
+	}
+	if opt.Insights, err = queryInsightsOptions(r); err != nil {
+		return "", opt, err
+	}
+	if q.Get("as_of") != "" {
+		return "", opt, legwork.FieldErrorf("as_of", "does not apply to a report: it is computed as of its last day (to)")
+	}
+	if err := queryRange(r, &opt.From, &opt.To, nil); err != nil {
+		return "", opt, err
+	}
+	// Without from and to: the last six months up to today, in the
+	// person's zone (the app knows it).
+	if opt.Plan, err = app.ParsePlan(q.Get("plan")); err != nil {
+		return "", opt, err
+	}
+	return format, opt, nil
 }

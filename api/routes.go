@@ -182,6 +182,22 @@ func queryPage(r *http.Request) (legwork.Page, error) {
 	return p, nil
 }
 
+// queryRange reads the from and to parameters into from and to and, when
+// page is not nil, the page parameters.
+func queryRange(r *http.Request, from, to *time.Time, page *legwork.Page) error {
+	var err error
+	if *from, err = queryTime(r, "from"); err != nil {
+		return err
+	}
+	if *to, err = queryTime(r, "to"); err != nil {
+		return err
+	}
+	if page != nil {
+		*page, err = queryPage(r)
+	}
+	return err
+}
+
 // queryTime reads a time parameter: RFC 3339 or a date (YYYY-MM-DD, UTC
 // midnight).
 func queryTime(r *http.Request, name string) (time.Time, error) {

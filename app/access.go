@@ -375,6 +375,22 @@ func (a *App) RefuseUnreadWrite(ctx context.Context, personID int64, object stri
 	return reason
 }
 
+// RefuseUnreadRead is RefuseUnreadWrite for a read of the person's data
+// whose request could not be read (a malformed date, limit, time zone or
+// option): who may not read that data is told so first, and nothing is
+// read. object is what the read would have been audited as ("audit"
+// needs the person, as ListAudit does).
+func (a *App) RefuseUnreadRead(ctx context.Context, personID int64, object string, reason error) error {
+	need := readAccess
+	if object == "audit" {
+		need = ownerAccess
+	}
+	if _, err := a.authorize(ctx, personID, need, object); err != nil {
+		return err
+	}
+	return reason
+}
+
 // RefuseUnreadInvitation is RefuseUnreadWrite for an invitation, which
 // only the person may create.
 func (a *App) RefuseUnreadInvitation(ctx context.Context, personID int64, reason error) error {
