@@ -110,6 +110,22 @@ var reportNotes = []string{
 	"Effects of interventions and triggers are associations in your own data, not proof of cause.",
 }
 
+// Filled returns o with every option left at zero replaced by its
+// default, as Compute uses it; a report describing the method reads its
+// numbers (night hours, windows, confirmation time) from it.
+func (o Options) Filled() Options {
+	if o.NightStartHour == 0 && o.NightEndHour == 0 {
+		o.NightStartHour, o.NightEndHour = 21, 6
+	}
+	if o.Change.WindowDays <= 0 {
+		o.Change.WindowDays = 7
+	}
+	o.Alert.fill()
+	o.Trigger.fill()
+	o.Effect.fill()
+	return o
+}
+
 // Compute computes the report for one person: for each metric, test type
 // and assistive device, the baseline ([EstimateBaseline]), measurement
 // noise ([EstimateNoise]), the latest change ([ClassifyChange]),

@@ -488,7 +488,7 @@ func (b *builder) summary() section {
 		sec.add(list([]string{"Worsening alerts in the period that have since resolved: " + strings.Join(resolved, "; ") + "."}))
 	}
 
-	t := &table{head: []string{"Measure", "Baseline: median (period)", "Latest: median of the last 7 days", "Change", "Assessment of the change"},
+	t := &table{head: []string{"Measure", "Baseline: median (period)", fmt.Sprintf("Latest: median of the last %d days", b.d.Input.Options.Filled().Change.WindowDays), "Change", "Assessment of the change"},
 		widths: []float64{2.2, 2.3, 1.5, 1.6, 2.4}}
 	for _, s := range b.main {
 		row := []string{seriesTitle(s), "–", "–", "–", ""}
@@ -839,7 +839,9 @@ func (b *builder) interventionsSection() section {
 
 func (b *builder) triggersSection() section {
 	sec := section{title: "Triggers"}
-	sec.add(para("Each test day with a trigger recorded in the diary (night-time also when a test was taken between 21:00 and 06:00) is compared with the median of nearby days without it (within 14 days), over the whole record up to the end of the period: the Hodges–Lehmann estimate of the difference with its signed-rank 95 % confidence interval. " + associational))
+	opt := b.d.Input.Options.Filled()
+	sec.add(para(fmt.Sprintf("Each test day with a trigger recorded in the diary (night-time also when a test was taken between %02d:00 and %02d:00) is compared with the median of nearby days without it (within %d days), over the whole record up to the end of the period: the Hodges–Lehmann estimate of the difference with its signed-rank %g %% confidence interval. ",
+		opt.NightStartHour, opt.NightEndHour, opt.Trigger.RefDays, 100*opt.Trigger.Level) + associational))
 	t := &table{head: []string{"Trigger", "Measure", "Days compared", "Difference (95 % CI)", "Relative", "Result"},
 		widths: []float64{1.3, 2.4, 1.1, 2.2, 1.0, 1.7}}
 	little := map[string][]string{}
@@ -1280,10 +1282,11 @@ func (b *builder) adherenceSection() section {
 
 func (b *builder) methodsSection() section {
 	sec := section{title: "About this report"}
+	opt := b.d.Input.Options.Filled()
 	items := []string{
 		"Daily value: the median of the day's tests of one measure, test and walking aid (days in " + b.loc.String() + "). Results are only compared within the same test and the same walking aid.",
-		"Change: the median of the last 7 days with tests against the baseline median, compared with the smallest detectable change (SDC95) and the published MCID.",
-		"Alert: two test days at least 24 hours apart, each worse than the reference by more than max(SDC95, MCID); within 30 days of starting a relapse treatment the reference is the post-relapse level. Heat, fever or infection, overexertion and stress in the diary are noted as possible causes of a temporary worsening (pseudo-relapse). Measures without a published MCID, or whose worsening MCID is scaled from another test (the 2-minute walk's, from the 6-minute walk's), get no alerts.",
+		fmt.Sprintf("Change: the median of the test days in the last %d days against the baseline median, compared with the smallest detectable change (SDC95) and the published MCID.", opt.Change.WindowDays),
+		fmt.Sprintf("Alert: two test days at least %s apart, each worse than the reference by more than max(SDC95, MCID); within %d days of starting a relapse treatment the reference is the post-relapse level.", fmt.Sprintf("%g hours", opt.Alert.ConfirmAfter.Hours()), opt.Alert.RelapseQuietDays) + " Heat, fever or infection, overexertion and stress in the diary are noted as possible causes of a temporary worsening (pseudo-relapse). Measures without a published MCID, or whose worsening MCID is scaled from another test (the 2-minute walk's, from the 6-minute walk's), get no alerts.",
 		"Intervention and trigger effects use rank-based estimates (Hodges–Lehmann) with distribution-free intervals, widened for day-to-day correlation as estimated from the person's own consecutive test days (an AR(1) approximation; with weekly tests it cannot be estimated and the intervals assume independent days).",
 	}
 	sec.add(list(items), note(notDiagnosis))

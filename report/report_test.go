@@ -352,3 +352,33 @@ func TestReportResolvedAlert(t *testing.T) {
 		t.Errorf("summary says an alert is in force:\n%s", summary)
 	}
 }
+
+// The method text gives the options the insights were computed with, not
+// the defaults: night 22:00–05:00, triggers against ±10 days, a 5-day
+// current window, confirmation after 36 hours, a 20-day relapse quiet
+// period.
+func TestReportMethodFollowsOptions(t *testing.T) {
+	d := sample(200)
+	o := &d.Input.Options
+	o.NightStartHour, o.NightEndHour = 22, 5
+	o.Trigger.RefDays = 10
+	o.Change.WindowDays = 5
+	o.Alert.ConfirmAfter = 36 * time.Hour
+	o.Alert.RelapseQuietDays = 20
+	doc, err := build(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := docText(doc)
+	for _, want := range []string{"between 22:00 and 05:00", "(within 10 days)", "Latest: median of the last 5 days",
+		"in the last 5 days against the baseline", "at least 36 hours apart", "within 20 days of starting a relapse treatment"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, stale := range []string{"21:00", "within 14 days", "24 hours", "within 30 days"} {
+		if strings.Contains(text, stale) {
+			t.Errorf("report still says %q", stale)
+		}
+	}
+}
