@@ -33,7 +33,8 @@
 // In CSV, lists are joined with ";", optional values are empty when absent,
 // timestamps are RFC 3339 in UTC with microseconds, dates YYYY-MM-DD, and
 // free text that a spreadsheet would take for a formula (starting with =,
-// +, -, @, tab or carriage return) is prefixed with a single quote.
+// +, -, @, tab or carriage return), or that starts with a single quote, is
+// prefixed with a single quote.
 package export
 
 import (

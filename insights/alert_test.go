@@ -296,3 +296,17 @@ func TestAlertDatesInLocalZone(t *testing.T) {
 		t.Errorf("clinician text does not give the local first and confirming days: %s", a[0].Clinician)
 	}
 }
+
+// Options.Filled gives the defaults Compute uses, and filling twice
+// changes nothing: an option set to "none" (ContextDaysBefore −1) stays
+// so, instead of reading as the default on the second pass.
+func TestOptionsFilled(t *testing.T) {
+	o := Options{Alert: AlertOptions{ContextDaysBefore: -1}}.Filled()
+	if o.NightStartHour != 21 || o.NightEndHour != 6 || o.Change.WindowDays != 7 || o.Alert.ConfirmAfter != 24*time.Hour ||
+		o.Trigger.RefDays != 14 || o.Effect.WindowDays != 42 || o.Alert.ContextDaysBefore != -1 {
+		t.Fatalf("filled %+v", o)
+	}
+	if again := o.Filled(); again.Alert != o.Alert || again.Change != o.Change || again.Trigger != o.Trigger || again.Effect != o.Effect {
+		t.Errorf("filling twice: %+v, then %+v", o, again)
+	}
+}

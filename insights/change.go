@@ -30,6 +30,12 @@ type ChangeOptions struct {
 	WindowDays int `json:"window_days"`
 }
 
+func (o *ChangeOptions) fill() {
+	if o.WindowDays <= 0 {
+		o.WindowDays = 7
+	}
+}
+
 // Change compares the latest results with the baseline.
 type Change struct {
 	From time.Time `json:"from"` // first day of the current-value window
@@ -76,9 +82,7 @@ func bptr(b bool) *bool { return &b }
 // several days it is conservative. noise may be nil (unknown). ok is
 // false when no daily value lies after the baseline period.
 func ClassifyChange(days []DailyValue, base Baseline, noise *Noise, info MetricInfo, opt ChangeOptions) (Change, bool) {
-	if opt.WindowDays <= 0 {
-		opt.WindowDays = 7
-	}
+	opt.fill()
 	var c Change
 	if len(days) == 0 {
 		return c, false

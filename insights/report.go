@@ -115,12 +115,17 @@ var reportNotes = []string{
 // numbers (night hours, windows, confirmation time) from it.
 func (o Options) Filled() Options {
 	if o.NightStartHour == 0 && o.NightEndHour == 0 {
-		o.NightStartHour, o.NightEndHour = 21, 6
+		d := DefaultOptions()
+		o.NightStartHour, o.NightEndHour = d.NightStartHour, d.NightEndHour
 	}
-	if o.Change.WindowDays <= 0 {
-		o.Change.WindowDays = 7
-	}
+	o.Change.fill()
+	ctx := o.Alert.ContextDaysBefore
 	o.Alert.fill()
+	if ctx < 0 {
+		// "none" stays negative, so that the filled options mean the same
+		// when given to Compute again (fill reads 0 as the default).
+		o.Alert.ContextDaysBefore = ctx
+	}
 	o.Trigger.fill()
 	o.Effect.fill()
 	return o
@@ -133,10 +138,7 @@ func (o Options) Filled() Options {
 // ([InterventionEffects]) and trigger effects ([TriggerEffects]); and
 // falls ([AnalyzeFalls]).
 func Compute(in Input) Report {
-	opt := in.Options
-	if opt.NightStartHour == 0 && opt.NightEndHour == 0 {
-		opt.NightStartHour, opt.NightEndHour = 21, 6
-	}
+	opt := in.Options.Filled()
 	if opt.FallMetrics == nil {
 		opt.FallMetrics = DefaultOptions().FallMetrics
 	}

@@ -172,6 +172,9 @@ type builder struct {
 	ivs        []*legwork.Intervention
 	plan       map[legwork.TestType]int
 	planGiven  bool
+	// opt is d.Input.Options with the defaults filled in, as the insights
+	// used them: the method text states them.
+	opt insights.Options
 }
 
 // Caveats repeated where they apply.
@@ -189,7 +192,7 @@ func build(d *Data) (*document, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	b := &builder{d: d, loc: loc, rep: labelled(d.Insights)}
+	b := &builder{d: d, loc: loc, rep: labelled(d.Insights), opt: d.Input.Options.Filled()}
 	y, m, dd := d.From.Date()
 	b.start = time.Date(y, m, dd, 0, 0, 0, 0, loc)
 	y, m, dd = d.To.Date()
@@ -275,10 +278,7 @@ func (b *builder) selectMain() {
 // before it.
 func (b *builder) numberInterventions() {
 	b.ivNumber = map[int64]int{}
-	window := b.d.Input.Options.Effect.WindowDays
-	if window <= 0 {
-		window = insights.DefaultEffectOptions().WindowDays
-	}
+	window := b.opt.Effect.WindowDays
 	ivs := slices.Clone(b.d.Interventions)
 	slices.SortStableFunc(ivs, func(x, y *legwork.Intervention) int { return x.StartDate.Compare(y.StartDate) })
 	for _, iv := range ivs {
@@ -315,12 +315,7 @@ func (b *builder) dailyInPeriod(s *insights.SeriesReport) []insights.DailyValue 
 			obs = append(obs, o)
 		}
 	}
-	opt := b.d.Input.Options
-	ns, ne := opt.NightStartHour, opt.NightEndHour
-	if ns == 0 && ne == 0 {
-		ns, ne = 21, 6
-	}
-	return insights.DailyValues(obs, b.loc, ns, ne)
+	return insights.DailyValues(obs, b.loc, b.opt.NightStartHour, b.opt.NightEndHour)
 }
 
 // dateOnly returns the UTC midnight of t's local date (how insights
@@ -488,7 +483,7 @@ func (b *builder) summary() section {
 		sec.add(list([]string{"Worsening alerts in the period that have since resolved: " + strings.Join(resolved, "; ") + "."}))
 	}
 
-	t := &table{head: []string{"Measure", "Baseline: median (period)", fmt.Sprintf("Latest: median of the last %d days", b.d.Input.Options.Filled().Change.WindowDays), "Change", "Assessment of the change"},
+	t := &table{head: []string{"Measure", "Baseline: median (period)", fmt.Sprintf("Latest: median of the last %d days", b.opt.Change.WindowDays), "Change", "Assessment of the change"},
 		widths: []float64{2.2, 2.3, 1.5, 1.6, 2.4}}
 	for _, s := range b.main {
 		row := []string{seriesTitle(s), "–", "–", "–", ""}
@@ -775,10 +770,7 @@ func (b *builder) interventionsSection() section {
 		sec.add(para("No intervention was recorded in or shortly before this period."))
 		return sec
 	}
-	window := b.d.Input.Options.Effect.WindowDays
-	if window <= 0 {
-		window = insights.DefaultEffectOptions().WindowDays
-	}
+	window := b.opt.Effect.WindowDays
 	sec.add(para(fmt.Sprintf("For each intervention, the daily values in the %d days before its start are compared with the %d days from its start: the Hodges–Lehmann shift (after − before) with Moses' distribution-free 95 %% confidence interval, and the level change from a segmented regression that allows for a steady trend. Tests with and without a walking aid are never compared. %s", window, window, observational)))
 	for _, iv := range b.ivs {
 		blocks := []block{sub(b.ivLabel(iv))}
@@ -839,7 +831,7 @@ func (b *builder) interventionsSection() section {
 
 func (b *builder) triggersSection() section {
 	sec := section{title: "Triggers"}
-	opt := b.d.Input.Options.Filled()
+	opt := b.opt
 	sec.add(para(fmt.Sprintf("Each test day with a trigger recorded in the diary (night-time also when a test was taken between %02d:00 and %02d:00) is compared with the median of nearby days without it (within %d days), over the whole record up to the end of the period: the Hodges–Lehmann estimate of the difference with its signed-rank %g %% confidence interval. ",
 		opt.NightStartHour, opt.NightEndHour, opt.Trigger.RefDays, 100*opt.Trigger.Level) + associational))
 	t := &table{head: []string{"Trigger", "Measure", "Days compared", "Difference (95 % CI)", "Relative", "Result"},
@@ -1282,11 +1274,11 @@ func (b *builder) adherenceSection() section {
 
 func (b *builder) methodsSection() section {
 	sec := section{title: "About this report"}
-	opt := b.d.Input.Options.Filled()
+	opt := b.opt
 	items := []string{
 		"Daily value: the median of the day's tests of one measure, test and walking aid (days in " + b.loc.String() + "). Results are only compared within the same test and the same walking aid.",
 		fmt.Sprintf("Change: the median of the test days in the last %d days against the baseline median, compared with the smallest detectable change (SDC95) and the published MCID.", opt.Change.WindowDays),
-		fmt.Sprintf("Alert: two test days at least %s apart, each worse than the reference by more than max(SDC95, MCID); within %d days of starting a relapse treatment the reference is the post-relapse level.", fmt.Sprintf("%g hours", opt.Alert.ConfirmAfter.Hours()), opt.Alert.RelapseQuietDays) + " Heat, fever or infection, overexertion and stress in the diary are noted as possible causes of a temporary worsening (pseudo-relapse). Measures without a published MCID, or whose worsening MCID is scaled from another test (the 2-minute walk's, from the 6-minute walk's), get no alerts.",
+		fmt.Sprintf("Alert: two test days at least %g hours apart, each worse than the reference by more than max(SDC95, MCID); within %d days of starting a relapse treatment the reference is the post-relapse level.", opt.Alert.ConfirmAfter.Hours(), opt.Alert.RelapseQuietDays) + " Heat, fever or infection, overexertion and stress in the diary are noted as possible causes of a temporary worsening (pseudo-relapse). Measures without a published MCID, or whose worsening MCID is scaled from another test (the 2-minute walk's, from the 6-minute walk's), get no alerts.",
 		"Intervention and trigger effects use rank-based estimates (Hodges–Lehmann) with distribution-free intervals, widened for day-to-day correlation as estimated from the person's own consecutive test days (an AR(1) approximation; with weekly tests it cannot be estimated and the intervals assume independent days).",
 	}
 	sec.add(list(items), note(notDiagnosis))
