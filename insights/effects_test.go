@@ -426,10 +426,7 @@ func TestTriggerEffectUnclearIsNotSame(t *testing.T) {
 // (seed 3), so the shift is clear; the reference is the calendar.
 func TestInterventionEffectIncompleteAfterWindow(t *testing.T) {
 	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
-	info := LookupMetric("walking_speed_mps", "walk")
-	days := DailyValues(speedSeries(start, 42, 10, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
-	pt := Period{Kind: KindPhysicalTherapy, Name: "Physio", Start: start}
-	e := InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	e := physioEffect(start, 42, 10)
 	if e.TooLittleData || e.Shift == nil || e.AfterDays != 10 || !e.Clear {
 		t.Fatalf("effect %+v", e)
 	}
@@ -440,14 +437,12 @@ func TestInterventionEffectIncompleteAfterWindow(t *testing.T) {
 		t.Errorf("message does not name the 10 days: %s", e.Message)
 	}
 	// Too little data: 2 days after the start.
-	days = DailyValues(speedSeries(start, 42, 2, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
-	e = InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	e = physioEffect(start, 42, 2)
 	if !e.TooLittleData || !strings.Contains(e.Message, "42 days with tests in the 6 weeks before and 2 in the first 2 days after") {
 		t.Errorf("too-little-data message %q", e.Message)
 	}
 	// One day after the start, and one day before it: singular nouns.
-	days = DailyValues(speedSeries(start, 1, 1, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
-	e = InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	e = physioEffect(start, 1, 1)
 	if !e.TooLittleData || !strings.Contains(e.Message, ": 1 day with tests in the day before and 1 in the first day after") {
 		t.Errorf("too-little-data message with one day each %q", e.Message)
 	}
@@ -513,18 +508,14 @@ func TestInterventionEndAgainstReportDay(t *testing.T) {
 // in the 10 days before", not "the 6 weeks before" (a reviewer's case).
 func TestInterventionEffectShortBeforeWindow(t *testing.T) {
 	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
-	info := LookupMetric("walking_speed_mps", "walk")
-	pt := Period{Kind: KindPhysicalTherapy, Name: "Physio", Start: start}
-	days := DailyValues(speedSeries(start, 10, 60, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
-	e := InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	e := physioEffect(start, 10, 60)
 	if e.TooLittleData || e.BeforeDays != 10 {
 		t.Fatalf("effect %+v", e)
 	}
 	if strings.Contains(e.Message, "6 weeks before") || !strings.Contains(e.Message, "than in the 10 days before") {
 		t.Errorf("message %q", e.Message)
 	}
-	days = DailyValues(speedSeries(start, 2, 60, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
-	e = InterventionEffects(days, []Period{pt}, info, time.UTC, EffectOptions{})[0]
+	e = physioEffect(start, 2, 60)
 	if !e.TooLittleData || !strings.Contains(e.Message, "2 days with tests in the 2 days before") {
 		t.Errorf("too-little-data message %q", e.Message)
 	}
@@ -563,4 +554,13 @@ func TestInterventionEndAgainstToday(t *testing.T) {
 	if n := notes(in); !strings.Contains(n, "It ended on 23 Jun 2024") {
 		t.Errorf("read on 2 Aug: %q", n)
 	}
+}
+
+// physioEffect is the effect on walking speed (1.0 m/s, 0.12 m/s better
+// after, SD 0.03, seed 3) of physiotherapy starting on start, with daily
+// tests on the given numbers of days before and after it.
+func physioEffect(start time.Time, before, after int) InterventionEffect {
+	days := DailyValues(speedSeries(start, before, after, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
+	pt := Period{Kind: KindPhysicalTherapy, Name: "Physio", Start: start}
+	return InterventionEffects(days, []Period{pt}, LookupMetric("walking_speed_mps", "walk"), time.UTC, EffectOptions{})[0]
 }
