@@ -1,7 +1,7 @@
 package validate
 
 import (
-	"errors"
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -208,9 +208,34 @@ type Report struct {
 	// clocks disagree (ClockCheck); LowerBackClockAgrees is the lower-back
 	// figures without them, a sensitivity analysis beside the headline
 	// figures, which include them.
-	ClockMismatches      []string `json:"clock_mismatches"`
-	LowerBackClockAgrees *Metrics `json:"lower_back_clock_agrees,omitempty"`
-	Version              string   `json:"algorithm_version"`
+	// Robustness holds the lower-back and phone figures again with each
+	// recording disturbed by each of Perturbations, in that order.
+	Robustness           []Robustness `json:"robustness"`
+	ClockMismatches      []string     `json:"clock_mismatches"`
+	LowerBackClockAgrees *Metrics     `json:"lower_back_clock_agrees,omitempty"`
+	Version              string       `json:"algorithm_version"`
+}
+
+// Robustness is the figures measured with every recording disturbed by one
+// Perturbation: the lower-back recordings and the phones (every placement
+// away from the trunk).
+type Robustness struct {
+	Name        string  `json:"name"`
+	Description string  `json:"description"`
+	LowerBack   Metrics `json:"lower_back"`
+	Phones      Metrics `json:"phones"`
+}
+
+// robustGroup is the index of a placement's group in Robustness: 0 the
+// lower back, 1 the phones, -1 neither (a waist belt or a foot).
+func robustGroup(placement string) int {
+	switch placement {
+	case "lower_back":
+		return 0
+	case "waist_belt", "foot":
+		return -1
+	}
+	return 1
 }
 
 // PeerComparison compares legwork with mobgap where its outputs exist.
@@ -240,23 +265,42 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 	peerAll, peerOurs := &acc{}, &acc{}
 	peerBySrc := map[string][2]*acc{}
 	lbAgrees := &acc{}
+	perturbs := Perturbations()
+	robust := make([][2]*acc, len(perturbs))
+	for i := range robust {
+		robust[i] = [2]*acc{{}, {}}
+	}
 	for i, c := range cases {
-		ours, row, err := analyse(c)
 		if progress != nil {
 			progress(i+1, len(cases))
 		}
-		if errors.Is(err, ErrUnsupported) {
+		if _, err := c.Options(); err != nil {
 			rep.Skipped = append(rep.Skipped, Skip{ID: c.Meta.ID, Reason: err.Error()})
 			continue
-		}
-		if err != nil {
-			return nil, err
 		}
 		if c.Truth.Reference == nil {
 			rep.Skipped = append(rep.Skipped, Skip{ID: c.Meta.ID, Reason: "no reference (peer outputs only)"})
 			continue
 		}
+		rec, err := c.Recording()
+		if err != nil {
+			return nil, err
+		}
+		ours, row, err := analyse(c, rec)
+		if err != nil {
+			return nil, err
+		}
 		a, excluded := evaluate(c, ours, &row)
+		if g := robustGroup(c.Meta.Placement); g >= 0 {
+			for k, p := range perturbs {
+				o, _, err := analyse(c, p.Apply(rec, seeded(c.Meta.ID, p.Name)))
+				if err != nil {
+					return nil, fmt.Errorf("%s, %s: %w", c.Meta.ID, p.Name, err)
+				}
+				pa, _ := evaluate(c, o, nil)
+				robust[k][g].merge(pa)
+			}
+		}
 		rep.ExcludedRefs += excluded
 		rep.Rows = append(rep.Rows, row)
 		all.merge(a)
@@ -316,6 +360,12 @@ func Run(cases []*Case, progress func(done, total int)) (*Report, error) {
 		m := lbAgrees.metrics()
 		rep.LowerBackClockAgrees = &m
 	}
+	for k, p := range perturbs {
+		if robust[k][0].recordings+robust[k][1].recordings == 0 {
+			continue
+		}
+		rep.Robustness = append(rep.Robustness, Robustness{Name: p.Name, Description: p.Description, LowerBack: robust[k][0].metrics(), Phones: robust[k][1].metrics()})
+	}
 	if peerAll.recordings > 0 {
 		rep.Peer = &PeerComparison{Name: "mobgap 1.2.0 (Mobilise-D pipeline)", Overall: peerAll.metrics(), Ours: peerOurs.metrics(), BySource: map[string][2]Metrics{}}
 		for k, v := range peerBySrc {
@@ -333,13 +383,9 @@ func get(m map[string]*acc, k string) *acc {
 }
 
 // analyse runs legwork on a case.
-func analyse(c *Case) (*outputs, Row, error) {
+func analyse(c *Case, rec *gait.Recording) (*outputs, Row, error) {
 	row := Row{ID: c.Meta.ID, Source: c.Source, Placement: c.Meta.Placement, StepAPEPct: gait.NA, ICF1: gait.NA, ICTimingMAES: gait.NA, TimedWalkErrMPS: gait.NA, TiltSDDeg: gait.NA}
 	opt, err := c.Options()
-	if err != nil {
-		return nil, row, err
-	}
-	rec, err := c.Recording()
 	if err != nil {
 		return nil, row, err
 	}

@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -93,6 +94,7 @@ func Markdown(r *Report, dirs []string) string {
 		return r.BySource[k]
 	})
 	groups("By placement", sortedKeys(r.ByPlacement), func(k string) Metrics { return r.ByPlacement[k] })
+	robustness(&b, r, lb, ph, table)
 
 	if r.Peer != nil {
 		keys := []string{"legwork", "mobgap"}
@@ -510,4 +512,45 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// robustness writes the figures measured on disturbed copies of the
+// recordings, the undisturbed ones first.
+func robustness(b *strings.Builder, r *Report, lb, ph Metrics, table func([][]string)) {
+	if len(r.Robustness) == 0 {
+		return
+	}
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	p("## Robustness: the same recordings, disturbed\n\n")
+	p("Every recording with a reference is analysed again after each disturbance below and scored the same way against the same reference. ")
+	p("The disturbances are those a user's device brings: a sensor worn at any angle, a slower sampling rate, the irregular timestamps of a browser's motion events, a noisier sensor. ")
+	p("They are made by `validate/perturb.go`, whose random choices are seeded by each recording's id, so the figures repeat from run to run.\n\n")
+	for _, x := range r.Robustness {
+		p("- **%s**: %s.\n", x.Name, x.Description)
+	}
+	p("\n")
+	rows := [][]string{{"disturbance", "lower back: IC F1", "IC timing error s", "cadence MAE spm", "stride length MAE m", "walking speed MAE m/s", "timed-walk speed error m/s", "turns found (angle MAE °)", "phones: step count error median (mean) %"}}
+	row := func(name string, l, ph Metrics) {
+		rows = append(rows, []string{name, f(l.IC.F1, "%.3f"), f(l.IC.TimingMAES, "%.3f"), nf(l.Cadence.MAESPM, "%.2f", l.Cadence.N),
+			nf(l.StrideLength.MAEM, "%.3f", l.StrideLength.N), nf(l.WalkingSpeed.MAEMPS, "%.3f", l.WalkingSpeed.N), nf(l.TimedWalk.SpeedMAEMPS, "%.3f", l.TimedWalk.N),
+			f(l.Turns.FoundShare, "%.2f") + " (" + f(l.Turns.AngleMAEDeg, "%.1f") + ")",
+			f(ph.StepCount.MedianAPEPct, "%.1f") + " (" + f(ph.StepCount.MAPEPct, "%.1f") + ")"})
+	}
+	row("none (the figures above)", lb, ph)
+	for _, x := range r.Robustness {
+		row(x.Name, x.LowerBack, x.Phones)
+	}
+	table(rows)
+	p("These are not further targets: they show how far each figure moves when the recording is not the clean one the reference was made with. ")
+	p("The analysis finds vertical from gravity and forward from the signal (never the sensor's own axes)")
+	for i, x := range r.Robustness {
+		if x.Name == "rotated" {
+			if slices.Equal(rows[1][1:], rows[i+2][1:]) {
+				p(", and the rotated recordings give the same figures as the originals to every digit shown")
+			} else {
+				p(", yet the rotated recordings' figures differ from the originals': an orientation dependence to look into")
+			}
+		}
+	}
+	p(". Every recording is resampled to %g Hz before analysis; at 25 Hz the contacts are timed on half as many samples.\n\n", gait.LowerBackPipeline().SampleRateHz)
 }

@@ -134,6 +134,26 @@ func TestRunOnSyntheticFolders(t *testing.T) {
 	if !strings.Contains(md, "| synth |") || !strings.Contains(md, "synth/c") {
 		t.Errorf("markdown lacks the source row or the skipped recording:\n%s", md)
 	}
+	// each disturbance is scored on the lower-back and the phone
+	// recording; a rotated sensor changes nothing
+	if len(rep.Robustness) != len(Perturbations()) {
+		t.Fatalf("%d robustness rows, want %d", len(rep.Robustness), len(Perturbations()))
+	}
+	lb, ph := rep.ByPlacement["lower_back"], rep.ByPlacement["front_pocket"]
+	for _, x := range rep.Robustness {
+		if x.LowerBack.Recordings != 1 || x.Phones.Recordings != 1 || x.LowerBack.IC.TP == 0 || x.Phones.StepCount.N != 1 {
+			t.Errorf("%s: scored %d lower-back and %d phone recordings (%d contacts matched)", x.Name, x.LowerBack.Recordings, x.Phones.Recordings, x.LowerBack.IC.TP)
+		}
+		near := func(a, b gait.Value) bool { return math.Abs(float64(a-b)) < 1e-9 }
+		xi := x.LowerBack.IC
+		if x.Name == "rotated" && (xi.TP != lb.IC.TP || xi.FP != lb.IC.FP || xi.FN != lb.IC.FN || !near(xi.TimingMAES, lb.IC.TimingMAES) ||
+			!near(x.LowerBack.Cadence.MAESPM, lb.Cadence.MAESPM) || !near(x.Phones.StepCount.MAPEPct, ph.StepCount.MAPEPct)) {
+			t.Errorf("rotated: IC %+v, cadence %v, step count %v; unrotated %+v, %v, %v", x.LowerBack.IC, x.LowerBack.Cadence.MAESPM, x.Phones.StepCount.MAPEPct, lb.IC, lb.Cadence.MAESPM, ph.StepCount.MAPEPct)
+		}
+	}
+	if !strings.Contains(md, "## Robustness") || !strings.Contains(md, "the rotated recordings give the same figures as the originals") {
+		t.Errorf("markdown lacks the robustness section or its rotation sentence:\n%s", md)
+	}
 }
 
 // A subset of recordings made as a folder of symbolic links is found
