@@ -41,7 +41,7 @@ func Perturbations() []Perturbation {
 		{"noisy", "white noise added to every axis (0.05 m/s², 0.01 rad/s: about five times a phone sensor's own)", func(r *gait.Recording, rng *rand.Rand) *gait.Recording {
 			return Noise(r, NoiseAccMS2, NoiseGyroRPS, rng)
 		}},
-		{"all four", "all of the above, in that order", func(r *gait.Recording, rng *rand.Rand) *gait.Recording {
+		{"all four", "all of the above, in that order, so that the 25 Hz samples are thinned to 17.5 a second on average, with gaps of up to a few tenths of a second", func(r *gait.Recording, rng *rand.Rand) *gait.Recording {
 			r = Rotate(r, rng)
 			r = Bin(r, 25)
 			r = Irregular(r, 0.3, 0.003, rng)
