@@ -56,6 +56,9 @@ func WriteText(w io.Writer, r *Report) {
 	if r.Peer != nil {
 		rows = append(rows, tableRow("peer: legwork", r.Peer.Ours), tableRow("peer: mobgap", r.Peer.Overall))
 	}
+	for _, x := range r.Robustness {
+		rows = append(rows, tableRow(x.Name+": lower back", x.LowerBack), tableRow(x.Name+": phones", x.Phones))
+	}
 	// transpose: metrics as rows, groups as columns, to fit a terminal
 	widths := make([]int, len(rows))
 	for j, row := range rows {
@@ -70,6 +73,12 @@ func WriteText(w io.Writer, r *Report) {
 			b.WriteString(c + strings.Repeat(" ", widths[j]-len([]rune(c))+2))
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+	if len(r.Robustness) > 0 {
+		fmt.Fprintf(w, "\nThe columns named after a disturbance score the same recordings disturbed:\n")
+		for _, x := range r.Robustness {
+			fmt.Fprintf(w, "  %s: %s.\n", x.Name, x.Description)
+		}
 	}
 	if len(r.Skipped) > 0 {
 		fmt.Fprintf(w, "\n%d recording(s) skipped (no reference, or a placement legwork does not analyse).\n", len(r.Skipped))

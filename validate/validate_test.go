@@ -151,6 +151,11 @@ func TestRunOnSyntheticFolders(t *testing.T) {
 			t.Errorf("rotated: IC %+v, cadence %v, step count %v; unrotated %+v, %v, %v", x.LowerBack.IC, x.LowerBack.Cadence.MAESPM, x.Phones.StepCount.MAPEPct, lb.IC, lb.Cadence.MAESPM, ph.StepCount.MAPEPct)
 		}
 	}
+	var txt strings.Builder
+	WriteText(&txt, rep)
+	if !strings.Contains(txt.String(), "rotated: lower back") || !strings.Contains(txt.String(), "rotated: sensor turned") {
+		t.Errorf("text output lacks the robustness columns or their key:\n%s", txt.String())
+	}
 	if !strings.Contains(md, "## Robustness") || !strings.Contains(md, "the rotated recordings give the same figures as the originals") {
 		t.Errorf("markdown lacks the robustness section or its rotation sentence:\n%s", md)
 	}
