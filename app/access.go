@@ -69,6 +69,9 @@ func (a *App) authorize(ctx context.Context, personID int64, need access, object
 		return nil, legwork.Errorf(legwork.EFORBIDDEN, "clinicians can read a person's data and change their weekly plan, but not change anything else")
 	case ownerAccess:
 		a.deny(ctx, act, personID, object, "owner only")
+		if object == "audit" {
+			return nil, legwork.Errorf(legwork.EFORBIDDEN, "only the person can read the log of who looked at their data")
+		}
 		return nil, legwork.Errorf(legwork.EFORBIDDEN, "only the person can see or change who has access to their data")
 	}
 	return act, nil

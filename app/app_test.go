@@ -686,6 +686,10 @@ func TestReadsAreAudited(t *testing.T) {
 	}
 	_, err = e.app.ListAudit(e.as(e.clinician), e.person.ID, legwork.Page{})
 	wantCode(t, err, legwork.EFORBIDDEN)
+	// and is told what they were refused, not a message about sharing
+	if msg := legwork.ErrorMessage(err); !strings.Contains(msg, "log of who looked at their data") {
+		t.Errorf("clinician reading the audit log: %q", msg)
+	}
 	// Denied attempts are recorded against the actor.
 	stranger := e.mustUser(t, app.SystemContext(bg), "eve@example.org", legwork.RoleClinician, false)
 	_, err = e.app.ListDiaryEntries(e.as(stranger), legwork.DiaryFilter{PersonID: e.person.ID})
