@@ -307,7 +307,7 @@ func (r *run) emitBout(ics []float64) {
 func (p Pipeline) bout(b *Body, ics []float64, opt Options) (Bout, []float64) {
 	bt := Bout{StartS: ics[0], EndS: ics[len(ics)-1]}
 	bt.Summary = summarise(ics)
-	if st := float64(bt.StepTimeS); bt.StepTimeS.Valid() {
+	if st := float64(bt.StepTimeS); p.Regularity && bt.StepTimeS.Valid() {
 		i0, i1 := b.IndexOf(bt.StartS), b.IndexOf(bt.EndS)
 		bt.StepRegularity, bt.StrideRegularity, bt.Symmetry = Regularity(b.VertMS2[i0:i1+1], b.SampleRateHz, st)
 	}

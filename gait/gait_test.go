@@ -211,6 +211,10 @@ func TestIrregularSamplingAndPhoneRate(t *testing.T) {
 	if res.Walking.StrideLengthM.Valid() || res.Walking.WalkingSpeedMPS.Valid() {
 		t.Errorf("a pocket placement must not report stride length or speed: %v %v", res.Walking.StrideLengthM, res.Walking.WalkingSpeedMPS)
 	}
+	// nor regularity and symmetry, which are trunk measures
+	if res.Walking.StepRegularity.Valid() || res.Walking.Symmetry.Valid() || res.Bouts[0].StrideRegularity.Valid() {
+		t.Errorf("a pocket placement must not report regularity or symmetry: %v %v %v", res.Walking.StepRegularity, res.Walking.Symmetry, res.Bouts[0].StrideRegularity)
+	}
 }
 
 func TestGapsSplitTheRecording(t *testing.T) {

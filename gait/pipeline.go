@@ -33,7 +33,13 @@ type Pipeline struct {
 	// WeakStepDetector and ClosingStep.
 	FillGaps bool
 	Bouts    BoutDetector
-	Motion   MotionBounds
+	// Regularity computes step and stride regularity and symmetry from
+	// the vertical acceleration's autocorrelation. They are trunk measures
+	// (Moe-Nilssen & Helbostad 2004): a phone in a pocket or a hand moves
+	// with one leg or arm, whose rhythm is the stride, so its "symmetry"
+	// says nothing about the legs; off the trunk they are not available.
+	Regularity bool
+	Motion     MotionBounds
 	// StrideLength is nil for placements where the inverted-pendulum model
 	// does not hold; stride length and speed are then not available.
 	StrideLength StrideLengthEstimator
@@ -70,6 +76,7 @@ func LowerBackPipeline() Pipeline {
 		FirstStepMinRatio: 0.9,
 		FillGaps:          true,
 		Bouts:             StepGrouping{MaxBreakS: 3, MinSteps: 4},
+		Regularity:        true,
 		Motion:            MotionBounds{WindowS: 0.25, Fraction: 0.1, OnsetFraction: 0.15, OffsetFraction: 0.2, SearchS: 3, MaxRestRatio: 0.5, MinStillS: 1.0},
 		StrideLength:      Zijlstra{HighPassHz: 0.1, StepFraction: 0.5, K: 1.25},
 		Turns: ElGohary{
@@ -92,6 +99,7 @@ func PhonePipeline() Pipeline {
 	st.Signal = Magnitude
 	p.Steps = st
 	p.StrideLength = nil
+	p.Regularity = false
 	// Filling gaps helps at the trunk, where steps while turning are
 	// small; on the Oxford phones it added more wrong steps than it found.
 	p.FillGaps = false

@@ -40,6 +40,7 @@ type Summary struct {
 	// StepRegularity and StrideRegularity are the unbiased autocorrelation
 	// of the vertical acceleration at one step and one stride lag; Symmetry
 	// is their ratio (1 = symmetric), after Moe-Nilssen & Helbostad (2004).
+	// Trunk placements only (Pipeline.Regularity); NA for phones elsewhere.
 	StepRegularity   Value `json:"step_regularity"`
 	StrideRegularity Value `json:"stride_regularity"`
 	Symmetry         Value `json:"symmetry"`
