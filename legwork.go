@@ -133,6 +133,26 @@ const (
 // TestTypes lists the protocols.
 var TestTypes = []TestType{TestT25FW, TestWalk2Min, TestUTurn, TestBalance, TestSTS5, TestWalk}
 
+// Words returns the protocol's name in words ("2-minute walk"), or t
+// itself for a name legwork does not know.
+func (t TestType) Words() string {
+	switch t {
+	case TestT25FW:
+		return "Timed 25-Foot Walk"
+	case TestWalk2Min:
+		return "2-minute walk"
+	case TestUTurn:
+		return "U-turn test"
+	case TestBalance:
+		return "static balance"
+	case TestSTS5:
+		return "five-times sit-to-stand"
+	case TestWalk:
+		return "free walking / daily life"
+	}
+	return string(t)
+}
+
 // MaxPlannedPerWeek is the most tests of one type a weekly plan holds
 // (twice a day).
 const MaxPlannedPerWeek = 14
@@ -153,6 +173,27 @@ const (
 
 // AssistiveDevices lists the devices.
 var AssistiveDevices = []AssistiveDevice{DeviceNone, DeviceCane, DeviceTwoCanes, DeviceWalker, DeviceAFO, DeviceWheelchair}
+
+// With returns how the device qualifies a test in words ("with a cane"):
+// empty for none (or no device given), d itself for a device legwork does
+// not know.
+func (d AssistiveDevice) With() string {
+	switch d {
+	case DeviceNone, "":
+		return ""
+	case DeviceCane:
+		return "with a cane"
+	case DeviceTwoCanes:
+		return "with two canes or crutches"
+	case DeviceWalker:
+		return "with a walker"
+	case DeviceAFO:
+		return "with an ankle-foot orthosis"
+	case DeviceWheelchair:
+		return "in a wheelchair"
+	}
+	return string(d)
+}
 
 // Assessment is one analysed recording.
 type Assessment struct {

@@ -342,7 +342,7 @@ func alertWords(a Alert, base Baseline, noise *Noise, info MetricInfo, loc *time
 	}
 	person = fmt.Sprintf("Your %s was worse than usual on %d test days in a row: %s. That is %s%s than %s — more than your day-to-day variation (%s) and more than %s.",
 		info.Label, len(a.Values), joinAnd(vs), pc, info.moreLess(a.Delta), refWords,
-		info.amount(a.SDC), info.thresholdWords(a.MCIDSource, a.MCID))
+		info.change(a.SDC), info.thresholdWords(a.MCIDSource, a.MCID))
 	if a.PossiblePseudoRelapse {
 		person += fmt.Sprintf(" Your diary shows %s. Heat, fever or infection, overexertion and stress can make MS symptoms worse for a while without new disease activity (sometimes called a pseudo-relapse), and this usually settles once the cause has passed; only your clinician can tell the difference.", contextWords(a.Context))
 	}
@@ -363,7 +363,7 @@ func alertWords(a Alert, base Baseline, noise *Noise, info MetricInfo, loc *time
 		src += ", scaled"
 	}
 	clinician += fmt.Sprintf("; threshold max(SDC95 %s [%d pairs], MCID %s [%s]) = %s.",
-		info.amount(a.SDC), noise.Pairs, info.amount(a.MCID), src, info.amount(a.Threshold))
+		info.change(a.SDC), noise.Pairs, info.change(a.MCID), src, info.change(a.Threshold))
 	if a.PossiblePseudoRelapse {
 		clinician += " Diary: " + contextWords(a.Context) + " — consider a pseudo-relapse (e.g. Uhthoff's phenomenon with heat, or infection)."
 	}

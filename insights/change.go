@@ -139,9 +139,9 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 	if c.Delta == 0 {
 		diff = fmt.Sprintf("the same as your baseline of %s", info.amount(c.Baseline))
 	} else {
-		diff = fmt.Sprintf("%s %s than your baseline of %s", info.amount(math.Abs(c.Delta)), info.judged(c.Delta), info.amount(c.Baseline))
+		diff = fmt.Sprintf("%s %s than your baseline of %s", info.change(math.Abs(c.Delta)), info.judged(c.Delta), info.amount(c.Baseline))
 		if c.Percent != nil {
-			diff = fmt.Sprintf("%s (%s) %s than your baseline of %s", info.amount(math.Abs(c.Delta)), pct(*c.Percent), info.judged(c.Delta), info.amount(c.Baseline))
+			diff = fmt.Sprintf("%s (%s) %s than your baseline of %s", info.change(math.Abs(c.Delta)), pct(*c.Percent), info.judged(c.Delta), info.amount(c.Baseline))
 		}
 	}
 	person = cur + ", " + diff + "."
@@ -153,11 +153,11 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 	case ClassNoiseUnknown:
 		person += " legwork does not know yet how much your results vary from day to day, so it cannot yet tell a real change from noise."
 	case ClassWithinNoise:
-		person += fmt.Sprintf(" That is within your usual day-to-day variation: changes smaller than %s can be noise.", info.amount(*c.SDC))
+		person += fmt.Sprintf(" That is within your usual day-to-day variation: changes smaller than %s can be noise.", info.change(*c.SDC))
 	case ClassBeyondMCIDOnly:
-		person += fmt.Sprintf(" That is larger than %s, but not larger than your usual day-to-day variation (%s), so it may not be a real change; more tests on different days will tell.", mcidWords, info.amount(*c.SDC))
+		person += fmt.Sprintf(" That is larger than %s, but not larger than your usual day-to-day variation (%s), so it may not be a real change; more tests on different days will tell.", mcidWords, info.change(*c.SDC))
 	case ClassBeyondSDC:
-		person += fmt.Sprintf(" That is more than your usual day-to-day variation (%s), so it is probably a real change.", info.amount(*c.SDC))
+		person += fmt.Sprintf(" That is more than your usual day-to-day variation (%s), so it is probably a real change.", info.change(*c.SDC))
 		switch {
 		case c.MCID != nil:
 			person += fmt.Sprintf(" It is smaller than %s.", mcidWords)
@@ -165,7 +165,7 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 			person += " No threshold for a change that matters is published for this measure."
 		}
 	case ClassBeyondBoth:
-		person += fmt.Sprintf(" That is more than your usual day-to-day variation (%s) and more than %s.", info.amount(*c.SDC), mcidWords)
+		person += fmt.Sprintf(" That is more than your usual day-to-day variation (%s) and more than %s.", info.change(*c.SDC), mcidWords)
 		switch {
 		case c.Direction == DirWorse && c.MCIDSource != nil && c.MCIDSource.Scaled:
 			// No alert is raised on a scaled threshold (see DetectAlerts).
@@ -186,12 +186,12 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 		if noise.LowPrecision {
 			prec = ", low precision"
 		}
-		clinician += fmt.Sprintf("; SDC95 %s (personal, %d pairs%s)", info.amount(noise.SDC95), noise.Pairs, prec)
+		clinician += fmt.Sprintf("; SDC95 %s (personal, %d pairs%s)", info.change(noise.SDC95), noise.Pairs, prec)
 	} else {
 		clinician += "; SDC unknown (too few repeated tests)"
 	}
 	if c.MCID != nil {
-		clinician += fmt.Sprintf("; MCID %s %s (%s)", c.Direction, info.amount(*c.MCID), shortSource(c.MCIDSource.Source))
+		clinician += fmt.Sprintf("; MCID %s %s (%s)", c.Direction, info.change(*c.MCID), shortSource(c.MCIDSource.Source))
 		if c.MCIDSource.Scaled {
 			clinician += " [scaled]"
 		}

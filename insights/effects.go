@@ -303,7 +303,7 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww, aw string, loc
 	lv := levelWords(sh.Level)
 	if e.Clear {
 		person = fmt.Sprintf("Your %s was %s %s (%s CI %s) in the %s after starting %s than in the %s before.",
-			info.Label, info.amount(math.Abs(sh.Value)), info.judged(sh.Value), lv, info.ciWords(sh), aw, what, ww)
+			info.Label, info.change(math.Abs(sh.Value)), info.judged(sh.Value), lv, info.ciWords(sh), aw, what, ww)
 		if e.MCID != nil && e.BeyondMCID != nil {
 			t, _ := info.mcidFor(e.Direction, *e.BeforeMedian)
 			if *e.BeyondMCID {
@@ -314,7 +314,7 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww, aw string, loc
 		}
 	} else {
 		person = fmt.Sprintf("In the %s after starting %s your %s was %s %s than in the %s before, but the %s CI (%s) includes no change, so there is no clear difference.",
-			aw, what, info.Label, info.amount(math.Abs(sh.Value)), info.moreLess(sh.Value), ww, lv, info.ciWords(sh))
+			aw, what, info.Label, info.change(math.Abs(sh.Value)), info.moreLess(sh.Value), ww, lv, info.ciWords(sh))
 		if info.negligible(sh.Value) {
 			person = fmt.Sprintf("Your %s was about the same in the %s after starting %s as in the %s before (a difference of %s; %s CI %s).",
 				info.Label, aw, what, ww, info.lessThanUnit(), lv, info.ciWords(sh))
@@ -327,7 +327,7 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww, aw string, loc
 		switch {
 		case !ta.Excludes(0) && sameWay:
 			person += fmt.Sprintf(" However, it was already changing that way in the %s before (by about %s a week), and after allowing for that trend the difference is not clear, so part or all of it may be a trend that started earlier.",
-				ww, info.amount(math.Abs(pt.Value)))
+				ww, info.change(math.Abs(pt.Value)))
 		case !ta.Excludes(0):
 			person += " After allowing for a steady trend over both periods the difference is not clear, so treat it with caution."
 		case math.Signbit(ta.Value) == math.Signbit(sh.Value):
@@ -350,21 +350,21 @@ func effectWords(e InterventionEffect, info MetricInfo, what, ww, aw string, loc
 		exact = "at the effective sizes for autocorrelation"
 	}
 	clinician = fmt.Sprintf("%s, %s started %s: HL shift after−before %s (%s CI %s to %s; Moses, %s); n = %d vs %d test days in ±%d d windows; medians %s → %s",
-		info.Label, what, flocal(e.Intervention.Start, loc), info.signed(sh.Value), lv, info.num(sh.Low), info.num(sh.High), exact,
+		info.Label, what, flocal(e.Intervention.Start, loc), info.signed(sh.Value), lv, info.bound(sh.Low), info.bound(sh.High), exact,
 		e.BeforeDays, e.AfterDays, e.WindowDays, info.amount(*e.BeforeMedian), info.amount(*e.AfterMedian))
 	if e.Percent != nil {
 		clinician += fmt.Sprintf(" (%s)", signedPct(*e.Percent))
 	}
 	if e.TrendAdjusted != nil {
 		clinician += fmt.Sprintf("; segmented regression level change with common trend %s (%s CI %s to %s)",
-			info.signed(e.TrendAdjusted.Value), lv, info.num(e.TrendAdjusted.Low), info.num(e.TrendAdjusted.High))
+			info.signed(e.TrendAdjusted.Value), lv, info.bound(e.TrendAdjusted.Low), info.bound(e.TrendAdjusted.High))
 	}
 	if e.PreTrendPerWeek != nil {
 		clinician += fmt.Sprintf("; before-window slope %s/week (%s CI %s to %s)",
-			info.signed(e.PreTrendPerWeek.Value), lv, info.num(e.PreTrendPerWeek.Low), info.num(e.PreTrendPerWeek.High))
+			info.signed(e.PreTrendPerWeek.Value), lv, info.bound(e.PreTrendPerWeek.Low), info.bound(e.PreTrendPerWeek.High))
 	}
 	if e.MCID != nil {
-		clinician += fmt.Sprintf("; MCID %s %s", e.Direction, info.amount(*e.MCID))
+		clinician += fmt.Sprintf("; MCID %s %s", e.Direction, info.change(*e.MCID))
 	}
 	switch {
 	case e.Lag1 == nil:

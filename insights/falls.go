@@ -2,6 +2,7 @@ package insights
 
 import (
 	"fmt"
+	"legwork"
 	"math"
 	"strings"
 	"time"
@@ -283,14 +284,20 @@ func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (stri
 		if a.RateRatio != nil {
 			e := *a.RateRatio
 			p += fmt.Sprintf(" (rate ratio %.1f, %s CI %.1f to %.1f)", e.Value, lv, e.Low, e.High)
-			cs = append(cs, fmt.Sprintf("rate ratio (months with median worse than baseline vs other) %.2f (%s CI %.2f to %.2f, %s), %d events/%d months vs %d/%d", e.Value, lv, e.Low, e.High, waldWords(a.Dispersion, a.Months), a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
+			cs = append(cs, fmt.Sprintf("rate ratio (months with median worse than baseline vs other) %.2f (%s CI %.2f to %.2f, %s), %s in %s vs %d in %s", e.Value, lv, e.Low, e.High, waldWords(a.Dispersion, a.Months),
+				count(a.EventsWorse, "event", "events"), count(a.MonthsWorse, "month", "months"), a.EventsOther, count(a.MonthsOther, "month", "months")))
 		} else {
-			cs = append(cs, fmt.Sprintf("events %d/%d months worse than baseline vs %d/%d other (rate ratio not estimable with a zero count)", a.EventsWorse, a.MonthsWorse, a.EventsOther, a.MonthsOther))
+			cs = append(cs, fmt.Sprintf("%s in %s worse than baseline vs %d in %s other (rate ratio not estimable with a zero count)",
+				count(a.EventsWorse, "event", "events"), count(a.MonthsWorse, "month", "months"), a.EventsOther, count(a.MonthsOther, "month", "months")))
 		}
 		ps = append(ps, p+".")
 	}
 	ps = append(ps, "This is an association only: it does not show that one causes the other.")
-	c := fmt.Sprintf("%s (%s, %s) vs monthly %s: ", info.Label, s.TestType, s.Device, what) + strings.Join(cs, "; ") + ". Association only; months treated as independent."
+	ctx := legwork.TestType(s.TestType).Words()
+	if with := legwork.AssistiveDevice(s.Device).With(); with != "" {
+		ctx += ", " + with
+	}
+	c := fmt.Sprintf("%s (%s) vs monthly %s: ", info.Label, ctx, what) + strings.Join(cs, "; ") + ". Association only; months treated as independent."
 	return strings.Join(ps, " "), c
 }
 

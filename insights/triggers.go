@@ -218,7 +218,7 @@ func triggerEffectWords(te TriggerEffect, info MetricInfo, opt TriggerOptions) (
 	var p string
 	if te.Clear {
 		p = fmt.Sprintf("%s your %s was %s %s (%s CI %s) than %s (%d days compared, each with days within %s).",
-			ph[0], info.Label, info.amount(math.Abs(e.Value)), info.judged(e.Value), lv, info.ciWords(e), ph[1], te.Matched, windowWords(opt.RefDays))
+			ph[0], info.Label, info.change(math.Abs(e.Value)), info.judged(e.Value), lv, info.ciWords(e), ph[1], te.Matched, windowWords(opt.RefDays))
 	} else if info.negligible(e.Value) {
 		p = fmt.Sprintf("%s your %s was about the same as %s: the difference was %s, and the %s CI (%s) includes no difference (%d days compared).",
 			ph[0], info.Label, ph[1], info.lessThanUnit(), lv, info.ciWords(e), te.Matched)
@@ -227,7 +227,7 @@ func triggerEffectWords(te TriggerEffect, info MetricInfo, opt TriggerOptions) (
 		// is none: a large estimate from few days is unclear, not "the
 		// same".
 		p = fmt.Sprintf("%s your %s was %s %s than %s, but the %s CI (%s) includes no difference, so there is no clear difference (%d days compared).",
-			ph[0], info.Label, info.amount(math.Abs(e.Value)), info.moreLess(e.Value), ph[1], lv, info.ciWords(e), te.Matched)
+			ph[0], info.Label, info.change(math.Abs(e.Value)), info.moreLess(e.Value), ph[1], lv, info.ciWords(e), te.Matched)
 	}
 	p += " This shows an association, not proof of cause."
 	exact := "normal approximation"
@@ -238,7 +238,7 @@ func triggerEffectWords(te TriggerEffect, info MetricInfo, opt TriggerOptions) (
 		exact = fmt.Sprintf("widened for autocorrelation of consecutive trigger days, lag-1 r = %.2f, variance ×%.2f", *te.Lag1, te.VarianceInflation)
 	}
 	c := fmt.Sprintf("%s, trigger %s: HL pseudo-median of (trigger day − median of non-trigger days within ±%d d) %s (%s CI %s to %s; Tukey/Wilcoxon, %s); %d of %d trigger days matched",
-		info.Label, te.Trigger, opt.RefDays, info.signed(e.Value), lv, info.num(e.Low), info.num(e.High), exact, te.Matched, te.DaysWith)
+		info.Label, te.Trigger, opt.RefDays, info.signed(e.Value), lv, info.bound(e.Low), info.bound(e.High), exact, te.Matched, te.DaysWith)
 	if te.Percent != nil {
 		c += " (" + signedPct(*te.Percent) + ")"
 	}

@@ -26,7 +26,19 @@ func (m MetricInfo) negligible(v float64) bool {
 
 // lessThanUnit returns "less than 0.01 m/s" for the metric's precision.
 func (m MetricInfo) lessThanUnit() string {
-	return "less than " + m.amount(math.Pow(10, -float64(m.Decimals)))
+	return "less than " + m.change(math.Pow(10, -float64(m.Decimals)))
+}
+
+// unitSuffix is what change puts after the number: " m/s", " percentage
+// points", or nothing for a metric without a unit.
+func (m MetricInfo) unitSuffix() string {
+	switch m.Unit {
+	case "":
+		return ""
+	case "%":
+		return " percentage points"
+	}
+	return " " + m.Unit
 }
 
 // amount formats v with the metric's unit.
@@ -39,6 +51,40 @@ func (m MetricInfo) amount(v float64) string {
 		return s + " %"
 	}
 	return s + " " + m.Unit
+}
+
+// change formats a difference of v in the metric's unit. A difference
+// between two values in percent is in percentage points: step-time
+// variability from 4.7 % to 5.2 % changed by 0.5 percentage points, which is
+// 11 % of 4.7 %.
+func (m MetricInfo) change(v float64) string {
+	if m.Unit != "%" {
+		return m.amount(v)
+	}
+	s := m.num(v)
+	if s == "1" || s == "−1" {
+		return s + " percentage point"
+	}
+	return s + " percentage points"
+}
+
+// bound formats an end of a confidence interval (BoundDecimals).
+func (m MetricInfo) bound(v float64) string {
+	return MetricInfo{Decimals: BoundDecimals(v, m.Decimals)}.num(v)
+}
+
+// BoundDecimals returns the decimals to show an end v of a confidence
+// interval with: d, or as many more (up to three) as it takes not to show
+// a bound that is not zero as 0. An interval of 0.33 to 4.2 then reads
+// "0.3 to 4", not "0 to 4", which would look as if it touched zero while
+// the difference is called clear.
+func BoundDecimals(v float64, d int) int {
+	for extra := 0; extra <= 3; extra++ {
+		if math.Abs(v) >= 0.5*math.Pow(10, -float64(d+extra)) {
+			return d + extra
+		}
+	}
+	return d
 }
 
 // pct formats a percentage: no decimals from 10 % on, one below.
@@ -61,9 +107,9 @@ func signedPct(v float64) string {
 // signed formats v with its sign and unit.
 func (m MetricInfo) signed(v float64) string {
 	if v < 0 {
-		return "−" + m.amount(-v)
+		return "−" + m.change(-v)
 	}
-	return "+" + m.amount(v)
+	return "+" + m.change(v)
 }
 
 func fdate(t time.Time) string { return t.Format("2 Jan 2006") }
@@ -104,9 +150,9 @@ func (m MetricInfo) judged(delta float64) string {
 func (m MetricInfo) thresholdWords(t *Threshold, abs float64) string {
 	var s string
 	if t.Relative {
-		s = fmt.Sprintf("the %s change (%s here) known to matter to people with MS", pct(100*t.Amount), m.amount(abs))
+		s = fmt.Sprintf("the %s change (%s here) known to matter to people with MS", pct(100*t.Amount), m.change(abs))
 	} else {
-		s = fmt.Sprintf("the %s change known to matter to people with MS", m.amount(abs))
+		s = fmt.Sprintf("the %s change known to matter to people with MS", m.change(abs))
 	}
 	if t.Scaled {
 		s += " (scaled from a longer test, so only a rough guide)"
@@ -143,11 +189,11 @@ func (m MetricInfo) ciWords(e Estimate) string {
 	lo, hi := e.Low, e.High
 	switch {
 	case lo >= 0 && hi >= 0:
-		return m.num(lo) + " to " + m.amount(hi)
+		return m.bound(lo) + " to " + m.change(hi)
 	case lo <= 0 && hi <= 0:
-		return m.num(-hi) + " to " + m.amount(-lo)
+		return m.bound(-hi) + " to " + m.change(-lo)
 	}
-	return fmt.Sprintf("%s %s to %s %s", m.amount(-lo), m.Less, m.amount(hi), m.More)
+	return fmt.Sprintf("%s %s to %s %s", m.bound(-lo)+m.unitSuffix(), m.Less, m.bound(hi)+m.unitSuffix(), m.More)
 }
 
 // levelWords returns "95 %".

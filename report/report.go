@@ -349,9 +349,9 @@ func (b *builder) alertWords(s *insights.SeriesReport, a insights.Alert) string 
 	if a.Percent != nil {
 		w += fmt.Sprintf("That is %s %s than %s (%s): ", strings.TrimPrefix(strings.TrimPrefix(pct(*a.Percent), "+"), "−"), word, ref, amount(info, a.Reference))
 	} else {
-		w += fmt.Sprintf("That is %s %s than %s (%s): ", amount(info, math.Abs(a.Delta)), word, ref, amount(info, a.Reference))
+		w += fmt.Sprintf("That is %s %s than %s (%s): ", change(info, math.Abs(a.Delta)), word, ref, amount(info, a.Reference))
 	}
-	w += fmt.Sprintf("beyond the person's day-to-day variation (SDC %s) and the published threshold (MCID %s", amount(info, a.SDC), amount(info, a.MCID))
+	w += fmt.Sprintf("beyond the person's day-to-day variation (SDC %s) and the published threshold (MCID %s", change(info, a.SDC), change(info, a.MCID))
 	if a.MCIDSource != nil {
 		w += ", " + shortSource(a.MCIDSource.Source)
 		if a.MCIDSource.Scaled {
@@ -659,7 +659,7 @@ func (b *builder) baselineSection() section {
 			}
 		}
 		if nz := s.Noise; nz != nil {
-			row[4] = amount(s.Info, nz.SDC95)
+			row[4] = change(s.Info, nz.SDC95)
 			if nz.SDC95Pct != nil {
 				row[4] += fmt.Sprintf(" (%.0f %%)", *nz.SDC95Pct)
 			}
@@ -749,10 +749,10 @@ func (b *builder) changesSection() section {
 			row[2] += " (" + pct(*cg.Percent) + ")"
 		}
 		if cg.SDC != nil {
-			row[3] = amount(s.Info, *cg.SDC)
+			row[3] = change(s.Info, *cg.SDC)
 		}
 		if cg.MCID != nil {
-			row[4] = amount(s.Info, *cg.MCID)
+			row[4] = change(s.Info, *cg.MCID)
 			if cg.MCIDSource != nil {
 				row[4] += " (" + shortSource(cg.MCIDSource.Source) + ")"
 			}

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"legwork"
 	"legwork/insights"
 )
 
@@ -35,46 +36,20 @@ var mainMetrics = []struct{ metric, test string }{
 // maxCharts bounds the metric charts of a report.
 const maxCharts = 8
 
-// testNames are the protocols in words.
-var testNames = map[string]string{
-	"t25fw":    "Timed 25-Foot Walk",
-	"walk2min": "2-minute walk",
-	"uturn":    "U-turn test",
-	"balance":  "static balance",
-	"sts5":     "five-times sit-to-stand",
-	"walk":     "free walking / daily life",
-}
-
-func testName(t string) string {
-	if n, ok := testNames[t]; ok {
-		return n
-	}
-	return t
-}
-
-// deviceNames are the walking aids in words.
-var deviceNames = map[string]string{
-	"none":       "",
-	"cane":       "with a cane",
-	"two_canes":  "with two canes or crutches",
-	"walker":     "with a walker",
-	"afo":        "with an ankle-foot orthosis",
-	"wheelchair": "in a wheelchair",
-}
+func testName(t string) string { return legwork.TestType(t).Words() }
 
 // seriesTitle names a series: "Walking speed (2-minute walk)", with the
 // walking aid when there is one.
 func seriesTitle(s *insights.SeriesReport) string {
 	label := capitalise(s.Info.Label)
 	ctx := testName(s.TestType)
-	if d := deviceNames[s.Device]; d != "" {
-		ctx += ", " + d
-	} else if s.Device != "none" && s.Device != "" {
-		ctx += ", " + s.Device
+	with := legwork.AssistiveDevice(s.Device).With()
+	if with != "" {
+		ctx += ", " + with
 	}
 	// The test is already in the label of the T25FW and 2-minute walk
 	// measures.
-	if strings.Contains(strings.ToLower(label), strings.ToLower(testName(s.TestType))) && deviceNames[s.Device] == "" {
+	if strings.Contains(strings.ToLower(label), strings.ToLower(testName(s.TestType))) && with == "" {
 		return label
 	}
 	return label + " (" + ctx + ")"
@@ -114,12 +89,26 @@ func amount(info insights.MetricInfo, v float64) string {
 	return s + " " + info.Unit
 }
 
+// change formats a difference in the metric's unit: in percentage points
+// for a metric in percent (step-time variability from 4.7 % to 5.2 % changed
+// by 0.5 percentage points, 11 % of 4.7 %), as insights words it.
+func change(info insights.MetricInfo, v float64) string {
+	if info.Unit != "%" {
+		return amount(info, v)
+	}
+	s := num(v, info.Decimals)
+	if s == "1" || s == "−1" {
+		return s + " percentage point"
+	}
+	return s + " percentage points"
+}
+
 // signedAmount formats a change with its sign.
 func signedAmount(info insights.MetricInfo, v float64) string {
 	if v > 0 && num(v, info.Decimals) != num(0, info.Decimals) {
-		return "+" + amount(info, v)
+		return "+" + change(info, v)
 	}
-	return amount(info, v)
+	return change(info, v)
 }
 
 // pct formats a percentage with its sign: no decimals from 10 % on.
@@ -161,7 +150,7 @@ func ci(info insights.MetricInfo, e *insights.Estimate) string {
 	if e == nil {
 		return "–"
 	}
-	return signedAmount(info, e.Value) + " (" + num(e.Low, info.Decimals) + " to " + num(e.High, info.Decimals) + ")"
+	return signedAmount(info, e.Value) + " (" + num(e.Low, insights.BoundDecimals(e.Low, info.Decimals)) + " to " + num(e.High, insights.BoundDecimals(e.High, info.Decimals)) + ")"
 }
 
 // direction words of a series.
@@ -202,7 +191,7 @@ func thresholdText(info insights.MetricInfo, t *insights.Threshold, base float64
 	if t == nil {
 		return "none published"
 	}
-	s := amount(info, t.Absolute(base))
+	s := change(info, t.Absolute(base))
 	if t.Relative {
 		s = strings.TrimPrefix(pct(100*t.Amount), "+") + " = " + s
 	}
