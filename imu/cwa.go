@@ -224,7 +224,7 @@ func (c *CWAReader) fill() error {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
 				err = fmt.Errorf("file ends %d bytes into a 512-byte sector", n)
 			}
-			return &ParseError{Format: "cwa", Line: c.sector + 1, Err: err}
+			return &ParseError{Format: "cwa", Line: c.sector + 1, Unit: "sector", Err: err}
 		}
 		c.sector++
 		ok, err := c.decode()
@@ -238,7 +238,7 @@ func (c *CWAReader) fill() error {
 }
 
 func (c *CWAReader) perr(field string, format string, args ...any) error {
-	return &ParseError{Format: "cwa", Line: c.sector, Field: field, Err: fmt.Errorf(format, args...)}
+	return &ParseError{Format: "cwa", Line: c.sector, Unit: "sector", Field: field, Err: fmt.Errorf(format, args...)}
 }
 
 // decode decodes c.buf. It reports false for a sector without samples

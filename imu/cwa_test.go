@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -274,6 +275,10 @@ func TestCWAErrors(t *testing.T) {
 			}
 			if pe.Format != "cwa" || pe.Line != c.line || pe.Field != c.field {
 				t.Errorf("got %q (line %d, field %q), want line %d field %q", err, pe.Line, pe.Field, c.line, c.field)
+			}
+			// a .cwa file has sectors, not lines
+			if want := fmt.Sprintf("cwa: sector %d", c.line); !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("message %q does not start %q", err, want)
 			}
 		})
 	}

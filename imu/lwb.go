@@ -110,13 +110,13 @@ func (l *LWBReader) Read(dst []gait.Sample) (int, error) {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				err = fmt.Errorf("file ends after %d of %d bytes of the record (header announces %d records)", got%l.recLen, l.recLen, l.n)
 			}
-			l.err = &ParseError{Format: "lwb1", Line: int(l.read) + whole + 1, Err: err}
+			l.err = &ParseError{Format: "lwb1", Line: int(l.read) + whole + 1, Unit: "record", Err: err}
 		}
 		l.crc.Write(block[:whole*l.recLen])
 		for r := 0; r < whole; r++ {
 			s, bad := l.decode(block[r*l.recLen:])
 			if bad >= 0 {
-				l.err = &ParseError{Format: "lwb1", Line: int(l.read) + 1, Field: lwbFields[bad], Err: errors.New("not a finite number")}
+				l.err = &ParseError{Format: "lwb1", Line: int(l.read) + 1, Unit: "record", Field: lwbFields[bad], Err: errors.New("not a finite number")}
 				break
 			}
 			dst[k] = s
@@ -158,9 +158,9 @@ func (l *LWBReader) decode(rec []byte) (s gait.Sample, bad int) {
 // matches.
 func (l *LWBReader) finish() error {
 	if _, err := l.r.ReadByte(); err == nil {
-		return &ParseError{Format: "lwb1", Line: int(l.n) + 1, Err: fmt.Errorf("data follows the %d records the header announces", l.n)}
+		return &ParseError{Format: "lwb1", Line: int(l.n) + 1, Unit: "record", Err: fmt.Errorf("data follows the %d records the header announces", l.n)}
 	} else if !errors.Is(err, io.EOF) {
-		return &ParseError{Format: "lwb1", Line: int(l.n) + 1, Err: err}
+		return &ParseError{Format: "lwb1", Line: int(l.n) + 1, Unit: "record", Err: err}
 	}
 	if got := l.crc.Sum32(); got != l.sum {
 		return &ParseError{Format: "lwb1", Field: "crc32", Err: fmt.Errorf("checksum %08x does not match the records (%08x): the file is damaged", l.sum, got)}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"math"
 	"strings"
@@ -110,6 +111,10 @@ func TestLWBErrors(t *testing.T) {
 		}
 		if pe.Format != "lwb1" || pe.Line != tc.line || pe.Field != tc.field || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%s: %v (line %d field %q), want line %d field %q mentioning %q", tc.name, err, pe.Line, pe.Field, tc.line, tc.field, tc.msg)
+		}
+		// records, not lines, once past the header
+		if pe.Line > 0 && !strings.Contains(err.Error(), fmt.Sprintf("record %d", pe.Line)) {
+			t.Errorf("%s: message %q does not name record %d", tc.name, err, pe.Line)
 		}
 	}
 }
