@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -249,15 +251,28 @@ func (o ImportOptions) location() *time.Location {
 }
 
 // imported remembers what was imported before: per source, the local days
-// of daily summaries and the times of single recordings.
+// of daily summaries and the times of single recordings, and the content
+// keys of recordings that had no time of their own (undatedKey).
 type imported struct {
 	days  map[string]bool // source + "/" + YYYY-MM-DD
 	times map[string]bool // source + "/" + unix seconds
+	keys  map[string]bool // undatedKey of the samples
+}
+
+// undatedKey is the client key an imported recording without a start time
+// is stored with: its samples' SHA-256, so that importing the same file
+// again is recognised although each import dates it at its own time.
+func undatedKey(lwb []byte) string {
+	sum := sha256.Sum256(lwb)
+	return "import-sha256-" + hex.EncodeToString(sum[:])
 }
 
 func newImported(existing []*legwork.Assessment, loc *time.Location) *imported {
-	h := &imported{days: map[string]bool{}, times: map[string]bool{}}
+	h := &imported{days: map[string]bool{}, times: map[string]bool{}, keys: map[string]bool{}}
 	for _, as := range existing {
+		if strings.HasPrefix(as.ClientKey, "import-sha256-") {
+			h.keys[as.ClientKey] = true
+		}
 		if as.Source == "" || as.Source == "legwork" {
 			continue
 		}
@@ -428,12 +443,19 @@ func (a *App) prepareShort(opt ImportOptions, person *legwork.User, rec *gait.Re
 		res.Notes = append(res.Notes, "a recording from "+res.Source+" starting at "+start.UTC().Format(time.RFC3339)+" was imported before")
 		return &preparedImport{res: res}, nil
 	}
-	if start.IsZero() {
-		res.Notes = append(res.Notes, "the file does not say when it was recorded: dated at the time of the import")
-	}
 	var lwb bytes.Buffer
 	if err := imu.WriteLWB(&lwb, rec); err != nil {
 		return nil, recordingError(err)
+	}
+	key := ""
+	if start.IsZero() {
+		key = undatedKey(lwb.Bytes())
+		if have.keys[key] {
+			res.Skipped = 1
+			res.Notes = append(res.Notes, "the same recording (the same samples) was imported before")
+			return &preparedImport{res: res}, nil
+		}
+		res.Notes = append(res.Notes, "the file does not say when it was recorded: dated at the time of the import")
 	}
 	up := &Upload{PersonID: opt.PersonID, TestType: legwork.TestWalk, Placement: opt.Placement, Device: opt.Device, RecordedAt: start,
 		Context: "imported from " + cleanName(display), Source: res.Source, Format: FormatLWB, Data: lwb.Bytes(),
@@ -450,7 +472,12 @@ func (a *App) prepareShort(opt ImportOptions, person *legwork.User, rec *gait.Re
 		return nil, err
 	}
 	as.CreatedAt = a.now().UTC()
-	have.times[fmt.Sprintf("%s/%d", res.Source, start.Unix())] = true
+	as.ClientKey = key
+	if key != "" {
+		have.keys[key] = true
+	} else {
+		have.times[fmt.Sprintf("%s/%d", res.Source, start.Unix())] = true
+	}
 	return &preparedImport{res: res, items: []importItem{{as: as, rec: &legwork.Recording{Format: FormatLWB, Encoding: "gzip", Data: data, Samples: len(rec.Samples)}}}}, nil
 }
 

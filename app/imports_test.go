@@ -59,7 +59,12 @@ func countAssessments(t *testing.T, e *env) int {
 
 func TestImportShortRecording(t *testing.T) {
 	e := newEnv(t)
-	rec, _ := synth.Walk(synth.WalkParams{SampleRateHz: 100, StandBeforeS: 3, WalkS: 20, StandAfterS: 3, NoiseMS2: 0.05, NoGyro: true, Seed: 4})
+	// In the phone's axes, as Sensor Logger records them: upright at the
+	// back, screen facing out (roll 90°, yaw −90°, as in assess's
+	// TestBalancePhoneAxes). In the body's axes the phone would lie flat,
+	// which fails the placement check, and a test that is not valid
+	// stores no metrics.
+	rec, _ := synth.Walk(synth.WalkParams{SampleRateHz: 100, StandBeforeS: 3, WalkS: 20, StandAfterS: 3, NoiseMS2: 0.05, NoGyro: true, RollDeg: 90, YawDeg: -90, Seed: 4})
 	t0 := time.Date(2026, 2, 10, 10, 0, 0, 0, time.UTC)
 	name := writeTotalAcceleration(t, t.TempDir(), rec, t0)
 	ctx := e.as(e.person)
@@ -257,5 +262,47 @@ func TestImportAccessAndAudit(t *testing.T) {
 	evs := auditRows(t, e)
 	if len(evs) != before+1 || evs[0].Action != "import" || evs[0].Detail != "export.xml: apple_health, 2 stored, 0 skipped" {
 		t.Fatalf("audit %+v", evs[0])
+	}
+}
+
+// A legwork CSV says nothing of when it was recorded, so each import dates
+// it at its own time; importing the same file again is still recognised,
+// by its samples, and adds nothing. A different recording is added.
+func TestImportUndatedAgain(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	write := func(seed uint64) string {
+		rec, _ := synth.Walk(synth.WalkParams{SampleRateHz: 100, StandBeforeS: 3, WalkS: 20, StandAfterS: 3, NoiseMS2: 0.05, Seed: seed})
+		var b strings.Builder
+		b.WriteString("t,ax,ay,az,gx,gy,gz\n")
+		for _, s := range rec.Samples {
+			fmt.Fprintf(&b, "%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", s.TimeS, s.AccMS2[0], s.AccMS2[1], s.AccMS2[2], s.GyroRPS[0], s.GyroRPS[1], s.GyroRPS[2])
+		}
+		name := filepath.Join(dir, fmt.Sprintf("walk%d.csv", seed))
+		if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	a, b := write(1), write(2)
+	ctx := e.as(e.person)
+	opt := app.ImportOptions{PersonID: e.person.ID, Placement: "lower_back"}
+	res, err := e.app.ImportFiles(ctx, opt, []string{a}, nil)
+	if err != nil || res[0].Stored != 1 {
+		t.Fatalf("first import: %v %+v", err, res)
+	}
+	e.clock.Advance(time.Hour)
+	res, err = e.app.ImportFiles(ctx, opt, []string{a, b}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Stored != 0 || res[0].Skipped != 1 || !strings.Contains(strings.Join(res[0].Notes, " "), "imported before") {
+		t.Errorf("the same undated file again: %+v", res[0])
+	}
+	if res[1].Stored != 1 {
+		t.Errorf("another undated file: %+v", res[1])
+	}
+	if n := countAssessments(t, e); n != 2 {
+		t.Errorf("%d assessments stored, want 2", n)
 	}
 }
