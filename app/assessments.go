@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -376,9 +377,12 @@ func (a *App) analyse(as *legwork.Assessment, rec *gait.Recording, person *legwo
 	}
 	as.AlgorithmVersion = out.AlgorithmVersion
 	as.Result = res
-	as.Metrics = out.Metrics
-	if as.Metrics == nil {
-		as.Metrics = map[string]float64{}
+	// Only a valid test has results to follow over time: a recording that
+	// does not fit its protocol is kept with its problems and no metrics
+	// (assess gives none then; this holds whatever it returns).
+	as.Metrics = map[string]float64{}
+	if out.Valid {
+		maps.Copy(as.Metrics, out.Metrics)
 	}
 	as.Quality = qualityCodes(out)
 	return nil

@@ -65,11 +65,13 @@ type Outcome struct {
 	Test             Test   `json:"test"`
 	AlgorithmVersion string `json:"algorithm_version"`
 	// Valid is false when the recording does not fit the protocol; then
-	// Problems says why, and Metrics holds only what could still be
-	// measured safely (possibly nothing).
+	// Problems says why, and Metrics is empty: what could still be
+	// measured is in Gait and Detail, for the person to see, but a test
+	// that was not done as the protocol asks gives no results to follow
+	// over time (docs/SERVER.md, docs/METRICS.md).
 	Valid    bool      `json:"valid"`
 	Problems []Problem `json:"problems,omitempty"`
-	// Metrics are the named scalar results.
+	// Metrics are the named scalar results, empty when Valid is false.
 	Metrics map[string]float64 `json:"metrics"`
 	// Gait is the gait analysis (walking tests and the U-turn test).
 	Gait *gait.Result `json:"gait,omitempty"`
@@ -104,11 +106,16 @@ const (
 	ProblemNoSitToStand  = "no_sit_to_stand"
 	ProblemNoRecording   = "no_recording"
 	ProblemLowSampleRate = "low_sample_rate"
+	ProblemTurned        = "turned_during_walk"
+	ProblemWrongDistance = "wrong_distance"
 )
 
 // Version is the version of the test scoring; every Outcome carries it
-// combined with the gait algorithm version.
-const Version = "legwork-assess/1"
+// combined with the gait algorithm version. 2: a test that is not valid
+// gives no metrics; the T25FW refuses trials with a turn or a walked
+// distance far from the course; the sit-to-stand refuses times beyond the
+// published ones.
+const Version = "legwork-assess/2"
 
 // ParseTest maps a name to a Test.
 func ParseTest(s string) (Test, error) {
@@ -129,26 +136,35 @@ func Run(test Test, src gait.Source, opt Options) (*Outcome, error) {
 	return RunRecording(test, rec, opt)
 }
 
-// RunRecording is Run for a recording held in memory.
+// RunRecording is Run for a recording held in memory. An Outcome that is
+// not valid has no metrics.
 func RunRecording(test Test, rec *gait.Recording, opt Options) (*Outcome, error) {
 	o := &Outcome{Test: test, AlgorithmVersion: Version + "+" + gait.AlgorithmVersion, Valid: true, Metrics: map[string]float64{}, Quality: []gait.Flag{}}
 	if len(rec.Samples) < 2 {
 		o.problem(ProblemNoRecording, "the recording is empty: start the test again and keep the app open until it finishes")
 		return o, nil
 	}
+	var err error
 	switch test {
 	case T25FW:
-		return o, runT25FW(o, rec, opt)
+		err = runT25FW(o, rec, opt)
 	case Walk2Min, Walk:
-		return o, runWalk(o, test, rec, opt)
+		err = runWalk(o, test, rec, opt)
 	case UTurn:
-		return o, runUTurn(o, rec, opt)
+		err = runUTurn(o, rec, opt)
 	case Balance:
-		return o, runBalance(o, rec, opt)
+		err = runBalance(o, rec, opt)
 	case STS5:
-		return o, runSTS5(o, rec, opt)
+		err = runSTS5(o, rec, opt)
+	default:
+		return nil, fmt.Errorf("assess: unknown test %q", test)
 	}
-	return nil, fmt.Errorf("assess: unknown test %q", test)
+	if !o.Valid {
+		// The tests add what they measured before every check has run;
+		// none of it is a result of the test when one failed.
+		clear(o.Metrics)
+	}
+	return o, err
 }
 
 // problem records a reason the recording does not fit the protocol.

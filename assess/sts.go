@@ -126,6 +126,22 @@ type Rep struct {
 	PowerWKG  float64 `json:"power_wkg"`
 }
 
+// Absolute limits of a five-times sit-to-stand. Published group means are
+// about 11–15 s in older adults (Bohannon, Percept Mot Skills 103:215–222,
+// 2006: 11.4 s at 60–69 years, 12.6 s at 70–79, 14.8 s at 80–89) and
+// 20.3 ± 14.1 s in Parkinson's disease, among the slowest groups reported
+// (Duncan et al., Arch Phys Med Rehabil 92:1431–1436, 2011); Duncan et al.
+// gave those unable to do the test 60 s, about one standard deviation
+// beyond the slowest completed time. Five repetitions taking longer than
+// sts5MaxTotalS, or one taking longer than sts5MaxRepS (the pace at which
+// five take 60 s, beyond the slowest completer's mean repetition of about
+// 9 s), are not the test done as fast as is safe: standing about, or
+// another activity.
+const (
+	sts5MaxTotalS = 60
+	sts5MaxRepS   = sts5MaxTotalS / 5
+)
+
 // runSTS5 scores the five-times sit-to-stand (5STS): from a chair, arms
 // crossed, stand up and sit down five times as fast as possible. The time
 // runs from the first movement to seated after the fifth repetition
@@ -218,6 +234,16 @@ func runSTS5(o *Outcome, rec *gait.Recording, opt Options) error {
 		for _, x := range durs {
 			if x > 3*med {
 				o.problem(ProblemInterrupted, "there was a long pause between repetitions: do the five in a row, as fast as is safe")
+				break
+			}
+		}
+	}
+	if d.TotalS > sts5MaxTotalS {
+		o.problem(ProblemImplausible, fmt.Sprintf("the repetitions took %.0f s, longer than even people who find standing up hard take for the test: sit on the chair, and when the app says go, stand up and sit down five times in a row, as fast as is safe", d.TotalS))
+	} else {
+		for i, x := range durs {
+			if x > sts5MaxRepS {
+				o.problem(ProblemImplausible, fmt.Sprintf("repetition %d took %.0f s, longer than even people who find standing up hard take for one: stand up and sit down five times in a row, without pausing, as fast as is safe", i+1, x))
 				break
 			}
 		}

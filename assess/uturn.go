@@ -30,6 +30,20 @@ type TurnResult struct {
 // apart are merged when each is below 170° and their sum below 270° (a U-turn
 // split in two by a hesitation), then turns of 90° or less are dropped.
 func UTurns(turns []gait.Turn) []gait.Turn {
+	merged := mergeTurns(turns)
+	out := merged[:0]
+	for _, t := range merged {
+		if math.Abs(t.AngleDeg) > 90 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// mergeTurns is the merging step of UTurns: consecutive turns in the same
+// direction less than 3 s apart, each below 170° and together below 270°,
+// become one turn. It returns a new slice.
+func mergeTurns(turns []gait.Turn) []gait.Turn {
 	var merged []gait.Turn
 	for _, t := range turns {
 		if n := len(merged); n > 0 {
@@ -45,13 +59,7 @@ func UTurns(turns []gait.Turn) []gait.Turn {
 		}
 		merged = append(merged, t)
 	}
-	out := merged[:0]
-	for _, t := range merged {
-		if math.Abs(t.AngleDeg) > 90 {
-			out = append(out, t)
-		}
-	}
-	return out
+	return merged
 }
 
 // runUTurn scores the U-turn test (Konectom's U-Turn Test, Montalban et al.,

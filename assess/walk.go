@@ -209,14 +209,46 @@ type Trial struct {
 	CadenceSPM gait.Value `json:"cadence_spm"`
 }
 
+// Plausibility limits of a Timed 25-Foot Walk trial.
+//
+// The T25FW is a straight walk along a marked 25-foot course (MSFC
+// administration manual; Fischer et al., Mult Scler 5:244–250, 1999): a
+// turn of t25fwMaxTurnDeg or more inside a trial (the gait turn detector's
+// turns, with a turn split by a hesitation merged as for the U-turn test)
+// means the person walked some other course — out and back, round a corner.
+//
+// Where stride length is estimated (a sensor at the trunk and the person's
+// height), the steps of a trial give the distance walked: steps × mean step
+// length. docs/VALIDATION.md measures the stride-length error at the lower
+// back at 0.155 m mean absolute (0.131 m median), and in its per-bout table
+// the estimate is never more than 8 % short of the reference; a trial
+// whose steps cover less than half the course (t25fwMinDistanceFactor) did
+// not walk it. The estimate runs long when steps are short ("Stride length
+// outside straight walking"): the same table has a 0.46 m stride estimated
+// at 0.93 m (2.0 times; mobgap HA_002_Test11, 17.5–35.5 s), and on
+// synthetic walks with steps of 0.2 m (38 steps for the 25 feet, as people
+// who walk with great difficulty take) and full heel-strike impacts the
+// estimate is 2.8 times the true distance (TestT25FWShortSteps). The upper
+// limit, t25fwMaxDistanceFactor times the course, leaves room for that, so
+// that the people slowest at the test are not refused it; it still catches
+// a straight walk of three times the course or more at usual step lengths.
+const (
+	t25fwMaxTurnDeg        = 90
+	t25fwMinDistanceFactor = 0.5
+	t25fwMaxDistanceFactor = 3
+)
+
 // runT25FW scores the Timed 25-Foot Walk (MSFC; Fischer et al., Mult Scler
 // 5:244–250, 1999): walk 7.62 m as quickly and safely as possible, two
 // trials; the score is the mean time of the two. Each trial is timed as a
 // stopwatch would be, from the first movement after standing still to
 // standing still again (gait's timed walks), without button presses.
 // With the app's "trial1"/"trial2" markers the walk inside each marker is
-// used; otherwise the walks are found in the recording. A 20 % change in
-// the mean time is the published threshold of clinically meaningful change
+// used; otherwise the walks are found in the recording, leaving out those
+// with a turn (the walk back to the start between the trials). A trial
+// with a turn, or whose steps cover a distance far from the course (see
+// t25fwMaxTurnDeg), makes the test not valid. A 20 % change in the mean
+// time is the published threshold of clinically meaningful change
 // (Kaufman et al., Mult Scler 6:286–290, 2000; Hobart et al., Neurology
 // 80:1509–1517, 2013).
 func runT25FW(o *Outcome, rec *gait.Recording, opt Options) error {
@@ -228,14 +260,31 @@ func runT25FW(o *Outcome, rec *gait.Recording, opt Options) error {
 	if err != nil || len(res.Bouts) == 0 {
 		return err
 	}
+	turns := mergeTurns(res.Turns)
 	walks := res.TimedWalks
 	if len(opt.Segments) > 0 {
 		walks = pickWalks(walks, opt.Segments)
+	} else if len(walks) > 0 {
+		// Without markers, a walk with a turn is the walk back to the
+		// start between the trials, not a trial; when every walk has
+		// one, the first is scored and found to have turned.
+		var straight []gait.TimedWalk
+		for _, w := range walks {
+			if math.Abs(largestTurn(turns, w)) < t25fwMaxTurnDeg {
+				straight = append(straight, w)
+			}
+		}
+		if len(straight) > 0 {
+			walks = straight
+		} else {
+			walks = walks[:1]
+		}
 	}
 	if len(walks) == 0 {
 		o.problem(ProblemNoWalking, "no timed walk was found: stand still, walk the 25 feet when the app says go, then stand still again")
 		return nil
 	}
+	trunkOK := !o.hasProblem(ProblemPlacement)
 	d := &T25FWDetail{DifferencePct: gait.NA}
 	for i, w := range walks {
 		if i == 2 {
@@ -259,6 +308,13 @@ func runT25FW(o *Outcome, rec *gait.Recording, opt Options) error {
 		}
 		if tr.SpeedMPS > 3 || tr.TimeS > 180 || tr.TimeS < 1.5 {
 			o.problem(ProblemImplausible, fmt.Sprintf("trial %d took %.1f s for %.2f m, which is not a walk of that distance: check the distance and walk from the start line to the finish line", tr.Index, tr.TimeS, dist))
+		}
+		w := walks[tr.Index-1]
+		if a := largestTurn(turns, w); math.Abs(a) >= t25fwMaxTurnDeg {
+			o.problem(ProblemTurned, fmt.Sprintf("you turned (by about %.0f°) during the walk of trial %d; the test is a straight 25-foot walk: walk straight from the start mark to just past the end mark, stop there and stand still", math.Abs(a), tr.Index))
+		}
+		if est, ok := walkedDistance(res, w); ok && trunkOK && (est > t25fwMaxDistanceFactor*dist || est < t25fwMinDistanceFactor*dist) {
+			o.problem(ProblemWrongDistance, fmt.Sprintf("your steps in trial %d covered about %.0f m, but the test is a straight walk of %.2f m: walk from the start mark to just past the end mark, stop there and stand still", tr.Index, est, dist))
 		}
 	}
 	mean := sum / float64(len(d.Trials))
@@ -284,6 +340,46 @@ func runT25FW(o *Outcome, rec *gait.Recording, opt Options) error {
 	}
 	o.Detail = d
 	return nil
+}
+
+// largestTurn returns the signed angle of the largest turn whose middle
+// falls inside the timed walk w, 0 when there is none.
+func largestTurn(turns []gait.Turn, w gait.TimedWalk) float64 {
+	best := 0.0
+	for _, t := range turns {
+		if mid := (t.StartS + t.EndS) / 2; mid >= w.OnsetS && mid <= w.OffsetS && math.Abs(t.AngleDeg) > math.Abs(best) {
+			best = t.AngleDeg
+		}
+	}
+	return best
+}
+
+// walkedDistance estimates the distance covered in the timed walk w as its
+// steps × the mean step length (half the stride length) of the bouts its
+// contacts fall in, weighted by those contacts. ok is false when stride
+// length was not estimated for at least half of the walk's contacts.
+func walkedDistance(res *gait.Result, w gait.TimedWalk) (float64, bool) {
+	var sum float64
+	n, covered := 0, 0
+	for _, t := range res.InitialContactsS {
+		if t < w.OnsetS || t > w.OffsetS {
+			continue
+		}
+		n++
+		for _, bt := range res.Bouts {
+			if t >= bt.StartS && t <= bt.EndS {
+				if bt.StrideLengthM.Valid() {
+					sum += float64(bt.StrideLengthM) / 2
+					covered++
+				}
+				break
+			}
+		}
+	}
+	if covered == 0 || 2*covered < n {
+		return 0, false
+	}
+	return float64(w.Steps) * sum / float64(covered), true
 }
 
 // pickWalks returns, for each segment in order, the timed walk overlapping
