@@ -97,6 +97,7 @@ const (
 	ProblemInterrupted   = "interrupted"
 	ProblemNoGyro        = "no_gyroscope"
 	ProblemNoTurns       = "no_turns"
+	ProblemOneTurn       = "one_turn" // a note: the U-turn result rests on one turn
 	ProblemFewReps       = "too_few_repetitions"
 	ProblemOneTrial      = "one_trial"
 	ProblemNotStill      = "not_still"

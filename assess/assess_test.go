@@ -280,3 +280,19 @@ func TestSitToStand(t *testing.T) {
 		t.Errorf("walking accepted as sit-to-stand: %+v", o)
 	}
 }
+
+// One U-turn is enough to score the test, with a note that says so (not
+// the code for no turns at all).
+func TestUTurnOneTurnNote(t *testing.T) {
+	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 2, WalkS: 20, StandAfterS: 2, Seed: 8, Turns: []synth.TurnSpec{{StartS: 10, DurationS: 2, AngleDeg: 180}}})
+	o, err := RunRecording(UTurn, rec, lowerBack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Valid {
+		t.Fatalf("invalid: %+v", o.Problems)
+	}
+	if !o.hasProblem(ProblemOneTurn) || o.hasProblem(ProblemNoTurns) {
+		t.Errorf("notes %+v: want %s and not %s", o.Problems, ProblemOneTurn, ProblemNoTurns)
+	}
+}

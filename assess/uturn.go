@@ -115,7 +115,7 @@ func runUTurn(o *Outcome, rec *gait.Recording, opt Options) error {
 		o.note(ProblemTooShort, fmt.Sprintf("the recording lasts %.0f s; the test asks for 60 s of walking and turning", span))
 	}
 	if len(turns) < 2 {
-		o.note(ProblemNoTurns, "only one U-turn was found; the result rests on a single turn")
+		o.note(ProblemOneTurn, "only one U-turn was found; the result rests on a single turn")
 	}
 	o.Detail = d
 	return nil
