@@ -420,6 +420,18 @@ func TestAssessmentUpload(t *testing.T) {
 	if err != nil || len(pts) != 3 {
 		t.Fatalf("series: %v %+v", err, pts)
 	}
+	// A measure legwork knows that the person has no values of yet is an
+	// empty series; a name that is neither known nor the person's is
+	// refused, with the person's measures to choose from.
+	pts, err = e.app.MetricSeries(ctx, legwork.MetricFilter{PersonID: e.person.ID, Metric: "sts5_time_s"})
+	if err != nil || len(pts) != 0 {
+		t.Errorf("known measure without values: %v %+v", err, pts)
+	}
+	_, err = e.app.MetricSeries(ctx, legwork.MetricFilter{PersonID: e.person.ID, Metric: "cadense_spm"})
+	wantCode(t, err, legwork.ENOTFOUND)
+	if msg := legwork.ErrorMessage(err); !strings.Contains(msg, `"cadense_spm"`) || !strings.Contains(msg, "cadence_spm") {
+		t.Errorf("mistyped measure: %q", msg)
+	}
 }
 
 func TestAssessmentUploadErrors(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"legwork/assess"
 	"legwork/gait"
 	"legwork/imu"
+	"legwork/insights"
 )
 
 // Recording formats accepted for upload (see docs/SERVER.md).
@@ -709,7 +710,23 @@ func (a *App) MetricSeries(ctx context.Context, f legwork.MetricFilter) ([]legwo
 	if err != nil {
 		return nil, err
 	}
-	if pts == nil {
+	if len(pts) == 0 {
+		// An empty series of a measure legwork knows, or one the person
+		// has values for outside the filter, is an answer; a name that is
+		// neither is most likely mistyped, and saying so helps more than
+		// an empty list.
+		if _, known := insights.Metrics[f.Metric]; !known {
+			names, err := a.store.MetricNames(ctx, f.PersonID)
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Contains(names, f.Metric) {
+				if len(names) == 0 {
+					return nil, legwork.Errorf(legwork.ENOTFOUND, "no measure is named %q, and this person has no measures yet", f.Metric)
+				}
+				return nil, legwork.Errorf(legwork.ENOTFOUND, "no measure is named %q; this person's measures are: %s", f.Metric, strings.Join(names, ", "))
+			}
+		}
 		pts = []legwork.MetricPoint{}
 	}
 	return pts, nil
