@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"github.com/jackc/pgx/v5/stdlib"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -126,6 +127,23 @@ func openTest(t testing.TB) *DB {
 func TestStore(t *testing.T) {
 	skipWithoutServer(t)
 	storetest.Run(t, func(t *testing.T) storetest.Store { return openTest(t) })
+}
+
+// RedoMigration undoes the migrations down to before version and applies
+// them again, as an upgrade from that schema would.
+func (db *DB) RedoMigration(ctx context.Context, version int64) error {
+	sqlDB := stdlib.OpenDB(*db.pool.Config().ConnConfig.Copy())
+	p, err := newProvider(sqlDB)
+	if err != nil {
+		sqlDB.Close()
+		return err
+	}
+	defer p.Close()
+	if _, err := p.DownTo(ctx, version-1); err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
 }
 
 // DeleteUser deletes an account as an operator does, in SQL: legwork has

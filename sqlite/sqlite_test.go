@@ -31,6 +31,20 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return openTest(t) })
 }
 
+// RedoMigration undoes the migrations down to before version and applies
+// them again, as an upgrade from that schema would.
+func (db *DB) RedoMigration(ctx context.Context, version int64) error {
+	p, err := newProvider(db.writer)
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, version-1); err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
 // DeleteUser deletes an account as an operator does, in SQL: legwork has
 // no way to, but the conformance suite checks what the schema does then.
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {

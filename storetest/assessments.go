@@ -541,3 +541,44 @@ func testMetricNames(t *testing.T, s legwork.Store) {
 	}
 	mustEqual(t, "MetricNames of nobody", got, []string{})
 }
+
+// Migration 6 removes the metrics of tests whose result says they are not
+// valid (stored by versions before legwork-assess/2), and keeps the
+// results, the metrics of valid tests, and results that merely mention
+// "valid":false deeper down or are not JSON.
+func testMigrationInvalidTestMetrics(t *testing.T, s Store) {
+	ctx := t.Context()
+	p := newUser(t, s, legwork.RolePerson, "migrated")
+	at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	store := func(result string, i int) *legwork.Assessment {
+		a := &legwork.Assessment{PersonID: p.ID, TestType: legwork.TestWalk2Min, Placement: "lower_back", Device: legwork.DeviceNone,
+			RecordedAt: at.Add(time.Duration(i) * time.Hour), Source: "legwork", AlgorithmVersion: "legwork-assess/1+legwork-gait/1",
+			Result: []byte(result), Metrics: map[string]float64{"walk2min_distance_m": 18.4 + float64(i)}}
+		if err := s.CreateAssessment(ctx, a, nil); err != nil {
+			t.Fatalf("CreateAssessment: %v", err)
+		}
+		return a
+	}
+	invalid := store(`{"test":"walk2min","algorithm_version":"legwork-assess/1+legwork-gait/1","valid":false,"problems":[{"code":"too_short"}]}`, 0)
+	valid := store(`{"test":"walk2min","algorithm_version":"legwork-assess/1+legwork-gait/1","valid":true}`, 1)
+	nested := store(`{"test":"walk2min","valid":true,"detail":{"trials":[{"valid":false}]}}`, 2)
+	notJSON := store(`"valid":false, and then not JSON`, 3)
+	if err := s.RedoMigration(ctx, 6); err != nil {
+		t.Fatalf("RedoMigration: %v", err)
+	}
+	pts, err := s.MetricSeries(ctx, legwork.MetricFilter{PersonID: p.ID, Metric: "walk2min_distance_m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, x := range pts {
+		ids = append(ids, x.AssessmentID)
+	}
+	if want := []int64{valid.ID, nested.ID, notJSON.ID}; !slices.Equal(ids, want) {
+		t.Errorf("metric points of assessments %v after the migration, want %v (the invalid test was %d)", ids, want, invalid.ID)
+	}
+	got, err := s.Assessment(ctx, invalid.ID)
+	if err != nil || len(got.Result) == 0 {
+		t.Errorf("the invalid test's result must stay: %v", err)
+	}
+}

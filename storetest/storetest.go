@@ -94,6 +94,10 @@ const TimePrecision = time.Microsecond
 type Store interface {
 	legwork.Store
 	DeleteUser(ctx context.Context, id int64) error
+	// RedoMigration undoes the schema migrations from version on and
+	// applies them again, so that a test can check what a migration does
+	// to rows stored before it.
+	RedoMigration(ctx context.Context, version int64) error
 }
 
 // Run runs the conformance suite. open must return a new, empty store each
@@ -126,6 +130,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"AssessmentIDs", testAssessmentIDs},
 		{"MetricSeries", testMetricSeries},
 		{"MetricNames", testMetricNames},
+		{"MigrationInvalidTestMetrics", func(t *testing.T, s legwork.Store) { testMigrationInvalidTestMetrics(t, s.(Store)) }},
 		{"Diary", testDiary},
 		{"ListDiaryEntries", testListDiaryEntries},
 		{"Interventions", testInterventions},
