@@ -67,8 +67,13 @@ func (db *DB) Backup(ctx context.Context, dstPath string) error {
 // removing dstPath's -wal and -shm files, which belong to the replaced
 // database. When Restore fails, dstPath is left as it was.
 //
-// No process may have dstPath open during a restore: stop the server
-// first.
+// No process may have dstPath open during a restore: a server that has it
+// open would go on writing to the replaced file, and whatever it stored
+// after the restore would be lost. Restore refuses with ErrInUse when it
+// finds another connection to dstPath open (see checkpointAlone); it
+// cannot see a process that opens dstPath after that check, so the caller
+// keeps such processes out too (legwork restore takes the data folder's
+// lock, which a running server holds).
 func Restore(srcPath, dstPath string) error {
 	ctx := context.Background()
 	src, err := filepath.Abs(srcPath)
@@ -81,6 +86,11 @@ func Restore(srcPath, dstPath string) error {
 	}
 	if src == dst {
 		return fmt.Errorf("sqlite: restore %s: source and destination are the same file", src)
+	}
+	// Refuse before any work when the database is in use, and again just
+	// before replacing it.
+	if err := checkpointAlone(ctx, dst); err != nil {
+		return fmt.Errorf("sqlite: restore to %s: %w", dst, err)
 	}
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("sqlite: restore: %w", err)
@@ -111,7 +121,9 @@ func Restore(srcPath, dstPath string) error {
 	if err := syncFile(tmp); err != nil {
 		return fmt.Errorf("sqlite: restore to %s: %w", dst, err)
 	}
-	checkpoint(ctx, dst)
+	if err := checkpointAlone(ctx, dst); err != nil {
+		return fmt.Errorf("sqlite: restore to %s: %w", dst, err)
+	}
 	if err := replaceDB(tmp, dst); err != nil {
 		return fmt.Errorf("sqlite: restore to %s: %w", dst, err)
 	}
@@ -267,20 +279,44 @@ func syncFile(path string) error {
 	return f.Close()
 }
 
-// checkpoint makes the database at path self-contained, moving what its
-// write-ahead log holds into the file, so that it is consistent on its own
-// should the replacement of it be interrupted. It is best effort: the
-// database may be missing or damaged, which may be why it is replaced.
-func checkpoint(ctx context.Context, path string) {
-	if _, err := os.Stat(path + "-wal"); err != nil {
-		return
+// ErrInUse is returned by Restore when another connection, in this or
+// another process, has the database it would replace open.
+var ErrInUse = errors.New("the database is in use by another program (a running legwork server?): stop it first")
+
+// checkpointAlone checks that no other connection has the database at path
+// open and makes it self-contained, moving what its write-ahead log holds
+// into the file, so that it is consistent on its own should the
+// replacement of it be interrupted.
+//
+// The check rests on SQLite's own locks: in WAL mode every open connection
+// holds a shared lock on the database file for as long as it is open (an
+// idle server included), so a connection in exclusive locking mode, which
+// must take an exclusive lock to read, is refused at once (busy_timeout 0)
+// while another is open; it then returns ErrInUse. Anything else is best
+// effort: the database may be missing or damaged, which may be why it is
+// replaced.
+func checkpointAlone(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return nil
 	}
-	db, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(5000)"))
+	db, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(0)&_pragma=locking_mode(EXCLUSIVE)"))
 	if err != nil {
-		return
+		return nil
 	}
 	defer db.Close()
-	db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	db.SetMaxOpenConns(1)
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		if isBusy(err) {
+			return ErrInUse
+		}
+		return nil
+	}
+	var busy, logPages, done int
+	if err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); isBusy(err) {
+		return ErrInUse
+	}
+	return nil
 }
 
 // replaceDB renames the database file tmp over dst, after removing the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -14,17 +15,39 @@ import (
 	"legwork/app"
 )
 
+// isHelp reports whether arg asks for help rather than naming a
+// subcommand.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
+
+// userUsage is the help of "legwork user".
+const userUsage = `Usage: legwork user add --email EMAIL --name NAME --role person|clinician [--admin] [--height-m M] [--password-stdin] [--data DIR]
+       legwork user list [--data DIR]
+
+Run "legwork user add -h" or "legwork user list -h" for the flags.
+`
+
 // runUser is "legwork user add|list".
 func (m *Main) runUser(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError{"usage: legwork user add|list [flags]"}
+		fmt.Fprint(m.Stderr, userUsage)
+		return usageError{"user needs add or list"}
 	}
-	switch args[0] {
-	case "add":
+	switch {
+	case args[0] == "add":
 		return m.runUserAdd(ctx, args[1:])
-	case "list":
+	case args[0] == "list":
 		return m.runUserList(ctx, args[1:])
+	case isHelp(args[0]):
+		fmt.Fprint(m.Stderr, userUsage)
+		return flag.ErrHelp
 	}
+	fmt.Fprint(m.Stderr, userUsage)
 	return usageError{fmt.Sprintf("unknown user command %q (want add or list)", args[0])}
 }
 
@@ -57,6 +80,11 @@ func (m *Main) runUserAdd(ctx context.Context, args []string) error {
 	} else {
 		password, generated = rand.Text(), true
 	}
+	lock, err := sf.useData()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -81,6 +109,11 @@ func (m *Main) runUserList(ctx context.Context, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	lock, err := sf.useData()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -100,8 +133,14 @@ func (m *Main) runUserList(ctx context.Context, args []string) error {
 
 // runToken is "legwork token create".
 func (m *Main) runToken(ctx context.Context, args []string) error {
+	const usage = "Usage: legwork token create --email EMAIL [--name NAME] [--data DIR]\n\nRun \"legwork token create -h\" for the flags.\n"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(m.Stderr, usage)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{"usage: legwork token create --email EMAIL [--name NAME]"}
+		fmt.Fprint(m.Stderr, usage)
+		return usageError{"token needs create"}
 	}
 	fs := m.newFlagSet("token create", "--email EMAIL [--name NAME]")
 	var sf storeFlags
@@ -116,6 +155,11 @@ func (m *Main) runToken(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usageError{"token create needs --email"}
 	}
+	lock, err := sf.useData()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err

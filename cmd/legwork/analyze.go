@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"legwork/assess"
 	"legwork/gait"
 	"legwork/imu"
+	"legwork/insights"
 )
 
 // segmentFlags collects --segment NAME:START:END values.
@@ -33,9 +37,32 @@ func (s *segmentFlags) Set(v string) error {
 	return nil
 }
 
-// writeOutcome prints a guided test's result for people.
+// testNames are the guided tests' names for people.
+var testNames = map[assess.Test]string{
+	assess.T25FW:    "Timed 25-Foot Walk",
+	assess.Walk2Min: "2-Minute Walk",
+	assess.UTurn:    "U-turn test",
+	assess.Balance:  "static balance test",
+	assess.STS5:     "five-times sit-to-stand",
+	assess.Walk:     "walk",
+}
+
+// turnSign explains the sign of a turn angle (gait.Turn.AngleDeg:
+// positive is anticlockwise seen from above).
+const turnSign = "a + angle is a turn to the left, − to the right"
+
+// writeOutcome prints a guided test's result for people: the metrics with
+// their plain names and units (those of the report and the web app,
+// insights.LookupMetric; speeds of turning in °/s like the angles, with
+// rad/s, the unit published for the U-turn test, beside them), and only
+// the notes that concern the test. The --json output keeps the metric
+// names.
 func writeOutcome(w io.Writer, name string, o *assess.Outcome) {
-	fmt.Fprintf(w, "%s: %s test\n", name, o.Test)
+	title := testNames[o.Test]
+	if title == "" {
+		title = string(o.Test) + " test"
+	}
+	fmt.Fprintf(w, "%s: %s (--test %s)\n", name, title, o.Test)
 	if o.Valid {
 		fmt.Fprintln(w, "Result: valid")
 	} else {
@@ -45,14 +72,21 @@ func writeOutcome(w io.Writer, name string, o *assess.Outcome) {
 		fmt.Fprintf(w, "  ! %s\n", p.Message)
 	}
 	if len(o.Metrics) > 0 {
-		fmt.Fprintln(w, "\nMetrics:")
+		fmt.Fprintln(w, "\nResults:")
 		keys := make([]string, 0, len(o.Metrics))
 		for k := range o.Metrics {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Fprintf(w, "  %-28s %.4g\n", k, o.Metrics[k])
+		labels := make([]string, len(keys))
+		width := 0
+		for i, k := range keys {
+			labels[i] = metricLabel(k, o.Test)
+			width = max(width, utf8.RuneCountInString(labels[i]))
+		}
+		for i, k := range keys {
+			pad := strings.Repeat(" ", width-utf8.RuneCountInString(labels[i]))
+			fmt.Fprintf(w, "  %s:%s  %s\n", labels[i], pad, metricValue(k, o.Test, o.Metrics[k]))
 		}
 	}
 	switch d := o.Detail.(type) {
@@ -67,9 +101,9 @@ func writeOutcome(w io.Writer, name string, o *assess.Outcome) {
 			fmt.Fprintf(w, "  %6.1f–%6.1f s  %3d steps  %s\n", x.StartS, x.EndS, x.Steps, fmtValue(x.CadenceSPM, "%.1f steps/min"))
 		}
 	case *assess.UTurnDetail:
-		fmt.Fprintln(w, "\nU-turns:")
+		fmt.Fprintf(w, "\nU-turns (%s):\n", turnSign)
 		for _, t := range d.Turns {
-			fmt.Fprintf(w, "  %6.2f–%6.2f s  %+5.0f°  %.2f s  %.2f rad/s  %d steps\n", t.StartS, t.EndS, t.AngleDeg, t.DurationS, t.SpeedRPS, t.Steps)
+			fmt.Fprintf(w, "  %6.2f–%6.2f s  %+5.0f°  %.2f s  %s  %d steps\n", t.StartS, t.EndS, t.AngleDeg, t.DurationS, turnSpeed(t.SpeedRPS), t.Steps)
 		}
 	case *assess.BalanceDetail:
 		fmt.Fprintln(w, "\nConditions:")
@@ -86,12 +120,76 @@ func writeOutcome(w io.Writer, name string, o *assess.Outcome) {
 			fmt.Fprintf(w, "  %d  stand %.2f s, seated %.2f s, %.2f s\n", r.Index, r.StandS, r.SeatedS, r.DurationS)
 		}
 	}
-	if len(o.Quality) > 0 {
-		fmt.Fprintln(w, "\nNotes:")
-		for _, f := range o.Quality {
-			fmt.Fprintf(w, "  - %s\n", f.Message)
+	var notes []string
+	for _, f := range o.Quality {
+		if noteApplies(f.Code, o.Test) {
+			notes = append(notes, f.Message)
 		}
 	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w, "\nNotes:")
+		for _, n := range notes {
+			fmt.Fprintf(w, "  - %s\n", n)
+		}
+	}
+}
+
+// noteApplies reports whether a data-quality note of the gait analysis
+// concerns a guided test. The person's height only scales stride length,
+// walking speed and distance, which only the walk and the 2-minute walk
+// report (the T25FW's speed comes from the course's length).
+func noteApplies(code string, test assess.Test) bool {
+	if code == gait.FlagNoHeight {
+		return test == assess.Walk || test == assess.Walk2Min
+	}
+	return true
+}
+
+// metricInfo describes a metric of a test for people: insights' table,
+// with the eyes-closed sway measures it lacks named after their eyes-open
+// ones, and the walk's distance.
+func metricInfo(name string, test assess.Test) insights.MetricInfo {
+	info := insights.LookupMetric(name, string(test))
+	if info.Label != name {
+		return info
+	}
+	if rest, ok := strings.CutPrefix(name, "sway_ec_"); ok {
+		if eo := insights.LookupMetric("sway_"+rest, string(test)); eo.Label != eo.Name {
+			eo.Label += " with eyes closed"
+			return eo
+		}
+	}
+	if name == "distance_m" {
+		info.Label, info.Unit, info.Decimals = "distance walked", "m", 1
+	}
+	return info
+}
+
+// metricLabel is a metric's plain name, capitalised.
+func metricLabel(name string, test assess.Test) string {
+	l := metricInfo(name, test).Label
+	r, n := utf8.DecodeRuneInString(l)
+	return string(unicode.ToUpper(r)) + l[n:]
+}
+
+// metricValue is a metric's value with its unit.
+func metricValue(name string, test assess.Test, v float64) string {
+	info := metricInfo(name, test)
+	switch {
+	case name == "balance_ec_failed":
+		return map[bool]string{true: "yes", false: "no"}[v != 0]
+	case info.Unit == "rad/s":
+		return turnSpeed(v)
+	case info.Unit == "":
+		return strconv.FormatFloat(v, 'f', info.Decimals, 64)
+	}
+	return strconv.FormatFloat(v, 'f', info.Decimals, 64) + " " + info.Unit
+}
+
+// turnSpeed is a speed of turning in °/s, the unit of the angles, and in
+// rad/s.
+func turnSpeed(rps float64) string {
+	return fmt.Sprintf("%3.0f °/s (%.2f rad/s)", rps*180/math.Pi, rps)
 }
 
 func (m *Main) runAnalyze(ctx context.Context, args []string) error {
@@ -141,7 +239,14 @@ func (m *Main) runAnalyze(ctx context.Context, args []string) error {
 		if err != nil {
 			return usageError{err.Error()}
 		}
-		out, err := assess.Run(test, src, assess.Options{
+		rec, err := gait.ReadAll(src)
+		if err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+		if len(rec.Samples) == 0 {
+			return errNoSamples(pos[0])
+		}
+		out, err := assess.RunRecording(test, rec, assess.Options{
 			Placement:  p,
 			Subject:    gait.Subject{HeightM: *height, SensorHeightM: *sensorHeight},
 			DistanceM:  *distance,
@@ -167,6 +272,9 @@ func (m *Main) runAnalyze(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
+	if res.Sampling.Samples == 0 {
+		return errNoSamples(pos[0])
+	}
 	if *asJSON {
 		enc := json.NewEncoder(m.Stdout)
 		enc.SetIndent("", "  ")
@@ -174,6 +282,12 @@ func (m *Main) runAnalyze(ctx context.Context, args []string) error {
 	}
 	writeSummary(m.Stdout, pos[0], res)
 	return nil
+}
+
+// errNoSamples is the error for a recording without samples (a CSV file
+// with only its header), which the server refuses too (422).
+func errNoSamples(name string) error {
+	return fmt.Errorf("%s: the recording has no samples (only a header?): nothing to analyse", name)
 }
 
 // writeSummary prints a result for people.
@@ -203,7 +317,7 @@ func writeSummary(w io.Writer, name string, r *gait.Result) {
 		}
 	}
 	if len(r.Turns) > 0 {
-		fmt.Fprintln(w, "\nTurns:")
+		fmt.Fprintf(w, "\nTurns (%s):\n", turnSign)
 		for _, t := range r.Turns {
 			fmt.Fprintf(w, "  %7.2f–%7.2f s  %+6.0f°  peak %.0f°/s\n", t.StartS, t.EndS, t.AngleDeg, t.PeakSpeedDPS)
 		}

@@ -109,7 +109,7 @@ func TestAnalyzeGuidedTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"sts5 test", "Result: valid", "sts5_time_s", "Repetitions:"} {
+	for _, want := range []string{"five-times sit-to-stand (--test sts5)", "Result: valid", "Five-times sit-to-stand time:", "Repetitions:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -17,14 +17,27 @@ import (
 )
 
 // The demo accounts. The password is public: never run --demo on a server
-// others can reach with real data on it.
+// others can reach with real data on it. The load-test person has no data
+// of its own and no clinician: "legwork loadtest" uploads as it by
+// default, so that its thousands of test uploads stay out of the demo
+// person's record.
 const (
 	demoPersonEmail    = "demo@legwork.local"
 	demoClinicianEmail = "clinician@legwork.local"
+	demoLoadtestEmail  = "loadtest@legwork.local"
 	demoPassword       = "legwork-demo"
 	demoHeightM        = 1.72
 	demoWeeks          = 26
 )
+
+// isDemoAccount reports whether email is one of the demo accounts.
+func isDemoAccount(email string) bool {
+	switch email {
+	case demoPersonEmail, demoClinicianEmail, demoLoadtestEmail:
+		return true
+	}
+	return false
+}
 
 // runDemo is "legwork demo": the demo data without serving.
 func (m *Main) runDemo(ctx context.Context, args []string) error {
@@ -39,6 +52,11 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usageError{"demo takes no arguments"}
 	}
+	lock, err := sf.useData()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -59,6 +77,9 @@ func (m *Main) seedDemo(ctx context.Context, a *app.App) error {
 	}
 	clin, err := demoUser(sys, a, app.NewUser{Email: demoClinicianEmail, Name: "Dr Sam Rivera", Role: legwork.RoleClinician, Password: demoPassword})
 	if err != nil {
+		return err
+	}
+	if _, err := demoUser(sys, a, app.NewUser{Email: demoLoadtestEmail, Name: "Load Test", Role: legwork.RolePerson, Password: demoPassword, HeightM: demoHeightM}); err != nil {
 		return err
 	}
 	grants, err := a.ListGrants(sys, person.ID)
@@ -86,8 +107,9 @@ func (m *Main) seedDemo(ctx context.Context, a *app.App) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "legwork: demo data ready (%s)\n"+
-		"  person:    %s / %s\n  clinician: %s / %s (invited by the person: sees the data, may change the weekly plan)\n",
-		added, demoPersonEmail, demoPassword, demoClinicianEmail, demoPassword)
+		"  person:    %s / %s\n  clinician: %s / %s (invited by the person: sees the data, may change the weekly plan)\n"+
+		"  load test: %s / %s (a person of its own that \"legwork loadtest\" uploads to)\n",
+		added, demoPersonEmail, demoPassword, demoClinicianEmail, demoPassword, demoLoadtestEmail, demoPassword)
 	return nil
 }
 

@@ -26,8 +26,8 @@ import (
 func (m *Main) runLoadtest(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("loadtest", "[flags]")
 	target := fs.String("url", "http://127.0.0.1:8080", "the server to load (loopback only)")
-	token := fs.String("token", "", "API token of the person to upload as")
-	email := fs.String("email", demoPersonEmail, "account to sign in as when no --token is given")
+	token := fs.String("token", "", "API token of the person to upload as (the uploads stay in that person's record)")
+	email := fs.String("email", demoLoadtestEmail, "account to sign in as when no --token is given: by default the load-test person that --demo creates, not the demo person")
 	password := fs.String("password", demoPassword, "its password")
 	rate := fs.Float64("rate", 200, "uploads per second")
 	duration := fs.Duration("duration", 30*time.Second, "how long to send (at most 10 minutes)")
@@ -60,10 +60,11 @@ func (m *Main) runLoadtest(ctx context.Context, args []string) error {
 
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
 		MaxIdleConns: *maxInFlight, MaxIdleConnsPerHost: *maxInFlight, IdleConnTimeout: time.Minute}}
-	auth, personID, err := loadtestAuth(ctx, client, base, *token, *email, *password)
+	auth, who, err := loadtestAuth(ctx, client, base, *token, *email, *password)
 	if err != nil {
 		return err
 	}
+	personID := who.ID
 
 	// A few distinct recordings, encoded once.
 	var bodies [][]byte
@@ -88,8 +89,9 @@ func (m *Main) runLoadtest(ctx context.Context, args []string) error {
 
 	total := int(*rate * duration.Seconds())
 	interval := time.Duration(float64(time.Second) / *rate)
-	fmt.Fprintf(m.Stderr, "loadtest: %d uploads of %d-byte %s recordings to %s at %.0f/s for %s\n",
-		total, len(bodies[0]), *format, base.Redacted(), *rate, *duration)
+	fmt.Fprintf(m.Stderr, "loadtest: %d uploads of %d-byte %s recordings to %s at %.0f/s for %s\n"+
+		"loadtest: they are stored in the record of %s as T25FW tests tagged \"loadtest\", dated yesterday\n",
+		total, len(bodies[0]), *format, base.Redacted(), *rate, *duration, who.Email)
 
 	var (
 		mu        sync.Mutex
@@ -206,9 +208,16 @@ func checkLoopback(ctx context.Context, host string) error {
 	return nil
 }
 
+// loadtestAccount is the person the load test uploads for.
+type loadtestAccount struct {
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+	Role  string `json:"role"`
+}
+
 // loadtestAuth returns a function that authenticates requests, and the
 // person to upload for.
-func loadtestAuth(ctx context.Context, client *http.Client, base *url.URL, token, email, password string) (func(*http.Request), int64, error) {
+func loadtestAuth(ctx context.Context, client *http.Client, base *url.URL, token, email, password string) (func(*http.Request), *loadtestAccount, error) {
 	var auth func(*http.Request)
 	if token != "" {
 		auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
@@ -218,12 +227,12 @@ func loadtestAuth(ctx context.Context, client *http.Client, base *url.URL, token
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 || len(resp.Cookies()) == 0 {
-			return nil, 0, fmt.Errorf("sign in as %s: status %d (start the server with --demo, or pass --token)", email, resp.StatusCode)
+			return nil, nil, fmt.Errorf("sign in as %s: status %d (start the server with --demo, which creates it, or pass --token of a person made for the test)", email, resp.StatusCode)
 		}
 		c := resp.Cookies()[0]
 		auth = func(r *http.Request) { r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value}) }
@@ -232,18 +241,15 @@ func loadtestAuth(ctx context.Context, client *http.Client, base *url.URL, token
 	auth(req)
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	var me struct {
-		ID   int64  `json:"id"`
-		Role string `json:"role"`
-	}
+	var me loadtestAccount
 	if err := json.NewDecoder(resp.Body).Decode(&me); err != nil || resp.StatusCode != 200 {
-		return nil, 0, fmt.Errorf("who am I: status %d", resp.StatusCode)
+		return nil, nil, fmt.Errorf("who am I: status %d", resp.StatusCode)
 	}
 	if me.Role != "person" {
-		return nil, 0, errors.New("the load test uploads as a person; this account is a " + me.Role)
+		return nil, nil, errors.New("the load test uploads as a person; this account is a " + me.Role)
 	}
-	return auth, me.ID, nil
+	return auth, &me, nil
 }

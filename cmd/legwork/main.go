@@ -62,17 +62,17 @@ func (m *Main) commands() []command {
 	return []command{
 		{"analyze", "analyse a motion recording and print gait metrics", (*Main).runAnalyze},
 		{"validate", "measure accuracy on reference recordings", (*Main).runValidate},
-		{"serve", "run the server (web app and JSON API)", (*Main).runServe},
+		{"serve", "run the server (web app and JSON API); --demo adds the demo accounts and data", (*Main).runServe},
 		{"user", "add or list accounts (user add, user list)", (*Main).runUser},
 		{"token", "create an API token for the CLI or a device (token create)", (*Main).runToken},
 		{"reanalyze", "analyse every stored recording again with the current algorithm", (*Main).runReanalyze},
 		{"backup", "copy the SQLite database to a file, while the server runs", (*Main).runBackup},
-		{"restore", "replace the SQLite database with a backup (server stopped)", (*Main).runRestore},
+		{"restore", "replace the SQLite database with a backup (refused while a server uses it: stop it first)", (*Main).runRestore},
 		{"report", "write a clinician report of a person over a period (PDF or HTML)", (*Main).runReport},
 		{"import", "import recordings from other devices and Apple Health exports for a person", (*Main).runImport},
 		{"export", "export a person's or every person's data as CSV, Parquet or FHIR", (*Main).runExport},
 		{"demo", "add the demo person and clinician with months of synthetic data", (*Main).runDemo},
-		{"loadtest", "upload synthetic recordings to a local server at a fixed rate", (*Main).runLoadtest},
+		{"loadtest", "upload synthetic recordings to a local server at a fixed rate (as the demo's load-test person)", (*Main).runLoadtest},
 	}
 }
 

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -28,6 +31,11 @@ func (m *Main) runReanalyze(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usageError{"reanalyze takes no arguments"}
 	}
+	lock, err := sf.useData()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -84,6 +92,11 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 	if sf.url() != "" {
 		return usageError{"backup copies the SQLite database; for PostgreSQL use pg_dump"}
 	}
+	lock, err := sf.useData()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	db, err := sqlite.Open(sf.sqlitePath())
 	if err != nil {
 		return err
@@ -97,7 +110,10 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 }
 
 // runRestore is "legwork restore FILE": replaces the SQLite database with
-// a backup, after checking it. The server must be stopped.
+// a backup, after checking it. The server must be stopped: restore takes
+// the data folder's lock exclusively and refuses while a server (or
+// another command) holds it, and sqlite.Restore refuses while any other
+// program has the database open.
 func (m *Main) runRestore(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("restore", "FILE [--data DIR]   (stop the server first)")
 	var sf storeFlags
@@ -113,12 +129,71 @@ func (m *Main) runRestore(ctx context.Context, args []string) error {
 	if sf.url() != "" {
 		return usageError{"restore installs an SQLite backup; for PostgreSQL use pg_restore"}
 	}
-	if err := os.MkdirAll(sf.data, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+	lock, err := lockDataDir(sf.data, true)
+	if errors.Is(err, errLocked) {
+		return fmt.Errorf("%s is in use by a running legwork server (or another legwork command): "+
+			"stop the server, or wait for the command to finish, then restore again; nothing was changed", sf.data)
 	}
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	if err := sqlite.Restore(pos[0], sf.sqlitePath()); err != nil {
+		if errors.Is(err, sqlite.ErrInUse) {
+			return fmt.Errorf("%s is open in another program (a legwork server, or an sqlite3 shell?): "+
+				"stop it, then restore again; nothing was changed", sf.sqlitePath())
+		}
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "restored %s from %s\n", sf.sqlitePath(), pos[0])
 	return nil
+}
+
+// lockName is the advisory lock file of an SQLite data folder. A server,
+// and the commands that use the database beside it (SQLite's own locking
+// keeps their writes apart), hold it shared for as long as they run;
+// restore, which replaces the database file under them, holds it
+// exclusively. The file stays; the lock goes with the process that held
+// it, however it ends.
+const lockName = "legwork.lock"
+
+// errLocked is returned by flock when a conflicting lock is held.
+var errLocked = errors.New("the data folder is locked")
+
+// lockDataDir takes the lock of the data folder dir (creating both when
+// missing), shared or exclusive, without waiting: errLocked when a
+// conflicting lock is held. Closing the file releases it.
+func lockDataDir(dir string, exclusive bool) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if err := flock(f, exclusive); err != nil {
+		f.Close()
+		if errors.Is(err, errLocked) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
+	}
+	return f, nil
+}
+
+// useData takes the data folder's lock shared, for a command that uses the
+// SQLite database, so that a restore cannot replace the database under
+// it. With PostgreSQL it does nothing.
+func (sf *storeFlags) useData() (io.Closer, error) {
+	if sf.url() != "" {
+		return io.NopCloser(nil), nil
+	}
+	f, err := lockDataDir(sf.data, false)
+	if errors.Is(err, errLocked) {
+		return nil, fmt.Errorf("%s is being restored (legwork restore): try again when the restore has finished", sf.data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }

@@ -40,6 +40,13 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(m.Stderr, nil))
 
+	// Held while serving: legwork restore refuses to replace the database
+	// under a running server.
+	lock, err := sf.useData()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -48,12 +55,15 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	metrics := api.NewMetrics()
 	a := app.New(app.Config{Store: store, Logger: log, OnAnalysis: metrics.ObserveAnalysis, NoSignUp: *noSignUp})
 
+	// --demo serves like a plain serve, administrator included, plus the
+	// demo accounts and data.
+	if err := m.firstAdmin(ctx, a); err != nil {
+		return err
+	}
 	if *demo {
 		if err := m.seedDemo(ctx, a); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-	} else if err := m.firstAdmin(ctx, a); err != nil {
-		return err
 	}
 
 	srv := &http.Server{
@@ -107,17 +117,20 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	return nil
 }
 
-// firstAdmin makes an administrator account when the database has none,
-// so that a fresh server can be used at once, and prints its password
-// once.
+// firstAdmin makes an administrator account when the database has no
+// account other than the demo ones (a fresh database, or one with only the
+// demo data), so that a fresh server can be used at once, and prints its
+// password once.
 func (m *Main) firstAdmin(ctx context.Context, a *app.App) error {
 	sys := app.SystemContext(ctx)
 	users, err := a.ListUsers(sys)
 	if err != nil {
 		return err
 	}
-	if len(users) > 0 {
-		return nil
+	for _, u := range users {
+		if !isDemoAccount(u.Email) {
+			return nil
+		}
 	}
 	password := rand.Text()
 	u, err := a.CreateUser(sys, app.NewUser{Email: "admin@legwork.local", Name: "Administrator", Role: legwork.RolePerson, Admin: true, Password: password})
