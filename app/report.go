@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,8 +46,14 @@ func (o *ReportOptions) check() error {
 	if to.Sub(from) > maxReportDays*24*time.Hour {
 		return legwork.FieldErrorf("to", "a report covers at most ten years")
 	}
-	if err := checkPlan("plan", o.Plan, 1); err != nil {
+	// 0 tests a week is "not planned", as in the stored weekly plan.
+	if err := checkPlan("plan", o.Plan, 0); err != nil {
 		return err
+	}
+	if o.Plan != nil {
+		planned := maps.Clone(o.Plan) // the caller's map stays as it was
+		maps.DeleteFunc(planned, func(_ legwork.TestType, n int) bool { return n == 0 })
+		o.Plan = planned
 	}
 	o.Insights.AsOf = time.Time{}
 	return o.Insights.check()
@@ -153,7 +160,7 @@ func ParsePlan(s string) (map[legwork.TestType]int, error) {
 		}
 		plan[legwork.TestType(strings.TrimSpace(name))] = count
 	}
-	if err := checkPlan("plan", plan, 1); err != nil {
+	if err := checkPlan("plan", plan, 0); err != nil {
 		return nil, err
 	}
 	return plan, nil

@@ -70,7 +70,7 @@ func TestReportOptionsAndAccess(t *testing.T) {
 		{app.ReportOptions{From: e.clock.Now().AddDate(0, 0, 1)}, "to"}, // after today, the default To
 		{app.ReportOptions{From: from.AddDate(-11, 0, 0), To: to}, "to"},
 		{app.ReportOptions{From: from, To: to, Plan: map[legwork.TestType]int{"jog": 1}}, "plan"},
-		{app.ReportOptions{From: from, To: to, Plan: map[legwork.TestType]int{legwork.TestT25FW: 0}}, "plan"},
+		{app.ReportOptions{From: from, To: to, Plan: map[legwork.TestType]int{legwork.TestT25FW: 15}}, "plan"},
 		{app.ReportOptions{From: from, To: to, Insights: app.InsightsOptions{EffectWeeks: 99}}, "effect_weeks"},
 	} {
 		_, err := e.app.Report(e.as(e.person), e.person.ID, tc.opt)
@@ -91,9 +91,23 @@ func TestReportOptionsAndAccess(t *testing.T) {
 	if err != nil || plan[legwork.TestT25FW] != 7 || plan[legwork.TestWalk2Min] != 1 || len(plan) != 2 {
 		t.Fatalf("plan %v, %v", plan, err)
 	}
-	for _, bad := range []string{"t25fw", "t25fw=x", "jog=2", "t25fw=0", "t25fw=7,"} {
+	for _, bad := range []string{"t25fw", "t25fw=x", "jog=2", "t25fw=-1", "t25fw=15", "t25fw=7,"} {
 		if _, err := app.ParsePlan(bad); legwork.ErrorField(err) != "plan" {
 			t.Errorf("plan %q: %v", bad, err)
 		}
+	}
+	// 0 a week is "not planned", as in the stored weekly plan: accepted,
+	// and the report leaves that test out of its plan.
+	plan, err = app.ParsePlan("t25fw=7,sts5=0")
+	if err != nil || plan[legwork.TestSTS5] != 0 {
+		t.Fatalf("plan with a 0: %v, %v", plan, err)
+	}
+	opt.Plan = plan
+	rd, err := e.app.Report(app.SystemContext(context.Background()), e.person.ID, opt)
+	if err != nil {
+		t.Fatalf("report with a 0 in the plan: %v", err)
+	}
+	if _, ok := rd.Plan[legwork.TestSTS5]; ok || rd.Plan[legwork.TestT25FW] != 7 {
+		t.Errorf("report plan %v: want t25fw 7 and no sts5", rd.Plan)
 	}
 }

@@ -80,11 +80,6 @@ func (m *Main) runUserAdd(ctx context.Context, args []string) error {
 	} else {
 		password, generated = rand.Text(), true
 	}
-	lock, err := sf.useData()
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -109,11 +104,6 @@ func (m *Main) runUserList(ctx context.Context, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	lock, err := sf.useData()
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -155,11 +145,6 @@ func (m *Main) runToken(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usageError{"token create needs --email"}
 	}
-	lock, err := sf.useData()
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err

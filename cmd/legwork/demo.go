@@ -52,11 +52,6 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usageError{"demo takes no arguments"}
 	}
-	lock, err := sf.useData()
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err

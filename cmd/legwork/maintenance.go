@@ -31,11 +31,6 @@ func (m *Main) runReanalyze(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usageError{"reanalyze takes no arguments"}
 	}
-	lock, err := sf.useData()
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err

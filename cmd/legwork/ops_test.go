@@ -123,6 +123,10 @@ func TestDataLock(t *testing.T) {
 	for _, args := range [][]string{
 		{"user", "list"}, {"reanalyze", "--quiet"}, {"demo"}, {"serve", "--addr", "127.0.0.1:0"},
 		{"token", "create", "--email", "ada@example.org"}, {"backup", filepath.Join(t.TempDir(), "b.db")},
+		// every command that opens the database (storeFlags.open)
+		{"export", "--person", "ada@example.org", "-o", filepath.Join(t.TempDir(), "x.csv")},
+		{"report", "--person", "ada@example.org", "-o", filepath.Join(t.TempDir(), "r.pdf")},
+		{"import", "--person", "ada@example.org", filepath.Join(t.TempDir(), "none.csv")},
 	} {
 		_, _, err := run(t, "", append(args, "--data", data)...)
 		if err == nil || !strings.Contains(err.Error(), "being restored") {

@@ -103,12 +103,12 @@ func writeAtomic(name string, fn func(w io.Writer) error) error {
 // runReport is "legwork report": the clinician report of a person over a
 // period, as PDF or HTML.
 func (m *Main) runReport(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("report", "--person ID|EMAIL --from YYYY-MM-DD --to YYYY-MM-DD [-o report.pdf|report.html] [flags]")
+	fs := m.newFlagSet("report", "--person ID|EMAIL [--from YYYY-MM-DD] [--to YYYY-MM-DD] [-o report.pdf|report.html] [flags]")
 	var sf storeFlags
 	sf.register(fs)
 	person := fs.String("person", "", "the person: an account id or email")
-	fromS := fs.String("from", "", "first day of the report (YYYY-MM-DD)")
-	toS := fs.String("to", "", "last day of the report, inclusive (YYYY-MM-DD)")
+	fromS := fs.String("from", "", "first day of the report (YYYY-MM-DD; default: six months before --to)")
+	toS := fs.String("to", "", "last day of the report, inclusive (YYYY-MM-DD; default: today in the person's zone)")
 	out := fs.String("o", "", "output file; .html for HTML, else PDF; - for PDF on standard output (default legwork-report-ID-FROM-TO.pdf)")
 	tz := fs.String("tz", "", "the person's time zone, e.g. Europe/Berlin: days, months and night-time tests (default: the zone stored with the person's account, else UTC)")
 	effectWeeks := fs.Int("effect-weeks", 0, "weeks before and after an intervention's start that are compared (default 6)")
@@ -120,9 +120,9 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 0 || *fromS == "" || *toS == "" || *person == "" {
+	if len(pos) != 0 || *person == "" {
 		fs.Usage()
-		return usageError{"report needs --person, --from and --to"}
+		return usageError{"report needs --person"}
 	}
 	var opt app.ReportOptions
 	if opt.From, err = parseDate("from", *fromS); err != nil {
@@ -176,11 +176,11 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 		_, err := m.Stdout.Write(buf.Bytes())
 		return err
 	case "":
-		name = fmt.Sprintf("legwork-report-%d-%s-%s.pdf", u.ID, *fromS, *toS)
+		name = fmt.Sprintf("legwork-report-%d-%s-%s.pdf", u.ID, data.From.Format(time.DateOnly), data.To.Format(time.DateOnly))
 	}
 	if err := writeFileAtomic(name, buf.Bytes()); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "wrote %s (%s, %d KB): %s, %s to %s\n", name, map[bool]string{true: "HTML", false: "PDF"}[html], (buf.Len()+1023)/1024, u.Name, *fromS, *toS)
+	fmt.Fprintf(m.Stdout, "wrote %s (%s, %d KB): %s, %s to %s\n", name, map[bool]string{true: "HTML", false: "PDF"}[html], (buf.Len()+1023)/1024, u.Name, data.From.Format(time.DateOnly), data.To.Format(time.DateOnly))
 	return nil
 }

@@ -63,6 +63,26 @@ func TestReportCommand(t *testing.T) {
 	}
 }
 
+// Without --from and --to the report covers the last six months up to
+// today, as the API's does, and its file is named after those days.
+func TestReportCommandDefaultPeriod(t *testing.T) {
+	data := demoData(t)
+	t.Chdir(t.TempDir()) // the default file name is in the working folder
+	out := mustRun(t, "", "report", "--data", data, "--person", demoPersonEmail)
+	y, mo, d := time.Now().UTC().Date()
+	today := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+	// the person's zone may be a day ahead of or behind UTC
+	for _, to := range []time.Time{today, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1)} {
+		from := to.AddDate(0, -6, 1)
+		suffix := "-" + from.Format(time.DateOnly) + "-" + to.Format(time.DateOnly) + ".pdf"
+		names, _ := filepath.Glob("legwork-report-*" + suffix)
+		if len(names) == 1 && strings.Contains(out, "wrote "+names[0]) && strings.Contains(out, from.Format(time.DateOnly)+" to "+to.Format(time.DateOnly)) {
+			return
+		}
+	}
+	t.Errorf("output %q: want a report of the six months up to %s", out, today.Format(time.DateOnly))
+}
+
 func TestReportCommandErrors(t *testing.T) {
 	data := demoData(t)
 	for _, tc := range []struct {

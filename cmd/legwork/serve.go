@@ -42,11 +42,6 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 
 	// Held while serving: legwork restore refuses to replace the database
 	// under a running server.
-	lock, err := sf.useData()
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
 	store, err := sf.open(ctx)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,7 +59,34 @@ func (sf *storeFlags) open(ctx context.Context) (legwork.Store, error) {
 	if err := os.MkdirAll(sf.data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	return sqlite.Open(sf.sqlitePath())
+	// Every command that opens the SQLite database holds the data
+	// folder's lock shared while it has it open, so that a restore cannot
+	// replace the file under it (useData).
+	lock, err := sf.useData()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlite.Open(sf.sqlitePath())
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	return &lockedStore{DB: db, lock: lock}, nil
+}
+
+// lockedStore is an SQLite store that releases the data folder's lock
+// when it is closed.
+type lockedStore struct {
+	*sqlite.DB
+	lock io.Closer
+}
+
+func (s *lockedStore) Close() error {
+	err := s.DB.Close()
+	if lerr := s.lock.Close(); err == nil {
+		err = lerr
+	}
+	return err
 }
 
 // redactURL hides the password of a database URL for messages.
