@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"legwork/gait"
+	"legwork/insights"
 	"legwork/synth"
 )
 
@@ -25,8 +26,16 @@ func concat(recs ...*gait.Recording) *gait.Recording {
 	return out
 }
 
+// metric checks one metric of an outcome, and that insights knows every
+// metric the outcome has (a label, a unit, a direction), so that trends,
+// reports and the command line name them in words.
 func metric(t *testing.T, o *Outcome, name string, want, tol float64) {
 	t.Helper()
+	for k := range o.Metrics {
+		if _, ok := insights.Metrics[k]; !ok {
+			t.Errorf("%s: metric %s is not in insights.Metrics", o.Test, k)
+		}
+	}
 	got, ok := o.Metrics[name]
 	if !ok || math.Abs(got-want) > tol {
 		t.Errorf("%s = %v (present %v), want %.3f ± %.3f", name, got, ok, want, tol)
@@ -294,5 +303,21 @@ func TestUTurnOneTurnNote(t *testing.T) {
 	}
 	if !o.hasProblem(ProblemOneTurn) || o.hasProblem(ProblemNoTurns) {
 		t.Errorf("notes %+v: want %s and not %s", o.Problems, ProblemOneTurn, ProblemNoTurns)
+	}
+}
+
+// A free walk at the lower back is scored with its distance.
+func TestFreeWalk(t *testing.T) {
+	rec, tr := synth.Walk(synth.WalkParams{StandBeforeS: 2, WalkS: 20, StandAfterS: 2, Seed: 9})
+	o, err := RunRecording(Walk, rec, lowerBack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Valid {
+		t.Fatalf("invalid: %+v", o.Problems)
+	}
+	metric(t, o, "steps", float64(tr.Steps), 2)
+	if _, ok := o.Metrics["distance_m"]; !ok {
+		t.Errorf("no distance_m in %v", o.Metrics)
 	}
 }

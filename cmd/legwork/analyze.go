@@ -145,24 +145,9 @@ func noteApplies(code string, test assess.Test) bool {
 	return true
 }
 
-// metricInfo describes a metric of a test for people: insights' table,
-// with the eyes-closed sway measures it lacks named after their eyes-open
-// ones, and the walk's distance.
+// metricInfo describes a metric of a test for people: insights' table.
 func metricInfo(name string, test assess.Test) insights.MetricInfo {
-	info := insights.LookupMetric(name, string(test))
-	if info.Label != name {
-		return info
-	}
-	if rest, ok := strings.CutPrefix(name, "sway_ec_"); ok {
-		if eo := insights.LookupMetric("sway_"+rest, string(test)); eo.Label != eo.Name {
-			eo.Label += " with eyes closed"
-			return eo
-		}
-	}
-	if name == "distance_m" {
-		info.Label, info.Unit, info.Decimals = "distance walked", "m", 1
-	}
-	return info
+	return insights.LookupMetric(name, string(test))
 }
 
 // metricLabel is a metric's plain name, capitalised.
