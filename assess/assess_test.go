@@ -304,6 +304,10 @@ func TestUTurnOneTurnNote(t *testing.T) {
 	if !o.hasProblem(ProblemOneTurn) || o.hasProblem(ProblemNoTurns) {
 		t.Errorf("notes %+v: want %s and not %s", o.Problems, ProblemOneTurn, ProblemNoTurns)
 	}
+	// 24 s of the 60 the test asks for: scored, with a note that says so
+	if !o.hasProblem(ProblemTooShort) {
+		t.Errorf("a 24 s U-turn test has no note that it is short: %+v", o.Problems)
+	}
 }
 
 // A free walk at the lower back is scored with its distance.

@@ -103,7 +103,7 @@ func writeOutcome(w io.Writer, name string, o *assess.Outcome) {
 	case *assess.UTurnDetail:
 		fmt.Fprintf(w, "\nU-turns (%s):\n", turnSign)
 		for _, t := range d.Turns {
-			fmt.Fprintf(w, "  %6.2f–%6.2f s  %+5.0f°  %.2f s  %s  %d steps\n", t.StartS, t.EndS, t.AngleDeg, t.DurationS, turnSpeed(t.SpeedRPS), t.Steps)
+			fmt.Fprintf(w, "  %6.2f–%6.2f s  %5s  %.2f s  %s  %d steps\n", t.StartS, t.EndS, signedDeg(t.AngleDeg), t.DurationS, turnSpeed(t.SpeedRPS), t.Steps)
 		}
 	case *assess.BalanceDetail:
 		fmt.Fprintln(w, "\nConditions:")
@@ -169,6 +169,19 @@ func metricValue(name string, test assess.Test, v float64) string {
 		return strconv.FormatFloat(v, 'f', info.Decimals, 64)
 	}
 	return strconv.FormatFloat(v, 'f', info.Decimals, 64) + " " + info.Unit
+}
+
+// signedDeg formats a turn angle with its sign and a true minus: "+92°",
+// "−191°" (+ a turn to the left).
+func signedDeg(a float64) string {
+	s := strconv.FormatFloat(math.Abs(a), 'f', 0, 64) + "°"
+	if s == "0°" {
+		return s
+	}
+	if a < 0 {
+		return "−" + s
+	}
+	return "+" + s
 }
 
 // turnSpeed is a speed of turning in °/s, the unit of the angles, and in
@@ -282,7 +295,11 @@ func writeSummary(w io.Writer, name string, r *gait.Result) {
 	if len(r.Bouts) == 0 {
 		fmt.Fprintln(w, "No walking found.")
 	} else {
-		fmt.Fprintf(w, "Walking: %d steps in %d bout(s), %.1f s of walking\n", s.Steps, len(r.Bouts), s.WalkingTimeS)
+		bouts := "bouts"
+		if len(r.Bouts) == 1 {
+			bouts = "bout"
+		}
+		fmt.Fprintf(w, "Walking: %d steps in %d %s, %.1f s of walking\n", s.Steps, len(r.Bouts), bouts, s.WalkingTimeS)
 		line(w, "Cadence", s.CadenceSPM, "%.1f steps/min")
 		line(w, "Step time", s.StepTimeS, "%.3f s", s.StepTimeCVPct, " (CV %.1f %%)")
 		line(w, "Stride time", s.StrideTimeS, "%.3f s", s.StrideTimeCVPct, " (CV %.1f %%)")
@@ -304,7 +321,7 @@ func writeSummary(w io.Writer, name string, r *gait.Result) {
 	if len(r.Turns) > 0 {
 		fmt.Fprintf(w, "\nTurns (%s):\n", turnSign)
 		for _, t := range r.Turns {
-			fmt.Fprintf(w, "  %7.2f–%7.2f s  %+6.0f°  peak %.0f°/s\n", t.StartS, t.EndS, t.AngleDeg, t.PeakSpeedDPS)
+			fmt.Fprintf(w, "  %7.2f–%7.2f s  %6s  peak %.0f°/s\n", t.StartS, t.EndS, signedDeg(t.AngleDeg), t.PeakSpeedDPS)
 		}
 	}
 	if tw := r.TimedWalk; tw != nil {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -305,10 +306,19 @@ func TestAnalyzeUTurnReadable(t *testing.T) {
 	if want := fmt.Sprintf("%.0f °/s (%.2f rad/s)", rps*180/math.Pi, rps); !strings.Contains(out, want) {
 		t.Errorf("median turning speed %.3f rad/s: output lacks %q:\n%s", rps, want, out)
 	}
+	// Turns to the right carry a true minus, like the legend.
+	if !regexp.MustCompile(`−1[78]\d°`).MatchString(out) || regexp.MustCompile(`-\d+°`).MatchString(out) {
+		t.Errorf("the right turn is not written with a true minus (−180° or so):\n%s", out)
+	}
 	// The walking tests that use the height still say it is missing.
 	out = mustRun(t, "", "analyze", path, "--test", "walk")
 	if !strings.Contains(out, "height") {
 		t.Errorf("walk without a height: no note about it:\n%s", out)
+	}
+	// One bout is "1 bout", not "1 bout(s)".
+	out = mustRun(t, "", "analyze", path)
+	if strings.Contains(out, "bout(s)") || !strings.Contains(out, " 1 bout,") && !strings.Contains(out, " bouts,") {
+		t.Errorf("bout count wording:\n%s", out)
 	}
 }
 
