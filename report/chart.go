@@ -93,9 +93,15 @@ var (
 
 func unix(t time.Time) float64 { return float64(t.Unix()) }
 
-// trendFrom is the number of daily values from which a chart also draws
-// the running median (a long period's dots are too dense to read alone).
+// trendFrom is the number of daily values above which a chart draws the
+// running median instead of a line joining the dots (a long period's dots
+// are too dense to read alone, and a line through them is a scribble).
 const trendFrom = 120
+
+// trend reports whether the chart draws the running median of its points;
+// otherwise a thin line joins them in date order. The caption of the
+// charts says so (chartLegend).
+func (c *chartSpec) trend() bool { return len(c.points) > trendFrom }
 
 // rollingMedian returns the median of the values within ±half of each
 // point (points oldest first).
@@ -168,22 +174,70 @@ func (d dateTicks) Ticks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// valueTicks are plot.DefaultTicks with labels in the metric's decimals
-// and a true minus sign.
-type valueTicks struct{ decimals int }
+// valueTicks puts evenly spaced ticks on the value axis: at multiples of
+// a "nice" step (1, 2 or 5 × 10^k, at most maxValueTicks intervals across
+// the range), labelled with the decimals the step needs (not the
+// metric's, which would label ticks at 98, 102.5 and 107 "98", "102" and
+// "107") and a true minus sign. decimals is the metric's, kept for the
+// callers; the step decides.
+// whole asks for whole-number ticks (counts of tests).
+type valueTicks struct {
+	decimals int
+	whole    bool
+}
+
+// maxValueTicks is the most intervals between labelled value ticks.
+const maxValueTicks = 5
 
 func (v valueTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	d := v.decimals
-	if step := (max - min) / 5; step > 0 && d > 0 && step >= math.Pow(10, float64(1-d)) {
-		d-- // coarse ticks need fewer decimals
+	if !(max > min) || math.IsInf(min, 0) || math.IsInf(max, 0) {
+		return []plot.Tick{{Value: min, Label: num(min, v.decimals)}}
 	}
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = num(ticks[i].Value, d)
+	// The coarsest step with at most maxValueTicks intervals, or a finer
+	// one when it leaves fewer than three labels.
+	for step := niceStep((max - min) / maxValueTicks); ; step = finerStep(step) {
+		if v.whole && step < 1 {
+			step = 1
+		}
+		d := stepDecimals(step)
+		var ticks []plot.Tick
+		for k := math.Ceil(min/step - 1e-9); k*step <= max+step*1e-9; k++ {
+			x := k * step
+			ticks = append(ticks, plot.Tick{Value: x, Label: num(x, d)})
+		}
+		if len(ticks) >= 3 || v.whole && step == 1 {
+			return ticks
 		}
 	}
-	return ticks
+}
+
+// finerStep returns the next smaller 1, 2 or 5 × 10^k.
+func finerStep(step float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(step)+1e-9))
+	switch m := math.Round(step / p); m {
+	case 5:
+		return 2 * p
+	case 2:
+		return p
+	}
+	return p / 2
+}
+
+// niceStep returns the smallest 1, 2 or 5 × 10^k that is at least raw.
+func niceStep(raw float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5} {
+		if m*p >= raw*(1-1e-9) {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// stepDecimals returns the decimals a tick step of 1, 2 or 5 × 10^k needs:
+// −k, at least 0.
+func stepDecimals(step float64) int {
+	return max(0, -int(math.Floor(math.Log10(step)+1e-9)))
 }
 
 // yRange returns the value range the chart must show, padded.
@@ -240,7 +294,7 @@ func (c *chartSpec) build() (*plot.Plot, error) {
 	p.X.Min, p.X.Max = unix(c.from), unix(c.to)
 	p.Y.Min, p.Y.Max = c.yRange()
 	p.X.Tick.Marker = dateTicks{c.loc}
-	p.Y.Tick.Marker = valueTicks{c.decimals}
+	p.Y.Tick.Marker = valueTicks{decimals: c.decimals, whole: len(c.bars) > 0}
 	p.X.Tick.Label.Font = small
 	p.Y.Tick.Label.Font = small
 	p.Y.Label.Text = c.unit
@@ -346,7 +400,7 @@ func (c *chartSpec) build() (*plot.Plot, error) {
 		if len(xys) > 150 {
 			r = vg.Points(1.1)
 		}
-		if len(xys) <= 400 {
+		if !c.trend() {
 			l, err := plotter.NewLine(xys)
 			if err != nil {
 				return nil, err
@@ -359,11 +413,11 @@ func (c *chartSpec) build() (*plot.Plot, error) {
 			return nil, err
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: colData, Radius: r, Shape: draw.CircleGlyph{}}
-		if len(xys) > trendFrom {
+		if c.trend() {
 			sc.GlyphStyle.Color = colDataLight
 		}
 		p.Add(sc)
-		if len(xys) > trendFrom {
+		if c.trend() {
 			l, err := plotter.NewLine(rollingMedian(c.points, 14*24*time.Hour))
 			if err != nil {
 				return nil, err

@@ -297,12 +297,19 @@ func (b *builder) localDate(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, b.loc)
 }
 
+// ivLabel names an intervention: "1. Physical therapy: Neuro-physiotherapy
+// (gait and balance training), 22 Jul–1 Sep 2026" (the kind first, so
+// that a name with its own brackets does not get a second pair).
 func (b *builder) ivLabel(iv *legwork.Intervention) string {
-	s := fmt.Sprintf("%d. %s (%s), %s", b.ivNumber[iv.ID], iv.Name, kindText(string(iv.Kind)), fdate(b.localDate(iv.StartDate)))
+	s := fmt.Sprintf("%d. %s", b.ivNumber[iv.ID], capitalise(kindText(string(iv.Kind))))
+	if name := strings.TrimSpace(iv.Name); name != "" {
+		s += ": " + name
+	}
+	start := b.localDate(iv.StartDate)
 	if iv.EndDate != nil {
-		s += " – " + fdate(b.localDate(*iv.EndDate))
+		s += ", " + span(start, b.localDate(*iv.EndDate))
 	} else {
-		s += ", ongoing"
+		s += ", started " + fdate(start) + ", ongoing"
 	}
 	return s
 }
@@ -351,7 +358,7 @@ func (b *builder) alertWords(s *insights.SeriesReport, a insights.Alert) string 
 	} else {
 		w += fmt.Sprintf("That is %s %s than %s (%s): ", change(info, math.Abs(a.Delta)), word, ref, amount(info, a.Reference))
 	}
-	w += fmt.Sprintf("beyond the person's day-to-day variation (SDC %s) and the published threshold (MCID %s", change(info, a.SDC), change(info, a.MCID))
+	w += fmt.Sprintf("beyond the person's day-to-day variation (SDC %s) and the published threshold (MCID %s", change(info, a.SDC), mcidAmount(info, a.MCIDSource, a.MCID))
 	if a.MCIDSource != nil {
 		w += ", " + shortSource(a.MCIDSource.Source)
 		if a.MCIDSource.Scaled {
@@ -456,6 +463,9 @@ func (b *builder) summary() section {
 	default:
 		sec.add(para("No confirmed meaningful worsening in this period (an alert needs a change beyond both the person's day-to-day variation and a published threshold, confirmed on a second test day)."))
 	}
+	if scope := b.alertScope(); scope != "" {
+		sec.add(para(scope))
+	}
 	var resolved []string
 	shown := 0
 	for _, a := range alerts {
@@ -518,6 +528,9 @@ func (b *builder) summary() section {
 	}
 	if len(t.rows) > 0 {
 		sec.add(sub("Main measures: latest against baseline"), tbl(t))
+		if aid := b.aidNote(); aid != "" {
+			sec.add(note(aid))
+		}
 	} else {
 		sec.add(para("No test results in this period."))
 	}
@@ -542,7 +555,11 @@ func (b *builder) summary() section {
 	fs += fmt.Sprintf("; near-falls: %d.", near)
 	facts = append(facts, fs)
 	if done, planned := b.adherenceTotals(); planned > 0 {
-		facts = append(facts, fmt.Sprintf("Tests done: %d of %d planned (%.0f %%) in the complete weeks of the period.", done, planned, 100*float64(done)/float64(planned)))
+		f := fmt.Sprintf("Tests done: %d of %d planned (%.0f %%) in the complete weeks of the period", done, planned, 100*float64(done)/float64(planned))
+		if !b.planGiven {
+			f += ", against a plan inferred from the same tests (no test schedule is stored), so it shows how regular the testing was rather than adherence to a prescribed plan"
+		}
+		facts = append(facts, f+".")
 	}
 	for _, iv := range b.ivs {
 		facts = append(facts, "Intervention "+b.ivLabel(iv)+".")
@@ -552,28 +569,126 @@ func (b *builder) summary() section {
 	return sec
 }
 
+// canAlert reports whether insights raises worsening alerts on a measure
+// at all: one with a direction and a published worsening MCID that is not
+// scaled from another test (DetectAlerts; in legwork, the T25FW).
+func canAlert(info insights.MetricInfo) bool {
+	return !info.Neutral && info.MCID != nil && info.MCID.Worsening != nil && !info.MCID.Worsening.Scaled
+}
+
+// alertScope says which of the main measures can raise an alert at all,
+// and when alerts compared with the post-relapse level instead of the
+// baseline, so that "no alert" is not read as "nothing changed".
+func (b *builder) alertScope() string {
+	var can, noNoise, scaled []string
+	others := 0
+	for _, s := range b.main {
+		switch {
+		case canAlert(s.Info) && s.Noise != nil:
+			can = append(can, seriesTitle(s))
+		case canAlert(s.Info):
+			noNoise = append(noNoise, seriesTitle(s))
+		default:
+			others++
+			if !s.Info.Neutral && s.Info.MCID != nil && s.Info.MCID.Worsening != nil {
+				scaled = append(scaled, s.Info.Label)
+			}
+		}
+	}
+	if len(b.main) == 0 {
+		return ""
+	}
+	scaledWords := ""
+	if len(scaled) > 0 {
+		scaledWords = " (the " + joinAnd(scaled) + " only one scaled from another test, a rough guide)"
+	}
+	if len(can) == 0 && len(noNoise) == 0 {
+		return "None of these measures can raise an alert: none has a published threshold for a worsening that matters" + scaledWords + ", so their changes are shown in the table below but never alert."
+	}
+	var out []string
+	otherWords := "the other measures have no published threshold for a worsening that matters" + scaledWords + ", so their changes are shown in the table below but never alert"
+	switch {
+	case len(can) > 0 && others > 0:
+		out = append(out, "Only the "+joinAnd(can)+" can raise an alert: "+otherWords+".")
+	case len(can) > 0:
+		out = append(out, "Alerts can be raised for the "+joinAnd(can)+".")
+	}
+	if len(noNoise) > 0 {
+		w := "The " + joinAnd(noNoise) + " cannot raise an alert yet: the person's day-to-day variation in it is not known"
+		if len(can) == 0 && others > 0 {
+			w += "; " + otherWords
+		}
+		out = append(out, w+".")
+	}
+	quiet := b.opt.Alert.RelapseQuietDays
+	ivs := slices.Clone(b.d.Interventions)
+	slices.SortStableFunc(ivs, func(x, y *legwork.Intervention) int { return x.StartDate.Compare(y.StartDate) })
+	for _, iv := range ivs {
+		if iv.Kind != legwork.InterventionRelapseTreatment {
+			continue
+		}
+		start := b.localDate(iv.StartDate)
+		end := start.AddDate(0, 0, quiet) // exclusive
+		if !start.Before(b.end) || !end.After(b.start) {
+			continue
+		}
+		w := fmt.Sprintf("After the relapse treatment started on %s, alerts compared values with the post-relapse level instead of the baseline for %d days (to %s", fdate(start), quiet, fdate(end.AddDate(0, 0, -1)))
+		if end.After(b.end) {
+			w += ", beyond the end of this period"
+		}
+		out = append(out, w+"), so in that time a worsening against the level before the relapse raised no alert; only a further worsening would have.")
+	}
+	return strings.Join(out, " ")
+}
+
+// aidNote says once that the main measures were tested without a walking
+// aid (the titles name an aid only when there is one).
+func (b *builder) aidNote() string {
+	none, with := 0, 0
+	for _, s := range b.main {
+		if legwork.AssistiveDevice(s.Device).With() == "" {
+			none++
+		} else {
+			with++
+		}
+	}
+	switch {
+	case none > 0 && with == 0:
+		return "All these tests were done without a walking aid."
+	case none > 0:
+		return "Measures whose name gives no walking aid were tested without one."
+	}
+	return ""
+}
+
 func (b *builder) chartsSection() section {
 	sec := section{title: "Measures over time"}
 	var charts []block
-	n := 0
+	var left []string
+	joined, trend := false, false
 	for _, s := range b.main {
-		if n == maxCharts {
-			break
-		}
 		days := b.dailyInPeriod(s)
 		if len(days) == 0 {
 			continue
 		}
+		if len(charts)/2 == maxCharts {
+			left = append(left, seriesTitle(s))
+			continue
+		}
 		c := b.metricChart(s, days)
+		if c.trend() {
+			trend = true
+		} else {
+			joined = true
+		}
 		sub := fmt.Sprintf("%s — %s; unit %s; %s in the period", seriesTitle(s), directionWords(s.Info), unitOr(s.Info.Unit), plural(len(days), "test day", "test days"))
 		charts = append(charts, block{kind: blockSub, text: sub, keep: true}, chartBlock(c))
-		n++
 	}
 	if len(charts) == 0 {
 		sec.add(para("No test results to chart in this period."))
 		return sec
 	}
-	sec.add(note("Blue dots: daily values (the median of the day's tests); over long periods, the dark blue line is their running median over ±14 days. Green line and band: the baseline median and ± the smallest detectable change (the person's own test–retest noise). Red dashed line: worse than the baseline by the published minimal clinically important difference (MCID), where one exists. Red triangles: confirmed worsening alerts. Shaded and numbered: interventions; red dashed vertical lines: relapse treatments."))
+	sec.add(note(chartLegend(joined, trend)))
 	if len(b.ivs) > 0 {
 		var items []string
 		for _, iv := range b.ivs {
@@ -582,7 +697,26 @@ func (b *builder) chartsSection() section {
 		sec.add(list(items))
 	}
 	sec.add(charts...)
+	if len(left) > 0 {
+		sec.add(note(fmt.Sprintf("Not charted (at most %d charts): %s; see the tables.", maxCharts, strings.Join(left, "; "))))
+	}
 	return sec
+}
+
+// chartLegend explains the charts as they are drawn: dots joined by a thin
+// line, or for charts with more than trendFrom test days paler dots and
+// their running median (chartSpec.trend).
+func chartLegend(joined, trend bool) string {
+	s := "Blue dots: daily values (the median of the day's tests)"
+	switch {
+	case joined && trend:
+		s += fmt.Sprintf(", joined by a thin line; in charts with more than %d test days the dots are paler and the dark blue line is instead their running median over ±14 days.", trendFrom)
+	case trend:
+		s += fmt.Sprintf(", paler in charts with more than %d test days, where the dark blue line is their running median over ±14 days.", trendFrom)
+	default:
+		s += ", joined by a thin line in date order."
+	}
+	return s + " Green line and band: the baseline median and ± the smallest detectable change (the person's own test–retest noise). Red dashed line: worse than the baseline by the published minimal clinically important difference (MCID), where one exists. Red triangles: confirmed worsening alerts. Shaded and numbered: interventions; red dashed vertical lines: relapse treatments."
 }
 
 func unitOr(u string) string {
@@ -639,7 +773,12 @@ func (b *builder) baselineSection() section {
 	sec.add(para("The baseline is the person's usual level: by default the first weeks of each measure. Centre = median of the daily values; spread = robust SD (1.4826 × MAD) and the quartiles; SDC = smallest detectable change, 1.96 × the SD of successive daily differences (the person's own test–retest noise); MCID = the published minimal clinically important difference for people with MS, where one exists."))
 	t := &table{head: []string{"Measure", "Baseline period", "Centre", "Spread (SD; Q1–Q3)", "SDC95", "MCID worse / better"},
 		widths: []float64{2.2, 1.7, 1.0, 1.7, 1.4, 2.6}}
-	var notes, noMCID []string
+	var notes, noMCID, rough []string
+	type msgGroup struct {
+		msg    string
+		titles []string
+	}
+	var grouped []msgGroup
 	for _, s := range b.main {
 		row := []string{seriesTitle(s), "no baseline yet", "–", "–", "–", "–"}
 		if bl := s.Baseline; bl != nil {
@@ -671,13 +810,41 @@ func (b *builder) baselineSection() section {
 			row[4] = "not known yet"
 		}
 		t.rows = append(t.rows, row)
+		if s.Noise != nil && s.Noise.LowPrecision {
+			rough = append(rough, seriesTitle(s))
+		}
 		for _, m := range s.Messages {
-			if strings.HasPrefix(m, "No threshold for a worsening") {
+			switch {
+			case strings.HasPrefix(m, "No threshold for a worsening"):
 				noMCID = append(noMCID, s.Info.Label)
 				continue
+			case strings.HasPrefix(m, roughNoiseMessage) && s.Noise != nil && s.Noise.LowPrecision:
+				continue // once for all measures, below
+			case strings.HasPrefix(m, scaledMessage) && s.Info.MCID != nil && s.Info.MCID.Worsening != nil && s.Info.MCID.Worsening.Scaled:
+				w := seriesTitle(s) + ": the worsening threshold is scaled from another test"
+				if n := s.Info.MCID.Worsening.Note; n != "" {
+					w += " (" + strings.TrimPrefix(n, "scaled ") + ")"
+				}
+				notes = append(notes, w+"; changes beyond it are reported, but raise no alert.")
+				continue
 			}
-			notes = append(notes, seriesTitle(s)+": "+m)
+			// Messages written for the person, in the clinician's words.
+			m = strings.ReplaceAll(strings.ReplaceAll(m, "Your ", "The person's "), " your ", " the person's ")
+			if i := slices.IndexFunc(grouped, func(g msgGroup) bool { return g.msg == m }); i >= 0 {
+				grouped[i].titles = append(grouped[i].titles, seriesTitle(s))
+			} else {
+				grouped = append(grouped, msgGroup{m, []string{seriesTitle(s)}})
+			}
 		}
+	}
+	for _, g := range grouped {
+		notes = append(notes, strings.Join(g.titles, "; ")+": "+g.msg)
+	}
+	switch {
+	case len(rough) > 1 && len(rough) == len(t.rows):
+		notes = append(notes, fmt.Sprintf("Every SDC95 here is rough: from fewer than %d pairs of successive test days; it firms up as tests accrue.", b.robustFrom()))
+	case len(rough) > 0:
+		notes = append(notes, fmt.Sprintf("Rough SDC95 (from fewer than %d pairs of successive test days; firmer as tests accrue): %s.", b.robustFrom(), joinAnd(rough)))
 	}
 	if len(noMCID) > 0 {
 		notes = append(notes, "No threshold for a worsening that matters is published for: "+joinAnd(noMCID)+". Real changes (beyond the day-to-day variation) are reported for these, but no alerts.")
@@ -693,6 +860,24 @@ func (b *builder) baselineSection() section {
 	return sec
 }
 
+// The starts of insights' messages (SeriesReport.Messages, written for
+// the person) that the baseline notes word for the clinician from the
+// numbers instead: a rough noise estimate, shown once for all measures,
+// and a scaled worsening threshold.
+const (
+	roughNoiseMessage = "Your day-to-day variation is estimated from only"
+	scaledMessage     = "The threshold for a worsening of your"
+)
+
+// robustFrom is the number of pairs from which insights calls a noise
+// estimate precise (Noise.LowPrecision below it).
+func (b *builder) robustFrom() int {
+	if n := b.opt.Noise.RobustFrom; n > 0 {
+		return n
+	}
+	return insights.DefaultNoiseOptions().RobustFrom
+}
+
 func (b *builder) changesSection() section {
 	sec := section{title: "Changes and alerts"}
 	alerts := b.alertsOf()
@@ -704,7 +889,7 @@ func (b *builder) changesSection() section {
 			if a.Alert.Ongoing {
 				state = "ongoing"
 			}
-			items = append(items, fmt.Sprintf("[%s] %s", state, a.Alert.Clinician))
+			items = append(items, fmt.Sprintf("[%s] %s", state, capitalise(a.Alert.Clinician)))
 		}
 		sec.add(list(items))
 	} else {
@@ -752,7 +937,7 @@ func (b *builder) changesSection() section {
 			row[3] = change(s.Info, *cg.SDC)
 		}
 		if cg.MCID != nil {
-			row[4] = change(s.Info, *cg.MCID)
+			row[4] = mcidAmount(s.Info, cg.MCIDSource, *cg.MCID)
 			if cg.MCIDSource != nil {
 				row[4] += " (" + shortSource(cg.MCIDSource.Source) + ")"
 			}
@@ -792,17 +977,7 @@ func (b *builder) interventionsSection() section {
 				if e.AfterMedian != nil {
 					after = fmt.Sprintf("%s (%d)", amount(s.Info, *e.AfterMedian), e.AfterDays)
 				}
-				res := "too little data"
-				switch {
-				case e.TooLittleData:
-				case e.Clear:
-					res = "clear difference, " + e.Direction
-					if e.BeyondMCID != nil && *e.BeyondMCID {
-						res += ", beyond the MCID"
-					}
-				default:
-					res = "no clear difference"
-				}
+				res := effectResult(s.Info, &e, b.notJudged(iv, &e))
 				shift := ci(s.Info, e.Shift)
 				if e.Shift != nil && e.Percent != nil {
 					shift += "\n" + pct(*e.Percent)
@@ -821,12 +996,89 @@ func (b *builder) interventionsSection() section {
 		} else {
 			blocks = append(blocks, tbl(t))
 		}
+		if iv.Kind == legwork.InterventionRelapseTreatment && len(t.rows) > 0 {
+			notes = append(notes, "The shifts around a relapse treatment are shown but not judged: the relapse itself changes these measures, and its course (how low they went and how long they took to recover) is not computed here; the charts show it.")
+		}
 		if len(notes) > 0 {
 			blocks = append(blocks, list(notes))
 		}
 		sec.add(blocks...)
 	}
 	return sec
+}
+
+// notJudged says why an intervention's before/after shift in a measure is
+// not judged, or "": around a relapse treatment the relapse itself changes
+// the measures, and so it does for any intervention with a relapse
+// treatment starting within its before or after window.
+func (b *builder) notJudged(iv *legwork.Intervention, e *insights.InterventionEffect) string {
+	if iv.Kind == legwork.InterventionRelapseTreatment {
+		return "the relapse itself changes these measures"
+	}
+	for _, r := range b.d.Interventions {
+		if r.ID == iv.ID || r.Kind != legwork.InterventionRelapseTreatment {
+			continue
+		}
+		if d := dateOnly(r.StartDate); !d.Before(e.BeforeFrom) && d.Before(e.AfterTo) {
+			return "a relapse treatment started within these weeks"
+		}
+	}
+	return ""
+}
+
+// effectResult says what an intervention's before/after shift amounts to:
+// clear or not, with what the trend-adjusted level change adds — not
+// clear once a trend already under way before is allowed for (as insights
+// words it: it may be a trend that started earlier), pointing the other
+// way, or clear only after allowing for a trend. notJudged, when not
+// empty, says why the shift is not judged at all.
+func effectResult(info insights.MetricInfo, e *insights.InterventionEffect, notJudged string) string {
+	if e.TooLittleData || e.Shift == nil {
+		return "too little data"
+	}
+	if notJudged != "" {
+		return "not judged: " + notJudged
+	}
+	res := "no clear difference"
+	if e.Clear {
+		res = "clear difference, " + e.Direction
+		if e.BeyondMCID != nil && *e.BeyondMCID {
+			res += ", beyond the MCID"
+		}
+	}
+	ta := e.TrendAdjusted
+	if ta == nil {
+		return res
+	}
+	sh := e.Shift.Value
+	switch {
+	case e.Clear && !ta.Excludes(0):
+		if pt := e.PreTrendPerWeek; pt != nil && pt.Excludes(0) && math.Signbit(pt.Value) == math.Signbit(sh) {
+			res += "; not clear after allowing for the earlier trend (it may be a trend that started before)"
+		} else {
+			res += "; not clear after allowing for a steady trend"
+		}
+	case e.Clear && math.Signbit(ta.Value) != math.Signbit(sh):
+		res += "; the other way (" + directionOf(info, ta.Value) + ") after allowing for a steady trend"
+	case !e.Clear && ta.Excludes(0):
+		res += "; clear after allowing for a steady trend (" + directionOf(info, ta.Value) + ")"
+	}
+	return res
+}
+
+// directionOf names the direction of a change v of a measure, as insights
+// does: better or worse, higher or lower for a measure without a better
+// direction.
+func directionOf(info insights.MetricInfo, v float64) string {
+	switch {
+	case info.Neutral && v > 0:
+		return insights.DirHigher
+	case info.Neutral:
+		return insights.DirLower
+	case (v > 0) == info.HigherIsBetter:
+		return insights.DirBetter
+	}
+	return insights.DirWorse
 }
 
 func (b *builder) triggersSection() section {
@@ -949,16 +1201,16 @@ func (b *builder) symptomsSection() section {
 	if total == 0 {
 		sec.add(para("No diary entries in this period."))
 	} else {
-		sec.add(para(fmt.Sprintf("%s in the period. Severity and fatigue are the person's 0–10 ratings (10 worst).", plural(total, "diary entry", "diary entries"))))
-		t := &table{head: []string{"Month", "Entries", "Leg symptoms: median (max)", "Fatigue: median", "Falls", "Near-falls", "Injuries", "Most frequent sensations"},
+		sec.add(para(fmt.Sprintf("%s in the period. Leg-symptom severity and fatigue are the person's 0–10 ratings (10 worst).", plural(total, "diary entry", "diary entries"))))
+		t := &table{head: []string{"Month", "Entries", "Leg-symptom severity: median (max)", "Fatigue: median", "Falls", "Near-falls", "Injuries", "Most frequent sensations"},
 			widths: []float64{1.1, 0.8, 1.5, 1.1, 0.7, 0.9, 0.8, 2.6}, right: []bool{false, true, true, true, true, true, true, false}}
 		for _, m := range months {
 			sev, fat := "–", "–"
 			if len(m.sev) > 0 {
-				sev = fmt.Sprintf("%s (%s)", num(insights.Median(m.sev), 1), num(slices.Max(m.sev), 0))
+				sev = fmt.Sprintf("%s (%s)", ratingNum(insights.Median(m.sev)), ratingNum(slices.Max(m.sev)))
 			}
 			if len(m.fat) > 0 {
-				fat = num(insights.Median(m.fat), 1)
+				fat = ratingNum(insights.Median(m.fat))
 			}
 			t.addRow(m.key, fmt.Sprint(m.entries), sev, fat, fmt.Sprint(m.falls), fmt.Sprint(m.near), fmt.Sprint(m.injured), topCounts(m.sens, 3))
 			t.emph = append(t.emph, m.falls > 0)
@@ -992,7 +1244,7 @@ func (b *builder) symptomsSection() section {
 		var items []string
 		for _, a := range fr.Associations {
 			if !a.TooLittleData {
-				items = append(items, a.Clinician)
+				items = append(items, capitalise(a.Clinician))
 			}
 		}
 		if len(items) > 0 {
@@ -1224,7 +1476,7 @@ func (b *builder) adherenceSection() section {
 		how = "Planned tests per week: the person's weekly plan as stored in legwork when the report was made (an earlier plan, changed during the period, is not known)."
 	}
 	if !b.planGiven {
-		how = "No test schedule is stored, so the plan is inferred: for each test, the most common number of tests per week, from the first week with such a test."
+		how = "No test schedule is stored, so the plan is inferred: for each test, the most common number of tests per week, from the first week with such a test. Adherence is therefore measured against the person's own usual rhythm, taken from the same tests, not against a prescribed plan."
 	}
 	sec.add(para(fmt.Sprintf("%s Counted over the %s (Monday–Sunday) of the period; imported daily summaries are not counted. A week counts at most the planned number of tests.", how, plural(len(weeks), "complete week", "complete weeks"))))
 	t := &table{head: []string{"Test", "Planned per week", "Weeks", "Planned", "Done", "Adherence", "Weeks complete"},
@@ -1264,6 +1516,11 @@ func (b *builder) adherenceSection() section {
 		t.emph = append(t.emph, false)
 	}
 	sec.add(tbl(t))
+	weeksWords := "the complete weeks of the period"
+	if !b.planGiven {
+		weeksWords += " from the first week with such a test"
+	}
+	sec.add(note("Weeks: " + weeksWords + ". Weeks complete: weeks with at least the planned number of tests."))
 	c := &chartSpec{title: "Tests per week", from: weeks[0], to: weeks[len(weeks)-1].AddDate(0, 0, 7), loc: b.loc, unit: "tests", planned: float64(plannedPerWeek)}
 	for i, w := range weeks {
 		c.bars = append(c.bars, bar{from: w, to: w.AddDate(0, 0, 7), v: weekDone[i]})

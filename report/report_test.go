@@ -170,7 +170,7 @@ func TestReportContent(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"## Measures over time", "1. Neuro-physiotherapy, twice weekly (physical therapy)", "2. Methylprednisolone 1 g IV × 3 days (relapse treatment)",
+		"## Measures over time", "1. Physical therapy: Neuro-physiotherapy, twice weekly, 2 Mar–12 Apr 2026", "2. Relapse treatment: Methylprednisolone 1 g IV × 3 days, 21–23 May 2026",
 		"## Baselines and measurement noise", "Kaufman 2000; Hobart 2013", "SDC95",
 		"## Changes and alerts", "## Interventions", "Moses", "not proof that the intervention caused the change", "clear difference, better",
 		"## Triggers", "Heat |", "not proof of cause",

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -186,19 +187,79 @@ func shortSource(src string) string {
 	return strings.Join(out, "; ")
 }
 
-// thresholdText describes one direction of an MCID at a baseline.
+// thresholdText describes one direction of an MCID at a baseline, with
+// that direction's own source. A threshold published in the unit keeps
+// its decimals (the 2-minute walk's 2.4 m and 9.6 m, not 2 m and 10 m); a
+// relative one is given in percent (16.7 %, not 17 %), with what it
+// stands for when it is derived from another threshold (the T25FW time's
+// 16.7 % is a 20 % faster speed), and in the unit at the baseline.
 func thresholdText(info insights.MetricInfo, t *insights.Threshold, base float64) string {
 	if t == nil {
 		return "none published"
 	}
-	s := change(info, t.Absolute(base))
+	s := mcidAmount(info, t, t.Absolute(base))
 	if t.Relative {
-		s = strings.TrimPrefix(pct(100*t.Amount), "+") + " = " + s
+		s = relPct(100*t.Amount) + equivalent(t) + " = " + s
 	}
-	if len(s) > 0 && t.Scaled {
+	if t.Scaled {
 		s += ", scaled"
 	}
 	return s + " (" + shortSource(t.Source) + ")"
+}
+
+// mcidAmount formats an MCID v in the metric's unit: with the metric's
+// decimals, or for a threshold published in the unit with as many more
+// (up to two) as it takes to show the published value.
+func mcidAmount(info insights.MetricInfo, t *insights.Threshold, v float64) string {
+	if t != nil && !t.Relative {
+		info.Decimals = exactDecimals(t.Amount, info.Decimals, info.Decimals+2)
+	}
+	return change(info, v)
+}
+
+// exactDecimals returns the fewest decimals from lo to hi that show v
+// without rounding (hi when none does).
+func exactDecimals(v float64, lo, hi int) int {
+	for d := lo; d < hi; d++ {
+		p := math.Pow(10, float64(d))
+		if math.Abs(math.Round(v*p)/p-v) <= 1e-9*math.Max(1, math.Abs(v)) {
+			return d
+		}
+	}
+	return hi
+}
+
+// relPct formats a relative threshold in percent: whole, or with one
+// decimal when it is not (16.7 %).
+func relPct(v float64) string {
+	return num(v, exactDecimals(v, 0, 1)) + " %"
+}
+
+// equivalent says what a relative threshold that is not a whole percent
+// stands for, from the first part of its note ("a 20 % faster speed
+// (Hobart 2013), i.e. a 16.7 % shorter time" → " (a 20 % faster speed)"),
+// or "" when the note does not say.
+func equivalent(t *insights.Threshold) string {
+	if v := 100 * t.Amount; exactDecimals(v, 0, 1) == 0 {
+		return ""
+	}
+	what, _, ok := strings.Cut(t.Note, ", i.e.")
+	if !ok {
+		return ""
+	}
+	what = strings.TrimSpace(parenthetical.ReplaceAllString(what, ""))
+	if what == "" {
+		return ""
+	}
+	return " (" + what + ")"
+}
+
+var parenthetical = regexp.MustCompile(`\s*\([^)]*\)`)
+
+// ratingNum formats a median of 0–10 ratings: whole, or with the one
+// decimal of a half (4, 4.5), like the maximum beside it.
+func ratingNum(v float64) string {
+	return num(v, exactDecimals(v, 0, 1))
 }
 
 // classWords says what a change class means, in the change's direction.
