@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -19,12 +20,43 @@ type BaselineOptions struct {
 	// MaxWeeks is how far the default period may be extended to reach
 	// MinDays daily values (12).
 	MaxWeeks int `json:"max_weeks"`
+	// Relapses are the person's relapse treatments (Period.Kind
+	// relapse_treatment; other kinds are ignored). A default baseline
+	// leaves out the daily values of each one's relapse window, from
+	// RelapseDaysBefore days before its start through RelapseDaysAfter − 1
+	// days after it, and so does the noise estimate from it
+	// ([EstimateNoise]): results in a relapse and its recovery are not
+	// the person's usual level, and their large day-to-day swings would
+	// make the SDC so wide that a later worsening reads as noise. A
+	// baseline given by From and To is kept as given; its Note says when
+	// it holds days of a relapse window. Compute passes the relapse
+	// treatments of its Input.
+	Relapses []Period `json:"-"`
+	// RelapseDaysBefore is how many days before a relapse treatment's
+	// start its relapse window begins (7: a relapse usually starts some
+	// days before it is treated); RelapseDaysAfter is its length from the
+	// start (30: the quiet period). Compute uses the alert rule's
+	// RelapseLevelDays and RelapseQuietDays when they are 0, so that the
+	// baseline leaves out the days the alert rule treats as the relapse.
+	RelapseDaysBefore int `json:"relapse_days_before"`
+	RelapseDaysAfter  int `json:"relapse_days_after"`
 }
 
 // DefaultBaselineOptions returns the defaults: the first 4 weeks, at least
-// 3 days with tests, extended to at most 12 weeks.
+// 3 days with tests, extended to at most 12 weeks; relapse windows from 7
+// days before a relapse treatment's start to 30 days after it.
 func DefaultBaselineOptions() BaselineOptions {
-	return BaselineOptions{Weeks: 4, MinDays: 3, MaxWeeks: 12}
+	return BaselineOptions{Weeks: 4, MinDays: 3, MaxWeeks: 12, RelapseDaysBefore: 7, RelapseDaysAfter: 30}
+}
+
+// RelapseWindow is the relapse window of a relapse treatment that
+// overlaps a baseline period: [From, To), and the daily values in it that
+// lie in the baseline period or, for a default baseline, before it.
+type RelapseWindow struct {
+	Relapse Period    `json:"relapse"`
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"` // exclusive
+	Days    int       `json:"days"`
 }
 
 // Baseline is a person's usual level of one series: a robust centre and
@@ -46,6 +78,27 @@ type Baseline struct {
 	// Extended is true when the default period was lengthened to reach
 	// the minimum number of days.
 	Extended bool `json:"extended,omitempty"`
+	// Relapses lists the relapse windows (BaselineOptions.Relapses) that
+	// hold daily values of the baseline period, or for a default baseline
+	// also before it (a series that began in a relapse): left out of a
+	// default baseline (not counted in Days above), kept in a given one.
+	// Note says so in words, for the person.
+	Relapses []RelapseWindow `json:"relapses,omitempty"`
+	Note     string          `json:"note,omitempty"`
+
+	// skip holds every relapse window, [from, to) in local days, whose
+	// daily values a default baseline and its noise estimate leave out.
+	skip [][2]int
+}
+
+// skipped reports whether the day lies in a window b leaves out.
+func (b Baseline) skipped(day int) bool {
+	for _, w := range b.skip {
+		if day >= w[0] && day < w[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // days returns the baseline's local day range [from, to).
@@ -57,6 +110,14 @@ func (b Baseline) days() (from, to int) { return DayIndex(b.From, time.UTC), Day
 // values it is extended to the opt.MinDays-th daily value, if that lies
 // within opt.MaxWeeks weeks. ok is false when there are not enough daily
 // values. Zero options take the defaults.
+//
+// The default period leaves out the daily values in the relapse window of
+// every relapse treatment in opt.Relapses (RelapseDaysBefore days before
+// its start to RelapseDaysAfter days after): it starts at the first daily
+// value outside them, and only the values outside them count, towards
+// MinDays too, so a period that a relapse cuts short is extended past it.
+// A period given by From and To is used as given, relapse or not; the
+// Note says when it holds days of a relapse window.
 //
 // The centre is the median and the spread the scaled median absolute
 // deviation (Rousseeuw & Croux 1993), so that a single unusual day in the
@@ -72,28 +133,73 @@ func EstimateBaseline(days []DailyValue, opt BaselineOptions, loc *time.Location
 	if opt.MaxWeeks < opt.Weeks {
 		opt.MaxWeeks = max(def.MaxWeeks, opt.Weeks)
 	}
+	if opt.RelapseDaysBefore <= 0 {
+		opt.RelapseDaysBefore = def.RelapseDaysBefore
+	}
+	if opt.RelapseDaysAfter <= 0 {
+		opt.RelapseDaysAfter = def.RelapseDaysAfter
+	}
 	var b Baseline
 	if len(days) == 0 {
 		return b, false
 	}
+	// The relapse windows, and the daily values outside them.
+	var relapses []Period
+	for _, p := range opt.Relapses {
+		if p.Kind == KindRelapseTreatment {
+			S := DayIndex(p.Start, loc)
+			b.skip = append(b.skip, [2]int{S - opt.RelapseDaysBefore, S + opt.RelapseDaysAfter})
+			relapses = append(relapses, p)
+		}
+	}
+	given := opt.From != nil && opt.To != nil
+	usable := days
+	if !given && len(b.skip) > 0 {
+		usable = make([]DailyValue, 0, len(days))
+		for _, d := range days {
+			if !b.skipped(d.Day) {
+				usable = append(usable, d)
+			}
+		}
+	}
 	var from, to int
-	if opt.From != nil && opt.To != nil {
+	switch {
+	case given:
 		from, to = DayIndex(*opt.From, loc), DayIndex(*opt.To, loc)
 		b.Given = true
-	} else {
-		from = days[0].Day
+	case len(usable) == 0:
+		// Every test so far is in a relapse window.
+		from, to = days[0].Day, days[0].Day+7*opt.Weeks
+	default:
+		from = usable[0].Day
 		to = from + 7*opt.Weeks
-		if w := dayWindow(days, from, to); len(w) < opt.MinDays && len(days) >= opt.MinDays {
-			need := days[opt.MinDays-1].Day + 1
+		if w := dayWindow(usable, from, to); len(w) < opt.MinDays && len(usable) >= opt.MinDays {
+			need := usable[opt.MinDays-1].Day + 1
 			if need <= from+7*opt.MaxWeeks {
 				to = need
 				b.Extended = true
 			}
 		}
 	}
-	w := dayWindow(days, from, to)
+	// The windows that hold daily values of the period, or (default
+	// baselines) before it: those it starts after.
+	first := from
+	if !given {
+		first = min(from, days[0].Day)
+	}
+	for i, p := range relapses {
+		wf, wt := max(b.skip[i][0], first), min(b.skip[i][1], to)
+		if n := len(dayWindow(days, wf, wt)); n > 0 {
+			b.Relapses = append(b.Relapses, RelapseWindow{Relapse: p, From: dayDate(b.skip[i][0]), To: dayDate(b.skip[i][1]), Days: n})
+		}
+	}
+	if given {
+		b.skip = nil
+	}
+	w := dayWindow(usable, from, to)
 	b.From, b.To = dayDate(from), dayDate(to)
 	b.Days = len(w)
+	b.Note = baselineNote(b, loc)
 	if len(w) < opt.MinDays || len(w) == 0 {
 		return b, false
 	}
@@ -102,6 +208,33 @@ func EstimateBaseline(days []DailyValue, opt BaselineOptions, loc *time.Location
 	b.SD, _ = RobustScale(v)
 	b.Q1, b.Q3 = Quantile(0.25, v), Quantile(0.75, v)
 	return b, true
+}
+
+// baselineNote words b.Relapses for the person: what a default baseline
+// left out (and why), or that a given one holds days of a relapse window.
+func baselineNote(b Baseline, loc *time.Location) string {
+	if len(b.Relapses) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, r := range b.Relapses {
+		what := "started " + flocal(r.Relapse.Start, loc)
+		if r.Relapse.Name != "" {
+			what = r.Relapse.Name + ", " + what
+		}
+		parts = append(parts, fmt.Sprintf("%s from %s to %s around your relapse treatment (%s)",
+			count(r.Days, "test day", "test days"), fdate(r.From), fdate(r.To.AddDate(0, 0, -1)), what))
+	}
+	span := fmt.Sprintf("%s to %s", fdate(b.From), fdate(b.To.AddDate(0, 0, -1)))
+	if b.Given {
+		return fmt.Sprintf("Your baseline was chosen by hand (%s) and holds the %s. They are kept as chosen, so results from a relapse and the recovery from it count in your usual level and in your day-to-day variation.",
+			span, joinAnd(parts))
+	}
+	note := fmt.Sprintf("Your baseline (%s) and your day-to-day variation leave out the %s: results during a relapse and the recovery from it are not your usual level.", span, joinAnd(parts))
+	if b.Extended {
+		note += fmt.Sprintf(" The baseline was extended to %s so that it has %s outside them.", fdate(b.To.AddDate(0, 0, -1)), count(b.Days, "test day", "test days"))
+	}
+	return note
 }
 
 // NoiseOptions controls the measurement-noise estimate.
@@ -133,6 +266,10 @@ type Noise struct {
 	To   time.Time `json:"to"`
 	// Pairs is the number of successive daily-value pairs used.
 	Pairs int `json:"pairs"`
+	// LeftOut is the number of daily values of the period left out
+	// because they lie in a relapse window of a default baseline
+	// (BaselineOptions.Relapses).
+	LeftOut int `json:"left_out,omitempty"`
 	// SDDiff is the standard deviation of the successive differences.
 	SDDiff float64 `json:"sd_diff"`
 	// SEM is the standard error of measurement, SDDiff/√2.
@@ -183,6 +320,11 @@ type Noise struct {
 // values) the MAD is zero, and [RobustScale] falls back to the scaled mean
 // absolute deviation. ok is false with fewer than
 // opt.MinPairs pairs, and when the differences have no spread (NoSpread).
+//
+// The daily values a default baseline leaves out for a relapse treatment
+// (see [EstimateBaseline]; base must be the Baseline it returned) are left
+// out here too, and no pair spans them: a relapse and the recovery from
+// it are change, not measurement noise.
 func EstimateNoise(days []DailyValue, base Baseline, opt NoiseOptions) (Noise, bool) {
 	def := DefaultNoiseOptions()
 	if opt.MinPairs <= 0 {
@@ -203,16 +345,26 @@ func EstimateNoise(days []DailyValue, base Baseline, opt NoiseOptions) (Noise, b
 	all := dayWindow(days, from, max(to, from+7*opt.MaxWeeks))
 	d := make([]float64, 0, len(all))
 	end := to
-	for i := 1; i < len(all); i++ {
+	leftOut := 0
+	prev := -1 // index in all of the previous value not left out, −1 after a left-out one
+	for i := range all {
 		if all[i].Day >= to && len(d) >= opt.MinPairs {
 			break
 		}
-		if all[i].Day-all[i-1].Day <= opt.MaxGapDays {
-			d = append(d, all[i].Value-all[i-1].Value)
+		if i > 0 {
+			end = max(end, all[i].Day+1)
 		}
-		end = max(end, all[i].Day+1)
+		if base.skipped(all[i].Day) {
+			leftOut++
+			prev = -1
+			continue
+		}
+		if prev >= 0 && all[i].Day-all[prev].Day <= opt.MaxGapDays {
+			d = append(d, all[i].Value-all[prev].Value)
+		}
+		prev = i
 	}
-	nz := Noise{From: dayDate(from), To: dayDate(end), Pairs: len(d)}
+	nz := Noise{From: dayDate(from), To: dayDate(end), Pairs: len(d), LeftOut: leftOut}
 	if len(d) < opt.MinPairs || len(d) < 2 {
 		return nz, false
 	}

@@ -48,8 +48,14 @@ type Change struct {
 	Delta float64 `json:"delta"`
 	// Percent is 100·Delta/|Baseline|.
 	Percent *float64 `json:"percent,omitempty"`
-	// SDC is the person's smallest detectable change (nil when unknown).
-	SDC *float64 `json:"sdc,omitempty"`
+	// SDC is the person's smallest detectable change (nil when unknown),
+	// estimated from SDCPairs successive pairs; SDCLowPrecision is true
+	// when they were too few for the robust estimator (the noise's
+	// LowPrecision): a change beyond it is then only probably real, and
+	// the texts say from how few pairs it came.
+	SDC             *float64 `json:"sdc,omitempty"`
+	SDCPairs        int      `json:"sdc_pairs,omitempty"`
+	SDCLowPrecision bool     `json:"sdc_low_precision,omitempty"`
 	// MCID is the published threshold for a change in this direction, in
 	// the metric's unit (nil when none is published), and MCIDSource its
 	// description.
@@ -105,6 +111,7 @@ func ClassifyChange(days []DailyValue, base Baseline, noise *Noise, info MetricI
 	abs := math.Abs(c.Delta)
 	if noise != nil {
 		c.SDC = fptr(noise.SDC95)
+		c.SDCPairs, c.SDCLowPrecision = noise.Pairs, noise.LowPrecision
 		c.BeyondSDC = bptr(abs > noise.SDC95)
 	}
 	if c.Direction == DirBetter || c.Direction == DirWorse {
@@ -149,15 +156,28 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 	if c.MCID != nil {
 		mcidWords = info.thresholdWords(c.MCIDSource, *c.MCID)
 	}
+	// sdc is the person's SDC with, when it is rough, how few pairs it
+	// came from.
+	var sdc string
+	if c.SDC != nil {
+		sdc = info.change(*c.SDC)
+		if c.SDCLowPrecision {
+			sdc += fmt.Sprintf(", estimated from only %s of tests", count(c.SDCPairs, "pair", "pairs"))
+		}
+	}
 	switch c.Class {
 	case ClassNoiseUnknown:
 		person += " legwork does not know yet how much your results vary from day to day, so it cannot yet tell a real change from noise."
 	case ClassWithinNoise:
-		person += fmt.Sprintf(" That is within your usual day-to-day variation: changes smaller than %s can be noise.", info.change(*c.SDC))
+		if c.SDCLowPrecision {
+			person += fmt.Sprintf(" That is within your usual day-to-day variation: changes smaller than %s (estimated from only %s of tests) can be noise.", info.change(*c.SDC), count(c.SDCPairs, "pair", "pairs"))
+		} else {
+			person += fmt.Sprintf(" That is within your usual day-to-day variation: changes smaller than %s can be noise.", info.change(*c.SDC))
+		}
 	case ClassBeyondMCIDOnly:
-		person += fmt.Sprintf(" That is larger than %s, but not larger than your usual day-to-day variation (%s), so it may not be a real change; more tests on different days will tell.", mcidWords, info.change(*c.SDC))
+		person += fmt.Sprintf(" That is larger than %s, but not larger than your usual day-to-day variation (%s), so it may not be a real change; more tests on different days will tell.", mcidWords, sdc)
 	case ClassBeyondSDC:
-		person += fmt.Sprintf(" That is more than your usual day-to-day variation (%s), so it is probably a real change.", info.change(*c.SDC))
+		person += fmt.Sprintf(" That is more than your usual day-to-day variation (%s), so it is probably a real change.", sdc)
 		switch {
 		case c.MCID != nil:
 			person += fmt.Sprintf(" It is smaller than %s.", mcidWords)
@@ -165,7 +185,7 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 			person += " No threshold for a change that matters is published for this measure."
 		}
 	case ClassBeyondBoth:
-		person += fmt.Sprintf(" That is more than your usual day-to-day variation (%s) and more than %s.", info.change(*c.SDC), mcidWords)
+		person += fmt.Sprintf(" That is more than your usual day-to-day variation (%s), so it is probably a real change, and more than %s.", sdc, mcidWords)
 		switch {
 		case c.Direction == DirWorse && c.MCIDSource != nil && c.MCIDSource.Scaled:
 			// No alert is raised on a scaled threshold (see DetectAlerts).
@@ -175,8 +195,13 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 		}
 	}
 
-	clinician = fmt.Sprintf("%s: current %s (median of %d d, %s–%s) vs baseline %s (median of %d d, %s–%s); Δ %s",
-		info.Label, info.amount(c.Current), c.Days, fdate(c.From), fdate(c.To),
+	current := fmt.Sprintf("median of %d test days, %s–%s", c.Days, fdate(c.From), fdate(c.To))
+	if c.Days == 1 {
+		// One test day in the window: its value, not a median of days.
+		current = "1 test day; last test " + fdate(c.To)
+	}
+	clinician = fmt.Sprintf("%s: current %s (%s) vs baseline %s (median of %d d, %s–%s); Δ %s",
+		info.Label, info.amount(c.Current), current,
 		info.amount(c.Baseline), base.Days, fdate(base.From), fdate(base.To.AddDate(0, 0, -1)), info.signed(c.Delta))
 	if c.Percent != nil {
 		clinician += " (" + signedPct(*c.Percent) + ")"
@@ -198,6 +223,13 @@ func changeWords(c Change, base Baseline, noise *Noise, info MetricInfo) (person
 	} else if !info.Neutral {
 		clinician += "; no published MCID"
 	}
-	clinician += "; class " + c.Class + ", direction " + c.Direction + "."
+	clinician += "; class " + c.Class + ", direction " + c.Direction
+	if c.Class == ClassBeyondSDC || c.Class == ClassBeyondBoth {
+		clinician += ": probably a real change"
+		if c.SDCLowPrecision {
+			clinician += fmt.Sprintf(" (SDC95 estimated from only %s)", count(c.SDCPairs, "pair", "pairs"))
+		}
+	}
+	clinician += "."
 	return person, clinician
 }

@@ -115,6 +115,21 @@ func periodWords(p Period) string {
 	return fmt.Sprintf("%s (%s)", p.Name, k)
 }
 
+// kindNoun names what an intervention is, for "the time of the … itself":
+// "treatment" for physio and relapse treatments, "intervention" for a
+// walking aid, another change or an unknown kind.
+func kindNoun(p Period) string {
+	switch p.Kind {
+	case KindPhysicalTherapy, KindRelapseTreatment:
+		return "treatment"
+	case KindHomeExercise:
+		return "exercise programme"
+	case KindMedicationChange:
+		return "medication change"
+	}
+	return "intervention"
+}
+
 func windowWords(days int) string {
 	if days%7 == 0 {
 		if days == 7 {
@@ -262,15 +277,27 @@ func dayOffsets(days []DailyValue, S int) []float64 {
 // effectNotes lists what else may explain a before/after difference. last
 // is the day the results are read on (EffectOptions.AsOf, else the latest
 // test): an end date after it is still to come.
+//
+// An intervention that ends inside the after window (its end date is its
+// last day) makes that window, wholly or in part, the time it was under
+// way: the comparison then shows the change during it, and whether an
+// effect lasts beyond its end is not assessed. The note says so, except
+// for one that lasted less than a week (a 3-day steroid course), where it
+// would add nothing.
 func effectNotes(p Period, all []Period, S, W, last int, loc *time.Location) []string {
 	var notes []string
 	if p.End != nil {
-		if E := DayIndex(*p.End, loc); E < S+W {
-			verb := "It ended on %s, within the %s after the start."
-			if E > last {
-				verb = "It is due to end on %s, within the %s after the start."
+		if E := DayIndex(*p.End, loc); E < S+W && E-S+1 >= 7 {
+			during := E - S + 1 // days of the after window it was under way
+			span := fmt.Sprintf("the %s after its start are the time of the %s itself", windowWords(W), kindNoun(p))
+			if during < W {
+				span = fmt.Sprintf("the first %s of the %s after its start are the time of the %s itself", windowWords(during), windowWords(W), kindNoun(p))
 			}
-			notes = append(notes, fmt.Sprintf(verb, flocal(*p.End, loc), windowWords(W)))
+			verb := "It ended on %s, so %s: this shows the change while it was under way; whether an effect lasts beyond its end is not assessed."
+			if E > last {
+				verb = "It is due to end on %s, so %s: this shows the change while it is under way; whether an effect lasts beyond its end is not assessed."
+			}
+			notes = append(notes, fmt.Sprintf(verb, flocal(*p.End, loc), span))
 		}
 	}
 	for _, q := range all {

@@ -362,7 +362,7 @@ func TestAnalyzeFalls(t *testing.T) {
 	near(t, "RR", a.RateRatio.Value, 10, 1e-12)
 	near(t, "RR low", a.RateRatio.Low, 10*math.Exp(-1.959964*se), 1e-4)
 	near(t, "RR high", a.RateRatio.High, 10*math.Exp(1.959964*se), 1e-3)
-	if !strings.Contains(a.Message, "not clearly related") || !strings.Contains(a.Message, "rate ratio 10.0") || !strings.Contains(a.Message, "association only") {
+	if !strings.Contains(a.Message, "not clearly related") || !strings.Contains(a.Message, "rate ratio 10, 95 % CI 1.2 to 86") || !strings.Contains(a.Message, "association only") {
 		t.Errorf("message %q", a.Message)
 	}
 	// Falls only, and too few months.
@@ -563,4 +563,36 @@ func physioEffect(start time.Time, before, after int) InterventionEffect {
 	days := DailyValues(speedSeries(start, before, after, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
 	pt := Period{Kind: KindPhysicalTherapy, Name: "Physio", Start: start}
 	return InterventionEffects(days, []Period{pt}, LookupMetric("walking_speed_mps", "walk"), time.UTC, EffectOptions{})[0]
+}
+
+// An intervention that ends inside the after window: the note says what
+// that means (a reviewer found "It ended on 1 Sep 2026, within the 6 weeks
+// after the start." cryptic). Six weeks of physio (3 Jun – 14 Jul, the
+// end date its last day) fill the after window; three weeks fill its
+// first 3 weeks; a 3-day steroid course gets no such note at all.
+func TestInterventionEndNoteMeaning(t *testing.T) {
+	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	info := LookupMetric("walking_speed_mps", "walk")
+	days := DailyValues(speedSeries(start, 42, 60, 1.0, 0.12, 0, 0.03, 3), time.UTC, 0, 0)
+	for _, c := range []struct {
+		kind       string
+		lastDay    int // end date, days after the start
+		want, none string
+	}{
+		{KindPhysicalTherapy, 41, "It ended on 14 Jul 2024, so the 6 weeks after its start are the time of the treatment itself: this shows the change while it was under way; whether an effect lasts beyond its end is not assessed.", ""},
+		{KindPhysicalTherapy, 20, "It ended on 23 Jun 2024, so the first 3 weeks of the 6 weeks after its start are the time of the treatment itself", ""},
+		{KindPhysicalTherapy, 6, "It ended on 9 Jun 2024, so the first week of the 6 weeks", ""},
+		{KindRelapseTreatment, 2, "", "ended on"},
+		{KindPhysicalTherapy, 5, "", "ended on"},
+	} {
+		end := start.AddDate(0, 0, c.lastDay)
+		p := Period{Kind: c.kind, Name: "X", Start: start, End: &end}
+		notes := strings.Join(InterventionEffects(days, []Period{p}, info, time.UTC, EffectOptions{})[0].Notes, " ")
+		if c.want != "" && !strings.Contains(notes, c.want) {
+			t.Errorf("%s to day %d: notes %q, want %q", c.kind, c.lastDay, notes, c.want)
+		}
+		if strings.Contains(notes, "within the 6 weeks after the start") || (c.none != "" && strings.Contains(notes, c.none)) {
+			t.Errorf("%s to day %d: notes %q", c.kind, c.lastDay, notes)
+		}
+	}
 }

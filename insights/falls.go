@@ -21,12 +21,20 @@ type FallOptions struct {
 	// MinMonths is the minimum number of months with tests for an
 	// association (6; at least 4).
 	MinMonths int `json:"min_months"`
+	// MinEvents is the minimum number of events (falls, or falls and
+	// near-falls) in those months for an association (5). With fewer, any
+	// split of the events between worse and other months gives a rate
+	// ratio whose 95 % interval spans a factor of at least 36 (4 events:
+	// 50), and Spearman's ρ is decided by the one or two months that had
+	// an event; the Wald interval's normal approximation of the log of a
+	// Poisson count also wants about 5 events.
+	MinEvents int `json:"min_events"`
 	// Level is the confidence level (0.95).
 	Level float64 `json:"level"`
 }
 
 // DefaultFallOptions returns the defaults.
-func DefaultFallOptions() FallOptions { return FallOptions{MinMonths: 6, Level: 0.95} }
+func DefaultFallOptions() FallOptions { return FallOptions{MinMonths: 6, MinEvents: 5, Level: 0.95} }
 
 // FallMonth counts the falls of a calendar month.
 type FallMonth struct {
@@ -71,7 +79,7 @@ type FallAssociation struct {
 	// the rate ratio's interval is widened by its square root.
 	Dispersion float64 `json:"dispersion"`
 	// TooLittleData is true when there are fewer than MinMonths months or
-	// no events: then nothing is estimated.
+	// fewer than MinEvents events: then nothing is estimated.
 	TooLittleData bool   `json:"too_little_data"`
 	Message       string `json:"message"`
 	Clinician     string `json:"clinician"`
@@ -125,6 +133,9 @@ func AnalyzeFalls(falls []Fall, series []FallSeries, loc *time.Location, opt Fal
 		opt.MinMonths = d.MinMonths
 	}
 	opt.MinMonths = max(opt.MinMonths, 4) // the Fisher-z interval needs n > 3
+	if opt.MinEvents <= 0 {
+		opt.MinEvents = d.MinEvents
+	}
 	if !(opt.Level > 0 && opt.Level < 1) {
 		opt.Level = d.Level
 	}
@@ -216,14 +227,15 @@ func fallAssociation(s FallSeries, events func(int) int, loc *time.Location, opt
 	}
 	a.Months = len(months)
 	sign := s.Info.worseSign()
-	if a.Months < opt.MinMonths || a.Events == 0 || sign == 0 {
+	if a.Months < opt.MinMonths || a.Events < opt.MinEvents || sign == 0 {
 		a.TooLittleData = true
-		a.Message = fmt.Sprintf("Too little data to relate your %s to %s: %d months with tests and %d %s in them (at least %d months and one event are needed).",
-			s.Info.Label, what, a.Months, a.Events, what, opt.MinMonths)
+		a.Message = fmt.Sprintf("Too little data to relate your %s to %s: %s with tests and %d %s in them; at least %d months and %d %s are needed for a comparison to mean anything.",
+			s.Info.Label, what, count(a.Months, "month", "months"), a.Events, what, opt.MinMonths, opt.MinEvents, what)
 		if sign == 0 {
 			a.Message = fmt.Sprintf("Your %s has no better or worse direction, so it is not related to %s.", s.Info.Label, what)
 		}
-		a.Clinician = fmt.Sprintf("%s vs monthly %s: too little data (%d months, %d events).", s.Info.Label, what, a.Months, a.Events)
+		a.Clinician = fmt.Sprintf("%s vs monthly %s: too little data (%s, %s; at least %d months and %d events needed).",
+			s.Info.Label, what, count(a.Months, "month", "months"), count(a.Events, "event", "events"), opt.MinMonths, opt.MinEvents)
 		return a
 	}
 	z := distuv.UnitNormal.Quantile((1 + opt.Level) / 2)
@@ -269,22 +281,22 @@ func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (stri
 		towardWorse := e.Value*sign > 0 // more events when the metric is worse
 		switch {
 		case !e.Excludes(0):
-			ps = append(ps, fmt.Sprintf("Over %d months, the number of %s was not clearly related to your monthly %s (%s CI of the rank correlation %.2f to %.2f).", a.Months, what, info.Label, lv, e.Low, e.High))
+			ps = append(ps, fmt.Sprintf("Over %d months, the number of %s was not clearly related to your monthly %s (%s CI of the rank correlation %s to %s).", a.Months, what, info.Label, lv, corr(e.Low), corr(e.High)))
 		case towardWorse:
-			ps = append(ps, fmt.Sprintf("Over %d months, you had more %s in months when your %s was %s (rank correlation %.2f, %s CI %.2f to %.2f).", a.Months, what, info.Label, worseWord, e.Value, lv, e.Low, e.High))
+			ps = append(ps, fmt.Sprintf("Over %d months, you had more %s in months when your %s was %s (rank correlation %s, %s CI %s to %s).", a.Months, what, info.Label, worseWord, corr(e.Value), lv, corr(e.Low), corr(e.High)))
 		default:
-			ps = append(ps, fmt.Sprintf("Over %d months, you had fewer %s in months when your %s was %s (rank correlation %.2f, %s CI %.2f to %.2f).", a.Months, what, info.Label, worseWord, e.Value, lv, e.Low, e.High))
+			ps = append(ps, fmt.Sprintf("Over %d months, you had fewer %s in months when your %s was %s (rank correlation %s, %s CI %s to %s).", a.Months, what, info.Label, worseWord, corr(e.Value), lv, corr(e.Low), corr(e.High)))
 		}
-		cs = append(cs, fmt.Sprintf("Spearman ρ(monthly median, monthly events) = %.2f (%s CI %.2f to %.2f, Fisher z with Bonett–Wright SE), n = %d months", e.Value, lv, e.Low, e.High, a.Months))
+		cs = append(cs, fmt.Sprintf("Spearman ρ(monthly median, monthly events) = %s (%s CI %s to %s, Fisher z with Bonett–Wright SE), n = %d months", corr(e.Value), lv, corr(e.Low), corr(e.High), a.Months))
 	}
 	if a.MonthsWorse > 0 && a.MonthsOther > 0 {
 		rw := float64(a.EventsWorse) / float64(a.MonthsWorse)
 		ro := float64(a.EventsOther) / float64(a.MonthsOther)
-		p := fmt.Sprintf("In the %d months when it was %s than your baseline you had %.1f %s a month, against %.1f in the other %d months", a.MonthsWorse, worseWord, rw, what, ro, a.MonthsOther)
+		p := fmt.Sprintf("In the %s when it was %s than your baseline you had %.1f %s a month, against %.1f in the other %s", count(a.MonthsWorse, "month", "months"), worseWord, rw, what, ro, count(a.MonthsOther, "month", "months"))
 		if a.RateRatio != nil {
 			e := *a.RateRatio
-			p += fmt.Sprintf(" (rate ratio %.1f, %s CI %.1f to %.1f)", e.Value, lv, e.Low, e.High)
-			cs = append(cs, fmt.Sprintf("rate ratio (months with median worse than baseline vs other) %.2f (%s CI %.2f to %.2f, %s), %s in %s vs %d in %s", e.Value, lv, e.Low, e.High, waldWords(a.Dispersion, a.Months),
+			p += fmt.Sprintf(" (rate ratio %s, %s CI %s to %s)", sig2(e.Value), lv, sig2(e.Low), sig2(e.High))
+			cs = append(cs, fmt.Sprintf("rate ratio (months with median worse than baseline vs other) %s (%s CI %s to %s, %s), %s in %s vs %d in %s", sig2(e.Value), lv, sig2(e.Low), sig2(e.High), waldWords(a.Dispersion, a.Months),
 				count(a.EventsWorse, "event", "events"), count(a.MonthsWorse, "month", "months"), a.EventsOther, count(a.MonthsOther, "month", "months")))
 		} else {
 			cs = append(cs, fmt.Sprintf("%s in %s worse than baseline vs %d in %s other (rate ratio not estimable with a zero count)",
@@ -307,7 +319,9 @@ func fallWords(a FallAssociation, s FallSeries, what string, sign float64) (stri
 // of the monthly counts ev around their group's rate. q is z, the normal
 // quantile of the level, when φ = 1 (Poisson); when φ > 1 it was
 // estimated from the n months, and q is the t quantile with n − 2
-// degrees of freedom (McCullagh & Nelder 1989).
+// degrees of freedom (McCullagh & Nelder 1989). A φ that exceeds 1 only
+// by rounding (5/5 computed as 1.0000000000000004) is 1
+// ([quasiPoissonDispersion]).
 func rateRatio(ev []float64, worse []bool, a, ma, b, mb int, z, level float64) (est Estimate, phi float64) {
 	muW, muO := float64(a)/float64(ma), float64(b)/float64(mb)
 	phi = quasiPoissonDispersion(ev, func(i int) float64 {
@@ -333,8 +347,10 @@ func rateRatio(ev []float64, worse []bool, a, ma, b, mb int, z, level float64) (
 // (McCullagh & Nelder, "Generalized Linear Models", 2nd ed., 1989),
 // and returns it clamped at 1: counts that cluster (falls do) vary more
 // than Poisson counts, and a Poisson interval is then too narrow by √φ;
-// counts that vary less never narrow it. It is 1 when n ≤ p. Every μ_i
-// must be positive.
+// counts that vary less never narrow it. It is 1 when n ≤ p, and when it
+// exceeds 1 by no more than rounding error (relative 1e-9): Pearson's χ²
+// of exactly n − p, as 5 over 5, can sum to a hair above it, which must
+// not switch the interval from z to t. Every μ_i must be positive.
 func quasiPoissonDispersion(y []float64, mu func(int) float64, p int) float64 {
 	if len(y) <= p {
 		return 1
@@ -344,8 +360,16 @@ func quasiPoissonDispersion(y []float64, mu func(int) float64, p int) float64 {
 		m := mu(i)
 		x2 += (v - m) * (v - m) / m
 	}
-	return max(1, x2/float64(len(y)-p))
+	phi := x2 / float64(len(y)-p)
+	if phi <= 1+dispersionTol {
+		return 1
+	}
+	return phi
 }
+
+// dispersionTol is how far above 1 a dispersion counts as 1: rounding
+// error of a sum of a few hundred terms is below 1e-13.
+const dispersionTol = 1e-9
 
 func waldWords(phi float64, months int) string {
 	if phi > 1 {

@@ -27,8 +27,10 @@ type Options struct {
 	Trigger        TriggerOptions  `json:"trigger"`
 	Falls          FallOptions     `json:"falls"`
 	// FallMetrics are the metrics falls are related to (walking speed,
-	// T25FW speed and time, sway); for each, the (test type, device)
-	// series with the most days is used.
+	// T25FW time, sway); for each, the (test type, device) series with
+	// the most days is used. T25FW speed is left out by default: it is
+	// 7.62 m over the time, the same information as the T25FW time (the
+	// clinical score), and would only repeat its association inverted.
 	FallMetrics []string `json:"fall_metrics"`
 }
 
@@ -40,7 +42,7 @@ func DefaultOptions() Options {
 		Change: ChangeOptions{WindowDays: 7}, Alert: DefaultAlertOptions(),
 		Effect: DefaultEffectOptions(), Trigger: DefaultTriggerOptions(),
 		Falls:       DefaultFallOptions(),
-		FallMetrics: []string{"walking_speed_mps", "t25fw_speed_mps", "t25fw_time_s", "sway_rms_ms2"},
+		FallMetrics: []string{"walking_speed_mps", "t25fw_time_s", "sway_rms_ms2"},
 	}
 }
 
@@ -128,6 +130,13 @@ func (o Options) Filled() Options {
 	}
 	o.Trigger.fill()
 	o.Effect.fill()
+	// The baseline leaves out the days the alert rule treats as a relapse.
+	if o.Baseline.RelapseDaysBefore <= 0 {
+		o.Baseline.RelapseDaysBefore = o.Alert.RelapseLevelDays
+	}
+	if o.Baseline.RelapseDaysAfter <= 0 {
+		o.Baseline.RelapseDaysAfter = o.Alert.RelapseQuietDays
+	}
 	return o
 }
 
@@ -160,6 +169,7 @@ func Compute(in Input) Report {
 		}
 	}
 	slices.SortStableFunc(periods, func(a, b Period) int { return a.Start.Compare(b.Start) })
+	opt.Baseline.Relapses = relapses
 	var diaryDays []DayContext
 	for _, d := range in.Days {
 		if !cut(d.Date) {
@@ -273,12 +283,19 @@ func computeSeries(metric, test, device string, obs []Observation, periods, rela
 		if bo.Weeks <= 0 {
 			bo = DefaultBaselineOptions()
 		}
-		sr.Messages = append(sr.Messages, fmt.Sprintf("Not enough tests yet for a baseline: it needs at least %d days with tests in the first %d weeks (there are %d).", max(bo.MinDays, 1), bo.Weeks, base.Days))
+		msg := fmt.Sprintf("Not enough tests yet for a baseline: it needs at least %d days with tests in the first %d weeks (there are %d).", max(bo.MinDays, 1), bo.Weeks, base.Days)
+		if len(base.Relapses) > 0 && !base.Given {
+			msg = fmt.Sprintf("Not enough tests yet for a baseline: it needs at least %d days with tests in the first %d weeks, not counting the weeks around a relapse treatment (there are %d).", max(bo.MinDays, 1), bo.Weeks, base.Days)
+		}
+		sr.Messages = append(sr.Messages, msg)
 		sr.Interventions = interventionEffects(days, periods, info, loc, opt.Effect, cache)
 		sr.Triggers = triggerEffects(days, diary, info, opt.Trigger, cache)
 		return sr
 	}
 	sr.Baseline = &base
+	if base.Note != "" {
+		sr.Messages = append(sr.Messages, base.Note)
+	}
 	var noise *Noise
 	if nz, ok := EstimateNoise(days, base, opt.Noise); ok {
 		noise = &nz
@@ -299,9 +316,9 @@ func computeSeries(metric, test, device string, obs []Observation, periods, rela
 	switch {
 	case info.Neutral:
 	case info.MCID == nil || info.MCID.Worsening == nil:
-		sr.Messages = append(sr.Messages, fmt.Sprintf("No threshold for a worsening that matters is published for your %s, so legwork reports real changes (beyond your day-to-day variation) but raises no alerts for it.", info.Label))
+		sr.Messages = append(sr.Messages, fmt.Sprintf("No threshold for a worsening that matters is published for your %s, so legwork reports changes beyond your day-to-day variation (probably real changes) but raises no alerts for it.", info.Label))
 	case info.MCID.Worsening.Scaled:
-		sr.Messages = append(sr.Messages, fmt.Sprintf("The threshold for a worsening of your %s that matters is scaled from a longer test, so it is only a rough guide: legwork reports real changes (beyond your day-to-day variation) but raises no alerts for it.", info.Label))
+		sr.Messages = append(sr.Messages, fmt.Sprintf("The threshold for a worsening of your %s that matters is scaled from a longer test, so it is only a rough guide: legwork reports changes beyond your day-to-day variation (probably real changes) but raises no alerts for it.", info.Label))
 	default:
 		sr.Alerts = detectAlerts(days, base, noise, info, relapses, diary, loc, opt.Alert)
 	}

@@ -125,7 +125,7 @@ func TestComputeReport(t *testing.T) {
 			}
 		}
 	}
-	if rep.Falls == nil || len(rep.Falls.Associations) != 4 {
+	if rep.Falls == nil || len(rep.Falls.Associations) != 3 {
 		t.Errorf("falls %+v", rep.Falls)
 	}
 	var last time.Time

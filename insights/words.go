@@ -96,6 +96,35 @@ func pct(v float64) string {
 	return strconv.FormatFloat(a, 'f', 1, 64) + " %"
 }
 
+// sig2 formats a positive ratio with two significant digits and no
+// exponent: 6.0, 0.38, 96, 230 (a rate ratio's interval, 0.375 to 227.49,
+// is not known to more).
+func sig2(v float64) string {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'e', 1, 64), 64) // rounded to 2 digits
+	d := 1 - int(math.Floor(math.Log10(math.Abs(r))))
+	s := strconv.FormatFloat(r, 'f', max(d, 0), 64)
+	if s[0] == '-' {
+		s = "−" + s[1:]
+	}
+	return s
+}
+
+// corr formats a correlation with two decimals and a true minus sign:
+// −0.32, not -0.32.
+func corr(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 2, 64)
+	switch {
+	case s == "-0.00":
+		return "0.00"
+	case s[0] == '-':
+		return "−" + s[1:]
+	}
+	return s
+}
+
 // signedPct formats a percentage with its sign.
 func signedPct(v float64) string {
 	if v < 0 {
