@@ -505,7 +505,14 @@ func (b *builder) summary() section {
 		case s.Change != nil:
 			c := s.Change
 			row[2] = amount(s.Info, c.Current)
-			if last := dateOnly(b.end.AddDate(0, 0, -1)); !c.To.Equal(last) {
+			if c.Days == 1 {
+				// one test day is not a median of days: say so, with its date
+				d := c.To.Format("2 Jan")
+				if c.To.Year() != dateOnly(b.end.AddDate(0, 0, -1)).Year() {
+					d = fdate(c.To)
+				}
+				row[2] += " (1 test day: " + d + ")"
+			} else if last := dateOnly(b.end.AddDate(0, 0, -1)); !c.To.Equal(last) {
 				if c.To.Year() == last.Year() {
 					row[2] += " (to " + c.To.Format("2 Jan") + ")"
 				} else {
@@ -1242,13 +1249,20 @@ func (b *builder) symptomsSection() section {
 	}
 	if fr := b.rep.Falls; fr != nil {
 		var items []string
-		for _, a := range fr.Associations {
+		var few *insights.FallAssociation
+		for i, a := range fr.Associations {
 			if !a.TooLittleData {
 				items = append(items, capitalise(a.Clinician))
+			} else if few == nil {
+				few = &fr.Associations[i]
 			}
 		}
-		if len(items) > 0 {
+		switch {
+		case len(items) > 0:
 			sec.add(sub("Falls and walking"), list(items), note("Monthly association over the whole record. "+associational))
+		case few != nil:
+			// Say why there is no association rather than leave it out.
+			sec.add(sub("Falls and walking"), list([]string{capitalise(few.Message)}))
 		}
 	}
 	return sec

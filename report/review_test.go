@@ -168,7 +168,7 @@ func TestReportMCIDDisplay(t *testing.T) {
 	if got := rowOf(t, bt, "2-minute walk distance")[5]; got != "2.4 m, scaled (Oosterveer 2022) / 9.6 m (Baert 2014)" {
 		t.Errorf("2-minute walk MCID %q", got)
 	}
-	if got := rowOf(t, bt, "Timed 25-Foot Walk time")[5]; !strings.HasSuffix(got, " / 16.7 % (a 20 % faster speed) = 1.1 s (Hobart 2013)") || !strings.HasPrefix(got, "20 % = 1.3 s (") {
+	if got := rowOf(t, bt, "Timed 25-Foot Walk time")[5]; !strings.HasSuffix(got, " / 16.7 % (a 20 % faster speed) = 1.1 s (Hobart 2013)") || !strings.HasPrefix(got, "20 % = 1.3 s (Kaufman 2000) / ") {
 		t.Errorf("T25FW MCID %q", got)
 	}
 	ct := tableAfter(t, sectionOf(t, doc, "Changes and alerts"), "Changes beyond")

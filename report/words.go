@@ -270,14 +270,14 @@ func classWords(c *insights.Change) string {
 		return "no real change (within day-to-day variation)"
 	case insights.ClassBeyondSDC:
 		if c.MCID == nil {
-			return "real change, " + dir + " (no published MCID)"
+			return "probably real change, " + dir + " (no published MCID)"
 		}
-		return "real change, " + dir + ", smaller than the MCID"
+		return "probably real change, " + dir + ", smaller than the MCID"
 	case insights.ClassBeyondMCIDOnly:
 		return "larger than the MCID (" + dir + ") but within day-to-day variation: uncertain"
 	case insights.ClassBeyondBoth:
 		if c.MCIDSource != nil && c.MCIDSource.Scaled {
-			return "real change, " + dir + ", beyond the scaled MCID (a rough guide)"
+			return "probably real change, " + dir + ", beyond the scaled MCID (a rough guide)"
 		}
 		return "meaningful change, " + dir
 	case insights.ClassNoiseUnknown:

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"legwork/insights"
@@ -24,5 +25,35 @@ func TestReportChangeWords(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+// A latest value from a single test day says so (it is not a median of
+// days), and a record with too few falls says why it has no association.
+func TestReportOneTestDayAndFewFalls(t *testing.T) {
+	d := sample(400)
+	var s *insights.SeriesReport
+	for i := range d.Insights.Series {
+		if c := d.Insights.Series[i].Change; c != nil && d.Insights.Series[i].Info.Name == "t25fw_time_s" {
+			s = &d.Insights.Series[i]
+		}
+	}
+	if s == nil {
+		t.Fatal("the sample has no T25FW change")
+	}
+	s.Change.Days = 1
+	msg := "Too little data to relate your Timed 25-Foot Walk time to falls or near-falls: 6 months with tests and 2 falls or near-falls in them (at least 5 events are needed)."
+	d.Insights.Falls = &insights.FallsReport{Falls: 2, Message: "2 falls and 0 near-falls recorded.",
+		Associations: []insights.FallAssociation{{Metric: "t25fw_time_s", TooLittleData: true, Months: 6, Events: 2, Message: msg}}}
+	doc, err := build(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := docText(doc)
+	if !strings.Contains(text, "(1 test day: "+s.Change.To.Format("2 Jan")) {
+		t.Errorf("the latest T25FW value from one test day does not say so")
+	}
+	if !strings.Contains(text, "Falls and walking") || !strings.Contains(text, msg) {
+		t.Errorf("too few falls: the report does not say why there is no association")
 	}
 }
