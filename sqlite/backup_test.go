@@ -268,17 +268,7 @@ func TestRestoreRefuses(t *testing.T) {
 // applied to the restored one.
 func TestRestoreAfterCrash(t *testing.T) {
 	dir := t.TempDir()
-	dst := filepath.Join(dir, "legwork.db")
-	db, err := Open(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fill(t, db, "a@example.org", 2)
-	backup := filepath.Join(dir, "backup.db")
-	if err := db.Backup(t.Context(), backup); err != nil {
-		t.Fatal(err)
-	}
-	fill(t, db, "b@example.org", 30)
+	db, dst, backup := backedUp(t, dir, 30)
 	// Simulate the crash: the files as a killed process leaves them, the
 	// log not yet copied into the database file.
 	crashed := filepath.Join(t.TempDir(), "crashed")

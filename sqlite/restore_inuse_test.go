@@ -17,19 +17,9 @@ import (
 // same restore succeeds.
 func TestRestoreRefusesOpenDatabase(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "legwork.db")
-	db, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fill(t, db, "a@example.org", 2)
-	backup := filepath.Join(dir, "backup.db")
-	if err := db.Backup(t.Context(), backup); err != nil {
-		t.Fatal(err)
-	}
-	fill(t, db, "b@example.org", 3)
+	db, path, backup := backedUp(t, dir, 3)
 
-	err = Restore(backup, path)
+	err := Restore(backup, path)
 	if !errors.Is(err, ErrInUse) {
 		t.Fatalf("Restore over an open database: %v, want ErrInUse", err)
 	}
@@ -55,6 +45,25 @@ func TestRestoreRefusesOpenDatabase(t *testing.T) {
 	}
 }
 
+// backedUp opens a database at dir/legwork.db, stores 2 assessments,
+// backs it up to dir/backup.db, then stores more assessments after the
+// backup. The caller closes db.
+func backedUp(t *testing.T, dir string, more int) (db *DB, path, backup string) {
+	t.Helper()
+	path = filepath.Join(dir, "legwork.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, db, "a@example.org", 2)
+	backup = filepath.Join(dir, "backup.db")
+	if err := db.Backup(t.Context(), backup); err != nil {
+		t.Fatal(err)
+	}
+	fill(t, db, "b@example.org", more)
+	return db, path, backup
+}
+
 const holdEnv = "LEGWORK_SQLITE_HOLD_DB"
 
 // TestRestoreRefusesOtherProcess is TestRestoreRefusesOpenDatabase with the
@@ -65,17 +74,7 @@ func TestRestoreRefusesOtherProcess(t *testing.T) {
 		t.Skip("starts a child process")
 	}
 	dir := t.TempDir()
-	path := filepath.Join(dir, "legwork.db")
-	db, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fill(t, db, "a@example.org", 2)
-	backup := filepath.Join(dir, "backup.db")
-	if err := db.Backup(t.Context(), backup); err != nil {
-		t.Fatal(err)
-	}
-	fill(t, db, "b@example.org", 3)
+	db, path, backup := backedUp(t, dir, 3)
 	db.Close()
 
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRestoreHoldChild$", "-test.count=1")
