@@ -14,6 +14,22 @@ import (
 	"legwork/synth"
 )
 
+// uploadShortWalk2Min uploads 29 s (2 s standing, 27 s walking) as a
+// 2-minute walk for the person: too short for the test.
+func uploadShortWalk2Min(t *testing.T, e *env, seed uint64) *legwork.Assessment {
+	t.Helper()
+	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 2, WalkS: 27, NoiseMS2: 0.05, Seed: seed})
+	var b bytes.Buffer
+	if err := imu.WriteCSV(&b, rec); err != nil {
+		t.Fatal(err)
+	}
+	as, _, err := e.app.CreateAssessment(e.as(e.person), &app.Upload{PersonID: e.person.ID, TestType: legwork.TestWalk2Min, Placement: "lower_back", Format: app.FormatCSV, Data: b.Bytes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
+
 // TestInvalidTestFeedsNoTrend uploads a 29 s recording as a 2-minute walk:
 // it does not fit the protocol (too short), so it is stored with the
 // problem and no metrics (docs/SERVER.md), and none of its values reach
@@ -21,16 +37,7 @@ import (
 func TestInvalidTestFeedsNoTrend(t *testing.T) {
 	e := newEnv(t)
 	ctx := e.as(e.person)
-	// 2 s standing, 27 s walking: 29 s
-	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 2, WalkS: 27, NoiseMS2: 0.05, Seed: 61})
-	var b bytes.Buffer
-	if err := imu.WriteCSV(&b, rec); err != nil {
-		t.Fatal(err)
-	}
-	as, _, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestWalk2Min, Placement: "lower_back", Format: app.FormatCSV, Data: b.Bytes()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	as := uploadShortWalk2Min(t, e, 61)
 	var res struct {
 		Valid    bool               `json:"valid"`
 		Problems []assess.Problem   `json:"problems"`
@@ -82,15 +89,7 @@ func TestInvalidTestFeedsNoTrend(t *testing.T) {
 func TestReanalysisClearsOldInvalidMetrics(t *testing.T) {
 	e := newEnv(t)
 	ctx := e.as(e.person)
-	rec, _ := synth.Walk(synth.WalkParams{StandBeforeS: 2, WalkS: 27, NoiseMS2: 0.05, Seed: 62})
-	var b bytes.Buffer
-	if err := imu.WriteCSV(&b, rec); err != nil {
-		t.Fatal(err)
-	}
-	as, _, err := e.app.CreateAssessment(ctx, &app.Upload{PersonID: e.person.ID, TestType: legwork.TestWalk2Min, Placement: "lower_back", Format: app.FormatCSV, Data: b.Bytes()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	as := uploadShortWalk2Min(t, e, 62)
 	// What the previous version stored: not valid, with the distance.
 	bg := context.Background()
 	old := []byte(`{"test":"walk2min","valid":false,"problems":[{"code":"too_short","message":"…"}],"metrics":{"walk2min_distance_m":18.37}}`)
