@@ -261,17 +261,7 @@ func writeUTurns(t *testing.T, angles ...float64) string {
 	for i, a := range angles {
 		wp.Turns = append(wp.Turns, synth.TurnSpec{StartS: 8 + 10*float64(i), DurationS: 2, AngleDeg: a})
 	}
-	rec, _ := synth.Walk(wp)
-	path := filepath.Join(t.TempDir(), "uturn.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := imu.WriteCSV(f, rec); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeWalk(t, wp)
 }
 
 // TestAnalyzeUTurnReadable: the U-turn test's text output names the
