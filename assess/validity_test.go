@@ -148,16 +148,15 @@ func TestT25FWWalkBackIsNotATrial(t *testing.T) {
 // the person's height), a walk whose steps cover far more or far less than
 // 7.62 m is not the test.
 func TestT25FWDistance(t *testing.T) {
-	// 25 s at 110 steps/min and 0.65 m: about 30 m, straight (the
-	// estimate is some 30 % above the synthetic walk's own distance, see
-	// TestT25FWShortSteps, so about 39 m: over 3 × 7.62 m)
+	// 25 s at 110 steps/min and 0.65 m: about 30 m, straight. There is no
+	// upper limit (see t25fwMinDistanceFactor), so it is timed as it is.
 	long, lt := t25fwWalk(25, nil, 36)
 	o, err := RunRecording(T25FW, long, lowerBack)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Valid || !o.hasProblem(ProblemWrongDistance) || len(o.Metrics) != 0 {
-		t.Errorf("a %.1f m walk: valid %v, problems %+v, metrics %v", lt.DistanceM, o.Valid, o.Problems, o.Metrics)
+	if o.hasProblem(ProblemWrongDistance) {
+		t.Errorf("a straight %.1f m walk refused for its distance: %+v", lt.DistanceM, o.Problems)
 	}
 	// 3.5 s of steps of 0.4 m: 6 steps, about 2.5 m
 	short, st := synth.Walk(synth.WalkParams{StandBeforeS: 4, WalkS: 3.5, StandAfterS: 4, StepLengthM: 0.4, Seed: 37})
@@ -215,30 +214,51 @@ func TestSitToStandTooSlow(t *testing.T) {
 	if o.Valid {
 		t.Errorf("a 14 s repetition accepted: %+v", o.Problems)
 	}
+	// An uneven but complete test: a slow first rise (about 13 s, held
+	// upright 10 s), then four of about 9 s (held 6 s), 49 s in all. Within
+	// the 60 s and not a pause next to 9 s repetitions: accepted.
+	parts = parts[:0]
+	for i := range 5 {
+		hold := 6.0
+		if i == 0 {
+			hold = 10
+		}
+		r, _ := synth.SitToStand(synth.SitToStandParams{Reps: 1, SitBeforeS: 1, SitAfterS: 0.5, StandS: hold, Seed: 50 + uint64(i)})
+		parts = append(parts, r)
+	}
+	o, _ = RunRecording(STS5, concat(parts...), lowerBack)
+	if !o.Valid {
+		t.Errorf("an uneven but complete test refused: %+v", o.Problems)
+	}
 }
 
 // TestT25FWShortSteps: the stride-length estimate errs upwards when steps
-// are short, so a 25-foot walk in very short steps is still accepted. On
+// are short, so a 25-foot walk in very short steps is still accepted, by
+// the slowest walkers too (steps of 0.10 m, 76 of them in about 90 s). On
 // these synthetic walks (pure inverted pendulum plus a 3 m/s² heel-strike
-// impact whatever the step length) the estimated distance is about 1.3
-// times the true one at 0.65 m steps and 2.8 times at 0.2 m steps (seeds 1
-// and 2 of this set-up when the limits were chosen); the test needs it
-// below the upper limit of 3 × 7.62 m and above the true distance.
+// impact whatever the step length) the estimate runs well above the true
+// distance for short steps (go test -run TestT25FWShortSteps -v ./assess
+// prints each ratio): any upper limit would refuse some of them, so there
+// is none; the estimate must not fall below the lower limit either.
 func TestT25FWShortSteps(t *testing.T) {
-	for _, c := range []struct{ stepM, cadence float64 }{{0.2, 60}, {0.3, 80}, {0.65, 110}} {
-		rec, tr := synth.Walk(synth.WalkParams{StandBeforeS: 4, WalkS: 7.62 / (c.stepM * c.cadence / 60), StandAfterS: 4,
-			StepLengthM: c.stepM, CadenceSPM: c.cadence, StepTimeCV: 0.03, NoiseMS2: 0.03, Seed: 1})
-		o, err := RunRecording(T25FW, rec, lowerBack)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !o.Valid {
-			t.Errorf("steps of %.2f m (%d steps, %.1f m): %+v", c.stepM, tr.Steps, tr.DistanceM, o.Problems)
-			continue
-		}
-		est, ok := walkedDistance(o.Gait, o.Gait.TimedWalks[0])
-		if !ok || est < tr.DistanceM || est > t25fwMaxDistanceFactor*T25FWDistanceM {
-			t.Errorf("steps of %.2f m: estimated %.1f m (ok %v) for %.1f m walked", c.stepM, est, ok, tr.DistanceM)
+	for _, c := range []struct{ stepM, cadence float64 }{{0.10, 50}, {0.15, 55}, {0.2, 60}, {0.3, 80}, {0.65, 110}} {
+		for seed := uint64(1); seed <= 4; seed++ {
+			rec, tr := synth.Walk(synth.WalkParams{StandBeforeS: 4, WalkS: 7.62 / (c.stepM * c.cadence / 60), StandAfterS: 4,
+				StepLengthM: c.stepM, CadenceSPM: c.cadence, StepTimeCV: 0.03, NoiseMS2: 0.03, Seed: seed})
+			o, err := RunRecording(T25FW, rec, lowerBack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !o.Valid {
+				t.Errorf("steps of %.2f m, seed %d (%d steps, %.1f m): %+v", c.stepM, seed, tr.Steps, tr.DistanceM, o.Problems)
+				continue
+			}
+			// the estimate runs long, never short enough to refuse
+			est, ok := walkedDistance(o.Gait, o.Gait.TimedWalks[0])
+			t.Logf("steps of %.2f m, seed %d: %d steps, estimated %.1f m for %.1f m walked (%.1f times)", c.stepM, seed, tr.Steps, est, tr.DistanceM, est/tr.DistanceM)
+			if !ok || est < t25fwMinDistanceFactor*T25FWDistanceM {
+				t.Errorf("steps of %.2f m, seed %d: estimated %.1f m (ok %v) for %.1f m walked", c.stepM, seed, est, ok, tr.DistanceM)
+			}
 		}
 	}
 }
