@@ -190,12 +190,14 @@ type valueTicks struct {
 const maxValueTicks = 5
 
 func (v valueTicks) Ticks(min, max float64) []plot.Tick {
-	if !(max > min) || math.IsInf(min, 0) || math.IsInf(max, 0) {
+	if !(max > min) || math.IsInf(min, 0) || math.IsInf(max, 0) || max-min <= 1e-9*math.Max(math.Abs(min), math.Abs(max)) {
 		return []plot.Tick{{Value: min, Label: num(min, v.decimals)}}
 	}
 	// The coarsest step with at most maxValueTicks intervals, or a finer
-	// one when it leaves fewer than three labels.
-	for step := niceStep((max - min) / maxValueTicks); ; step = finerStep(step) {
+	// one when it leaves fewer than three labels; a few refinements at
+	// most (each halves the step or more), then the ends alone.
+	step := niceStep((max - min) / maxValueTicks)
+	for range 6 {
 		if v.whole && step < 1 {
 			step = 1
 		}
@@ -208,7 +210,9 @@ func (v valueTicks) Ticks(min, max float64) []plot.Tick {
 		if len(ticks) >= 3 || v.whole && step == 1 {
 			return ticks
 		}
+		step = finerStep(step)
 	}
+	return []plot.Tick{{Value: min, Label: num(min, v.decimals)}, {Value: max, Label: num(max, v.decimals)}}
 }
 
 // finerStep returns the next smaller 1, 2 or 5 × 10^k.
@@ -272,7 +276,9 @@ func (c *chartSpec) yRange() (lo, hi float64) {
 		return 0, 1
 	}
 	pad := (hi - lo) * 0.08
-	if pad == 0 {
+	// A range that is only floating-point rounding (daily values of 1.2
+	// and (1.1+1.3)/2) is flat: pad it like one.
+	if pad <= 1e-9*math.Max(math.Abs(lo), math.Abs(hi)) {
 		pad = math.Max(math.Abs(hi)*0.1, 1)
 	}
 	lo, hi = lo-pad, hi+2.2*pad // room for the labels at the top

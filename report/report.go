@@ -1262,7 +1262,7 @@ func (b *builder) symptomsSection() section {
 			sec.add(sub("Falls and walking"), list(items), note("Monthly association over the whole record. "+associational))
 		case few != nil:
 			// Say why there is no association rather than leave it out.
-			sec.add(sub("Falls and walking"), list([]string{capitalise(few.Message)}))
+			sec.add(sub("Falls and walking"), list([]string{capitalise(few.Clinician)}))
 		}
 	}
 	return sec

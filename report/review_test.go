@@ -403,3 +403,13 @@ func TestReportContext(t *testing.T) {
 		t.Error("adherence table: Weeks complete not explained")
 	}
 }
+
+// A value range that is only floating-point rounding is flat: one tick.
+// (It used to refine the step for ever, k no longer changing once min/step
+// passed 2⁵³: this test then hangs until go test's timeout.)
+func TestValueTicksRoundingRange(t *testing.T) {
+	ticks := (valueTicks{decimals: 2}).Ticks(1.2, (1.1+1.3)/2+1e-15)
+	if len(ticks) != 1 || ticks[0].Label != "1.20" {
+		t.Errorf("ticks %+v, want one at 1.20", ticks)
+	}
+}

@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"legwork/insights"
 )
@@ -42,9 +43,20 @@ func TestReportOneTestDayAndFewFalls(t *testing.T) {
 		t.Fatal("the sample has no T25FW change")
 	}
 	s.Change.Days = 1
-	msg := "Too little data to relate your Timed 25-Foot Walk time to falls or near-falls: 6 months with tests and 2 falls or near-falls in them (at least 5 events are needed)."
-	d.Insights.Falls = &insights.FallsReport{Falls: 2, Message: "2 falls and 0 near-falls recorded.",
-		Associations: []insights.FallAssociation{{Metric: "t25fw_time_s", TooLittleData: true, Months: 6, Events: 2, Message: msg}}}
+	// two falls over six months of daily tests: too few for an association
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	var days []insights.DailyValue
+	for i := range 180 {
+		at := start.AddDate(0, 0, i)
+		days = append(days, insights.DailyValue{Day: insights.DayIndex(at, time.UTC), At: at, Value: 7 + 0.1*float64(i%5), Tests: 1})
+	}
+	falls := []insights.Fall{{At: start.AddDate(0, 1, 0), Kind: "fall"}, {At: start.AddDate(0, 3, 0), Kind: "fall"}}
+	fr := insights.AnalyzeFalls(falls, []insights.FallSeries{{Info: insights.LookupMetric("t25fw_time_s", "t25fw"), TestType: "t25fw", Device: "none", Days: days, Baseline: 7.2}}, time.UTC, insights.FallOptions{})
+	if len(fr.Associations) != 1 || !fr.Associations[0].TooLittleData {
+		t.Fatalf("falls report %+v: want one association with too little data", fr)
+	}
+	d.Insights.Falls = &fr
+	msg := capitalise(fr.Associations[0].Clinician)
 	doc, err := build(d)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +65,7 @@ func TestReportOneTestDayAndFewFalls(t *testing.T) {
 	if !strings.Contains(text, "(1 test day: "+s.Change.To.Format("2 Jan")) {
 		t.Errorf("the latest T25FW value from one test day does not say so")
 	}
-	if !strings.Contains(text, "Falls and walking") || !strings.Contains(text, msg) {
-		t.Errorf("too few falls: the report does not say why there is no association")
+	if !strings.Contains(text, "Falls and walking") || !strings.Contains(text, msg) || strings.Contains(strings.ToLower(msg), "your") {
+		t.Errorf("too few falls: the report does not say why there is no association in clinician words: %q", msg)
 	}
 }
