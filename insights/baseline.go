@@ -3,6 +3,7 @@ package insights
 import (
 	"fmt"
 	"math"
+	"sort"
 	"time"
 )
 
@@ -171,14 +172,34 @@ func EstimateBaseline(days []DailyValue, opt BaselineOptions, loc *time.Location
 		// Every test so far is in a relapse window.
 		from, to = days[0].Day, days[0].Day+7*opt.Weeks
 	default:
-		from = usable[0].Day
-		to = from + 7*opt.Weeks
-		if w := dayWindow(usable, from, to); len(w) < opt.MinDays && len(usable) >= opt.MinDays {
-			need := usable[opt.MinDays-1].Day + 1
-			if need <= from+7*opt.MaxWeeks {
+		// From the first usable day; when a relapse window keeps the
+		// baseline from its MinDays within MaxWeeks, start again after
+		// that window (the person's usual level is then the one after
+		// the relapse).
+		i := 0
+		for {
+			from = usable[i].Day
+			to = from + 7*opt.Weeks
+			if w := dayWindow(usable, from, to); len(w) >= opt.MinDays || len(usable)-i < opt.MinDays {
+				break
+			}
+			if need := usable[i+opt.MinDays-1].Day + 1; need <= from+7*opt.MaxWeeks {
 				to = need
 				b.Extended = true
+				break
 			}
+			next := -1
+			for _, sk := range b.skip {
+				if sk[0] > from && sk[0] < from+7*opt.MaxWeeks {
+					if k := sort.Search(len(usable), func(k int) bool { return usable[k].Day >= sk[1] }); k < len(usable) && (next < 0 || k < next) {
+						next = k
+					}
+				}
+			}
+			if next <= i {
+				break
+			}
+			i = next
 		}
 	}
 	// The windows that hold daily values of the period, or (default

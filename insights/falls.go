@@ -22,11 +22,11 @@ type FallOptions struct {
 	// association (6; at least 4).
 	MinMonths int `json:"min_months"`
 	// MinEvents is the minimum number of events (falls, or falls and
-	// near-falls) in those months for an association (5). With fewer, any
-	// split of the events between worse and other months gives a rate
-	// ratio whose 95 % interval spans a factor of at least 36 (4 events:
-	// 50), and Spearman's ρ is decided by the one or two months that had
-	// an event; the Wald interval's normal approximation of the log of a
+	// near-falls) in those months for an association (5). With 4 events,
+	// any split of them between worse and other months gives a rate ratio
+	// whose 95 % interval spans a factor of at least 50 (e^(2·1.96·√(1/2 +
+	// 1/2)); with 5 events, 36), and Spearman's ρ is decided by the one or
+	// two months that had an event; the Wald interval's normal approximation of the log of a
 	// Poisson count also wants about 5 events.
 	MinEvents int `json:"min_events"`
 	// Level is the confidence level (0.95).

@@ -116,3 +116,41 @@ func TestBaselineStartsAfterRelapse(t *testing.T) {
 		t.Errorf("note %q", b.Note)
 	}
 }
+
+// A relapse window that keeps a series' first weeks from ever holding
+// enough test days moves the baseline past it, instead of leaving the
+// series without one for good: two tests (days 0 and 3), a relapse treated
+// on day 60 (its window days 53–90) with weekly tests in it, then daily
+// tests from day 91.
+func TestBaselineAfterBlockingRelapse(t *testing.T) {
+	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	var obs []Observation
+	add := func(day int, v float64) {
+		obs = append(obs, Observation{At: start.AddDate(0, 0, day), Value: v})
+	}
+	add(0, 7.0)
+	add(3, 7.1)
+	for d := 56; d <= 84; d += 7 {
+		add(d, 9.5)
+	}
+	for d := 91; d < 291; d++ {
+		add(d, 7.4+0.1*float64(d%3))
+	}
+	relapse := Period{Kind: KindRelapseTreatment, Name: "Methylprednisolone", Start: start.AddDate(0, 0, 60)}
+	days := DailyValues(obs, time.UTC, 0, 0)
+	b, ok := EstimateBaseline(days, BaselineOptions{Relapses: []Period{relapse}}, time.UTC)
+	if !ok {
+		t.Fatalf("no baseline: %+v", b)
+	}
+	if want := start.AddDate(0, 0, 91); !b.From.Equal(time.Date(want.Year(), want.Month(), want.Day(), 0, 0, 0, 0, time.UTC)) || b.Days != 28 {
+		t.Errorf("baseline from %v with %d days; want from day 91 with 28", b.From, b.Days)
+	}
+	if len(b.Relapses) != 1 || b.Note == "" {
+		t.Errorf("the baseline does not say what it left out: relapses %+v, note %q", b.Relapses, b.Note)
+	}
+	// Without the relapse the first weeks stand: days 0 and 3, extended to
+	// the third test day (day 56) within the 12 weeks.
+	if b, ok := EstimateBaseline(days, BaselineOptions{}, time.UTC); !ok || !b.From.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) || !b.Extended {
+		t.Errorf("without a relapse: %v, from %v, extended %v", ok, b.From, b.Extended)
+	}
+}
