@@ -2,13 +2,13 @@ package insights
 
 import (
 	"fmt"
-	"legwork"
 	"math"
 	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"legwork"
 	"legwork/dsp"
 )
 

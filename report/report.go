@@ -1482,7 +1482,11 @@ func (b *builder) adherenceSection() section {
 		return sec
 	}
 	if len(b.plan) == 0 {
-		sec.add(para("No guided tests in the complete weeks of the period, and no plan was given."))
+		if b.planGiven {
+			sec.add(para("The plan given has no tests planned (0 a week for each), so there is no adherence to show."))
+		} else {
+			sec.add(para("No guided tests in the complete weeks of the period, and no plan was given."))
+		}
 		return sec
 	}
 	how := "Planned tests per week as given."

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"legwork"
 	"legwork/insights"
 )
 
@@ -67,5 +68,19 @@ func TestReportOneTestDayAndFewFalls(t *testing.T) {
 	}
 	if !strings.Contains(text, "Falls and walking") || !strings.Contains(text, msg) || strings.Contains(strings.ToLower(msg), "your") {
 		t.Errorf("too few falls: the report does not say why there is no association in clinician words: %q", msg)
+	}
+}
+
+// A plan given with nothing planned (every test at 0 a week) is said to
+// be one, not taken for no plan at all.
+func TestReportEmptyPlanGiven(t *testing.T) {
+	d := sample(400)
+	d.Plan = map[legwork.TestType]int{}
+	doc, err := build(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := docText(doc); !strings.Contains(text, "The plan given has no tests planned") || strings.Contains(text, "no plan was given") {
+		t.Errorf("an empty plan given is not described as one")
 	}
 }
