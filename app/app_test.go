@@ -423,9 +423,12 @@ func TestAssessmentUpload(t *testing.T) {
 	// A measure legwork knows that the person has no values of yet is an
 	// empty series; a name that is neither known nor the person's is
 	// refused, with the person's measures to choose from.
-	pts, err = e.app.MetricSeries(ctx, legwork.MetricFilter{PersonID: e.person.ID, Metric: "sts5_time_s"})
-	if err != nil || len(pts) != 0 {
-		t.Errorf("known measure without values: %v %+v", err, pts)
+	for _, m := range []string{"sts5_time_s", "walking_speed_over_30s_mean_mps", "steps_per_day", "apple_walking_speed_mps"} {
+		// of the guided tests, of a wearable's daily summaries, of Apple Health
+		pts, err = e.app.MetricSeries(ctx, legwork.MetricFilter{PersonID: e.person.ID, Metric: m})
+		if err != nil || len(pts) != 0 {
+			t.Errorf("known measure %s without values: %v %+v", m, err, pts)
+		}
 	}
 	_, err = e.app.MetricSeries(ctx, legwork.MetricFilter{PersonID: e.person.ID, Metric: "cadense_spm"})
 	wantCode(t, err, legwork.ENOTFOUND)

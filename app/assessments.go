@@ -18,6 +18,7 @@ import (
 
 	"legwork"
 	"legwork/assess"
+	"legwork/dmo"
 	"legwork/gait"
 	"legwork/imu"
 	"legwork/insights"
@@ -715,7 +716,7 @@ func (a *App) MetricSeries(ctx context.Context, f legwork.MetricFilter) ([]legwo
 		// has values for outside the filter, is an answer; a name that is
 		// neither is most likely mistyped, and saying so helps more than
 		// an empty list.
-		if _, known := insights.Metrics[f.Metric]; !known {
+		if !knownMetric(f.Metric) {
 			names, err := a.store.MetricNames(ctx, f.PersonID)
 			if err != nil {
 				return nil, err
@@ -764,4 +765,23 @@ func joinStrings[S ~string](xs []S) string {
 		s[i] = string(x)
 	}
 	return strings.Join(s, ", ")
+}
+
+// knownMetric reports whether legwork produces a metric of this name: a
+// measure of the guided tests (insights.Metrics), of a daily summary of a
+// wearable's recording (every name dmo.Day.Metrics can give; a zero Day
+// gives them all) or of Apple Health (appleMetrics).
+func knownMetric(name string) bool {
+	if _, ok := insights.Metrics[name]; ok {
+		return true
+	}
+	if _, ok := new(dmo.Day).Metrics()[name]; ok {
+		return true
+	}
+	for _, n := range appleMetrics {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
