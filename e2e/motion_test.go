@@ -55,7 +55,8 @@ func phoneAtBack(v gait.Vec3) gait.Vec3 { return gait.Vec3{-v[1], v[2], -v[0]} }
 // ("legwork:listening"), dispatches the recording as devicemotion events
 // at its own timestamps, in the browser's units: m/s² for
 // accelerationIncludingGravity and degrees per second for rotationRate
-// (alpha about z, beta about x, gamma about y). The recording's time zero is
+// (alpha about x, beta about y, gamma about z, as the Device Orientation and
+// Motion spec and the browsers have it). The recording's time zero is
 // when the page starts listening, before its placement countdown.
 func motionScript(rec *gait.Recording) string { return replayScript(rec, false) }
 
@@ -75,7 +76,7 @@ func replayScript(rec *gait.Recording, fromStart bool) string {
 		a, w := phoneAtBack(s.AccMS2), phoneAtBack(s.GyroRPS)
 		d.T = append(d.T, r4(s.TimeS))
 		d.X, d.Y, d.Z = append(d.X, r4(a[0])), append(d.Y, r4(a[1])), append(d.Z, r4(a[2]))
-		d.A, d.B, d.G = append(d.A, r4(w[2]*deg)), append(d.B, r4(w[0]*deg)), append(d.G, r4(w[1]*deg))
+		d.A, d.B, d.G = append(d.A, r4(w[0]*deg)), append(d.B, r4(w[1]*deg)), append(d.G, r4(w[2]*deg))
 	}
 	data, _ := json.Marshal(d)
 	return fmt.Sprintf(`(() => {

@@ -374,3 +374,37 @@ func runNode(t *testing.T, unchecked string, files []string, script string) []by
 	}
 	return out
 }
+
+// TestAPINotLegworksAnswer: a redirect (a Wi-Fi sign-in page in the way)
+// and a success that is not JSON are no connection (Offline), so the
+// outbox keeps what waits to be sent instead of taking it for sent; a
+// JSON success, an error and a 204 are read as before.
+func TestAPINotLegworksAnswer(t *testing.T) {
+	script := `
+import { api, Offline, ApiError } from "./api.js";
+const answers = {
+  "/redirect": () => ({ type: "opaqueredirect", status: 0, ok: false, json: async () => { throw new Error("opaque"); } }),
+  "/html": () => ({ type: "basic", status: 200, ok: true, json: async () => { throw new SyntaxError("not JSON"); } }),
+  "/json": () => ({ type: "basic", status: 201, ok: true, json: async () => ({ id: 7 }) }),
+  "/error": () => ({ type: "basic", status: 400, ok: false, json: async () => ({ error: { code: "invalid", message: "bad", field: "x" } }) }),
+  "/none": () => ({ type: "basic", status: 204, ok: true, json: async () => null }),
+};
+let seen;
+globalThis.fetch = async (path, init) => { seen = init; return answers[path](); };
+const out = {};
+for (const p of Object.keys(answers)) {
+  try {
+    out[p] = JSON.stringify(await api("POST", p, { body: {} }));
+  } catch (e) {
+    out[p] = e instanceof Offline ? "offline" : e instanceof ApiError ? "api " + e.status + " " + e.field : "other " + e;
+  }
+}
+out.redirect = seen.redirect;
+console.log(JSON.stringify(out));
+`
+	out := strings.TrimSpace(string(runNode(t, "api", []string{"api.js"}, script)))
+	want := `{"/redirect":"offline","/html":"offline","/json":"{\"id\":7}","/error":"api 400 x","/none":"null","redirect":"manual"}`
+	if out != want {
+		t.Errorf("got  %s\nwant %s", out, want)
+	}
+}

@@ -22,7 +22,9 @@ export class Offline extends Error {
 // opts.body: an object (sent as JSON) or an ArrayBuffer with opts.type;
 // opts.headers: extra request headers, e.g. {"Idempotency-Key": newKey()}.
 export async function api(method, path, opts = {}) {
-  const init = { method, credentials: "same-origin", headers: { ...opts.headers } };
+  // The API never redirects: a redirect is a network in the way (a
+  // hotel's or hospital's Wi-Fi sign-in page), not legwork's answer.
+  const init = { method, credentials: "same-origin", redirect: "manual", headers: { ...opts.headers } };
   if (opts.raw !== undefined) {
     init.body = opts.raw;
     init.headers["Content-Type"] = opts.type;
@@ -36,12 +38,17 @@ export async function api(method, path, opts = {}) {
   } catch {
     throw new Offline();
   }
+  if (res.type === "opaqueredirect") throw new Offline();
   if (res.status === 204) return null;
   let body = null;
   try {
     body = await res.json();
   } catch {
     if (!res.ok) throw new ApiError(res.status, null);
+    // A success that is not JSON did not come from legwork (a sign-in
+    // page answering every address): treat it as no connection, so that
+    // nothing waiting to be sent is taken for sent.
+    throw new Offline();
   }
   if (!res.ok) throw new ApiError(res.status, body);
   return body;

@@ -46,7 +46,13 @@ function useMe() {
   useEffect(() => {
     api("GET", "/api/me").then(
       (user) => set(user),
-      (err) => setMe({ user: err instanceof Offline ? cached : null, loading: false, offline: err instanceof Offline }),
+      (err) => {
+        // Only a 401 means signed out: offline, a busy server (429) or a
+        // failing one (5xx) keeps the account last seen, so that tests
+        // can still be recorded and sent later.
+        const keep = err instanceof Offline || (err instanceof ApiError && (err.status === 429 || err.status >= 500));
+        setMe({ user: keep ? cached : null, loading: false, offline: keep });
+      },
     );
   }, []);
   const set = (user) => {
@@ -165,7 +171,7 @@ function App() {
     case "treatments": screen = html`<${Treatments} ...${p} />`; break;
     case "trends": screen = html`<${TrendsScreen} ...${p} />`; break;
     case "sharing": screen = html`<${Sharing} ...${p} />`; break;
-    case "people": screen = route.args[0] ? html`<${PersonView} me=${user} personId=${+route.args[0]} />` : html`<${People} me=${user} />`; break;
+    case "people": screen = route.args[0] ? html`<${PersonView} key=${route.args[0]} me=${user} personId=${+route.args[0]} />` : html`<${People} me=${user} />`; break;
     case "more": screen = html`<${More} me=${user} setMe=${setMe} signOut=${signOut} />`; break;
     default: screen = user.role === "clinician" ? html`<${People} me=${user} />` : html`<${Today} ...${p} />`;
   }

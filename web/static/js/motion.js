@@ -73,7 +73,7 @@ const WINDOW_S = 1, STILL = 0.3, MOVING = 0.6;
 // Recorder listens to devicemotion. It records samples once start() is
 // called, on a clock whose zero is that moment (seconds); accelerations in
 // m/s² including gravity, rotation rates converted from the browser's
-// degrees per second to rad/s, alpha→z, beta→x, gamma→y.
+// degrees per second to rad/s, alpha→x, beta→y, gamma→z.
 export class Recorder {
   constructor() {
     this.events = 0;
@@ -128,7 +128,11 @@ export class Recorder {
     this.t.push(t); this.ax.push(a.x); this.ay.push(a.y); this.az.push(a.z);
     const r = e.rotationRate;
     if (r && isFinite(r.alpha) && isFinite(r.beta) && isFinite(r.gamma) && r.alpha !== null) {
-      this.gx.push(r.beta * DEG); this.gy.push(r.gamma * DEG); this.gz.push(r.alpha * DEG);
+      // The Device Orientation and Motion spec (and Chrome and Safari): the
+      // rotation rate's alpha is about the device's x axis, beta about y,
+      // gamma about z (the older text, alpha about z, was corrected to
+      // match the browsers).
+      this.gx.push(r.alpha * DEG); this.gy.push(r.beta * DEG); this.gz.push(r.gamma * DEG);
     } else {
       this.gyro = false;
     }

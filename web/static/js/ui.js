@@ -81,5 +81,6 @@ export function useLoad(fn, deps) {
     fn().then((data) => live && setState({ data, error: null }), (error) => live && setState({ data: null, error }));
     return () => { live = false; };
   }, [...deps, n]);
-  return [state.data, state.error, () => setN(n + 1)];
+  // functional update: a reload kept by a listener still counts
+  return [state.data, state.error, () => setN((x) => x + 1)];
 }

@@ -27,13 +27,16 @@ export function Diary({ personId }) {
   const [pages, setPages] = useState([]);
   const [next, setNext] = useState(null);
   const [waiting, setWaiting] = useState([]);
-  const [first, error] = useLoad(() => api("GET", `/api/people/${personId}/diary` + query({ limit: 30 })), [personId]);
+  const [first, error, reload] = useLoad(() => api("GET", `/api/people/${personId}/diary` + query({ limit: 30 })), [personId]);
   useEffect(() => { if (first) { setPages(first.items); setNext(first.next_before); } }, [first]);
   useEffect(() => {
     const load = () => outbox.all().then((items) => setWaiting(items.filter((i) => i.personId === personId && i.kind === "diary")));
+    // An entry that leaves "Waiting to upload" joins the list.
+    const sent = (e) => { if (e.detail.item.personId === personId && e.detail.item.kind === "diary") reload(); };
     load();
     outbox.events.addEventListener("change", load);
-    return () => outbox.events.removeEventListener("change", load);
+    outbox.events.addEventListener("sent", sent);
+    return () => { outbox.events.removeEventListener("change", load); outbox.events.removeEventListener("sent", sent); };
   }, [personId]);
   const more = async () => {
     const r = await api("GET", `/api/people/${personId}/diary` + query({ limit: 30, before: next }));

@@ -231,7 +231,7 @@ function details(a) {
   if (m.cadence_spm !== undefined) out.push(`Cadence ${s("cadence_spm")}`);
   if (m.walk2min_distance_m !== undefined) out.push(`Distance, estimated: ${s("walk2min_distance_m")}`);
   if (m.cadence_decline_pct !== undefined) out.push(`Cadence in the last 30 s: ${Math.abs(m.cadence_decline_pct).toFixed(0)}\u00a0% ${m.cadence_decline_pct >= 0 ? "slower" : "quicker"} than in the first 30 s`);
-  if (m.turns !== undefined && a.test_type === "uturn") out.push(`${m.turns} turns`);
+  if (m.turns !== undefined && a.test_type === "uturn") out.push(m.turns === 1 ? "1 turn" : `${m.turns} turns`);
   if (m.romberg_ratio !== undefined) out.push(`Sway with eyes closed is ${m.romberg_ratio.toFixed(1)} times the sway with eyes open`);
   if (m.sts_repetitions !== undefined) out.push(`${m.sts_repetitions} repetitions found`);
   return out;

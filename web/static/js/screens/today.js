@@ -1,6 +1,6 @@
 // Today: this week's planned tests and a quick symptom check-in.
 import { html, useState, useEffect, useRef, Screen, Scale, Chips, Problem, Note, useLoad } from "../ui.js";
-import { api, query } from "../api.js";
+import { api, query, serverFeatures } from "../api.js";
 import { SENSATIONS, TRIGGERS, planSetBy } from "../format.js";
 import { TESTS } from "../protocols.js";
 import { loadPlan, loadChange, savePlan, syncPlan, fullPlan, duePlan, MAX_PER_WEEK } from "../plan.js";
@@ -52,7 +52,8 @@ function ThisWeek({ personId, me }) {
   const [done, error] = useLoad(async () => {
     const r = await api("GET", `/api/people/${personId}/assessments` + query({ from: weekStart().toISOString(), limit: 200 }));
     const n = {};
-    for (const a of r.items) n[a.test_type] = (n[a.test_type] || 0) + 1;
+    // A test that could not be scored (turned, too short…) is not done.
+    for (const a of r.items) if (!(a.result && a.result.valid === false)) n[a.test_type] = (n[a.test_type] || 0) + 1;
     return n;
   }, [personId]);
   const save = async (p) => {
@@ -115,15 +116,20 @@ function ThisWeek({ personId, me }) {
 }
 
 function CheckIn({ personId }) {
-  const [severity, setSeverity] = useState(0);
+  // Not set until the person chooses: an untouched scale is not "0, no
+  // symptoms".
+  const [severity, setSeverity] = useState(null);
   const [sensations, setSensations] = useState([]);
   const [triggers, setTriggers] = useState([]);
   const [state, setState] = useState({});
   const save = async () => {
     setState({ busy: true });
     try {
-      const r = await saveDiary(personId, { at: new Date().toISOString(), severity, sensations, triggers, time_of_day: timeOfDay() });
+      const entry = { at: new Date().toISOString(), sensations, triggers, time_of_day: timeOfDay() };
+      if (severity !== null) entry.severity = severity;
+      const r = await saveDiary(personId, entry);
       setState({ saved: r.waiting ? `Check-in kept on this phone: ${r.waiting}` : "Check-in saved." });
+      setSeverity(null);
       setSensations([]);
       setTriggers([]);
     } catch (error) {
@@ -142,8 +148,30 @@ function CheckIn({ personId }) {
   </section>`;
 }
 
+// Alerts shows the person the worsening alerts in force (insights'
+// ongoing alerts): each says what changed, with the numbers behind it, and
+// to contact their clinician. Nothing when there is none, offline, or on a
+// server without insights.
+function Alerts({ personId }) {
+  const [alerts] = useLoad(async () => {
+    if (!(await serverFeatures()).insights) return [];
+    const r = await api("GET", `/api/people/${personId}/insights`);
+    const all = r.ongoing_alerts || [];
+    // The 25-foot walk's speed is its time the other way up: with both
+    // in force, the time (the clinical score) says it.
+    const timed = new Set(all.filter((a) => a.metric === "t25fw_time_s").map((a) => a.assistive_device));
+    return all.filter((a) => !(a.metric === "t25fw_speed_mps" && timed.has(a.assistive_device)));
+  }, [personId]);
+  if (!alerts || alerts.length === 0) return null;
+  return html`<section class="problem" role="alert" aria-labelledby="alerts-h" id="alerts">
+    <h2 id="alerts-h">${alerts.length === 1 ? "A meaningful change in your results" : "Meaningful changes in your results"}</h2>
+    ${alerts.map((a) => html`<p>${a.alert.message}</p>`)}
+  </section>`;
+}
+
 export function Today({ personId, me }) {
   return html`<${Screen} title=${`Hello, ${me.name}`}>
+    <${Alerts} personId=${personId} />
     <${ThisWeek} personId=${personId} me=${me} />
     <${CheckIn} personId=${personId} />
   </${Screen}>`;
