@@ -96,7 +96,7 @@ export function flush(personId) {
 
 // why says why an entry still waits on this phone, after "… kept on this
 // phone: ", from the error that stopped the sending.
-function why(err) {
+export function why(err) {
   if (err instanceof ApiError && err.status === 401) return "you are no longer signed in. It will be sent once you sign in again.";
   if (err instanceof ApiError) return `the server could not take it now (${err.message}). It will be sent again shortly.`;
   if (!navigator.onLine) return "it will be sent when you are back online.";

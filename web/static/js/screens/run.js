@@ -184,6 +184,9 @@ export function Run({ personId, test }) {
 function Result({ personId, test, outcome, again }) {
   const [a, setA] = useState(null);
   const [failed, setFailed] = useState(null);
+  // Why the recording still waits, when the sending stopped (not signed
+  // in, the server busy or failing, no connection).
+  const [held, setHeld] = useState(null);
   useEffect(() => {
     const on = (e) => { if (e.detail.id === outcome.qid) setA(e.detail.result); };
     const change = async () => {
@@ -192,14 +195,16 @@ function Result({ personId, test, outcome, again }) {
     };
     outbox.events.addEventListener("sent", on);
     outbox.events.addEventListener("change", change);
-    outbox.flush(personId).catch(() => {});
+    outbox.flush(personId).then((stop) => stop && setHeld(outbox.why(stop)), () => {});
     return () => { outbox.events.removeEventListener("sent", on); outbox.events.removeEventListener("change", change); };
   }, [outcome.qid]);
   if (failed) return html`<${Problem}><strong>The server did not accept this recording:</strong> ${failed}. It is kept on this phone (More › Waiting to upload).</${Problem}>`;
   if (!a) {
     return html`<div role="status" aria-live="polite" id="result-waiting">
       <p class="lead">Recording saved on this phone (${outcome.samples} samples).</p>
-      <p>Sending it for analysis… If you are offline, it will be sent automatically when the connection is back; you can close the app.</p>
+      ${held
+        ? html`<p>It is kept on this phone: ${held}</p>`
+        : html`<p>Sending it for analysis… If you are offline, it will be sent automatically when the connection is back; you can close the app.</p>`}
     </div>`;
   }
   const r = a.result || {};
