@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"legwork"
 )
 
 // TestAlertOnToday: a confirmed worsening of the 25-foot walk (four
@@ -15,14 +13,7 @@ import (
 // to the person on Today, with its numbers and the advice to contact their
 // clinician (insights' ongoing alert, docs/INSIGHTS.md).
 func TestAlertOnToday(t *testing.T) {
-	root := browsers(t)
-	srv := startServer(t)
-	b := newTab(t, root, "person", srv.URL)
-	signUp(t, b, "Sam", "sam@example.org")
-	sam := newClient(t, srv.URL)
-	sam.useCookie("legwork_session", b.cookie())
-	var me legwork.User
-	sam.must("GET", "/api/me", nil, &me, 200)
+	b, sam, me := newPerson(t, "Sam", "sam@example.org")
 
 	now := time.Now()
 	for i, d := range []int{-30, -27, -24, -21} {

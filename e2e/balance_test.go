@@ -15,14 +15,7 @@ import (
 // (TESTS.balance in web/static/js/protocols.js), and the stored result must
 // score each part with its own sway — twice as much with the eyes closed.
 func TestBalanceInBrowser(t *testing.T) {
-	root := browsers(t)
-	srv := startServer(t)
-	b := newTab(t, root, "person", srv.URL)
-	signUp(t, b, "Robin", "robin@example.org")
-	robin := newClient(t, srv.URL)
-	robin.useCookie("legwork_session", b.cookie())
-	var me legwork.User
-	robin.must("GET", "/api/me", nil, &me, 200)
+	b, robin, me := newPerson(t, "Robin", "robin@example.org")
 
 	// The replay starts when the page starts recording (after the placement
 	// countdown); the eyes-open part starts about 4 s in and lasts 30 s,

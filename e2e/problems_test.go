@@ -6,6 +6,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"legwork"
 )
 
 // signUp creates a person's account through the sign-up screen.
@@ -18,6 +20,21 @@ func signUp(t *testing.T, b *tab, name, email string) {
 	b.typeInto("su-password", "a long enough password")
 	b.tap("button", "Create my account")
 	b.wait("h1", "Hello, "+name, 10*time.Second)
+}
+
+// newPerson starts a server, signs a new person up in a phone tab, and
+// returns the tab, an API client on the same session and the account.
+func newPerson(t *testing.T, name, email string) (*tab, *client, legwork.User) {
+	t.Helper()
+	root := browsers(t)
+	srv := startServer(t)
+	b := newTab(t, root, "person", srv.URL)
+	signUp(t, b, name, email)
+	c := newClient(t, srv.URL)
+	c.useCookie("legwork_session", b.cookie())
+	var me legwork.User
+	c.must("GET", "/api/me", nil, &me, 200)
+	return b, c, me
 }
 
 // TestTestScreenProblems: what a person sees when a test cannot record —

@@ -26,14 +26,7 @@ func stsRecording() (*gait.Recording, synth.STSTruth) {
 // a second guided test, with a different script, through the same page,
 // upload and analysis as the walk.
 func TestSitToStandInBrowser(t *testing.T) {
-	root := browsers(t)
-	srv := startServer(t)
-	b := newTab(t, root, "person", srv.URL)
-	signUp(t, b, "Sam", "sam@example.org")
-	sam := newClient(t, srv.URL)
-	sam.useCookie("legwork_session", b.cookie())
-	var me legwork.User
-	sam.must("GET", "/api/me", nil, &me, 200)
+	b, sam, me := newPerson(t, "Sam", "sam@example.org")
 
 	rec, tr := stsRecording()
 	b.goTo("#/run/sts5")
