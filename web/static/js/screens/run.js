@@ -63,6 +63,9 @@ export function Run({ personId, test }) {
   const [stage, setStage] = useState("intro");
   const [cue, setCue] = useState("");
   const [count, setCount] = useState(0);
+  // The screen could not be kept on (no wake lock in this browser, or
+  // refused): the phone may lock during the test and stop the recording.
+  const [noLock, setNoLock] = useState(false);
   const [device, setDevice] = useState(localStorage.getItem(DEVICE_KEY) || "none");
   const [delay, setDelay] = useState(localStorage.getItem(DELAY_KEY) || "15");
   const [outcome, setOutcome] = useState(null);
@@ -102,8 +105,10 @@ export function Run({ personId, test }) {
       setStage("place");
       const n = +delay;
       c.cue(`Put the phone in your waistband at the small of your back, screen facing out. The test starts in ${n} seconds.`);
+      setNoLock(false);
       for (let left = n; left > 0; left--) {
         setCount(left);
+        if (left === n - 1) setNoLock(!lock.held());
         if (left === n - 2 && r.events === 0) throw new Error("nosensor");
         if (left === 3 && n > 5) say("3, 2, 1");
         await sleep(1000, signal);
@@ -125,7 +130,7 @@ export function Run({ personId, test }) {
         personId, kind: "assessment", label: t.name, method: "POST",
         path: `/api/people/${personId}/assessments${q}`, type: "application/vnd.legwork.lwb1", body: encode(r.data()),
       });
-      setOutcome({ qid, gaps: r.gaps > 0 || r.hidden, samples: r.t.length, wakeLock: lock.held });
+      setOutcome({ qid, gaps: r.gaps > 0 || r.hidden, samples: r.t.length });
       setStage("sent");
     } catch (err) {
       r.stop();
@@ -151,6 +156,7 @@ export function Run({ personId, test }) {
       ${stage === "place" && html`<p class="count" aria-hidden="true">${count}</p>`}
       <p class="cue" aria-live="assertive" id="cue">${cue}</p>
       ${stage === "test" && html`<p class="muted" id="recording">Recording…</p>`}
+      ${noLock && html`<p class="note" id="no-wake-lock">This browser cannot keep the screen on: if the phone locks during the test, the recording stops. Cancel, and set the screen to stay on for longer (on an iPhone: Settings › Display & Brightness › Auto-Lock), then start again.</p>`}
       <button class="danger big" id="cancel" onClick=${cancel}>Cancel test</button>
     </main>`;
   }
