@@ -201,32 +201,14 @@ func TestSitToStandTooSlow(t *testing.T) {
 	}
 	// one repetition held 14 s at the top, the others quick: the pause is
 	// caught by the pause check or the repetition limit
-	parts := []*gait.Recording{}
-	for i := range 5 {
-		hold := 0.3
-		if i == 2 {
-			hold = 14
-		}
-		r, _ := synth.SitToStand(synth.SitToStandParams{Reps: 1, SitBeforeS: 1, SitAfterS: 0.5, StandS: hold, Seed: 43 + uint64(i)})
-		parts = append(parts, r)
-	}
-	o, _ = RunRecording(STS5, concat(parts...), lowerBack)
+	o, _ = RunRecording(STS5, stsHolds(43, 0.3, 0.3, 14, 0.3, 0.3), lowerBack)
 	if o.Valid {
 		t.Errorf("a 14 s repetition accepted: %+v", o.Problems)
 	}
 	// An uneven but complete test: a slow first rise (about 13 s, held
 	// upright 10 s), then four of about 9 s (held 6 s), 49 s in all. Within
 	// the 60 s and not a pause next to 9 s repetitions: accepted.
-	parts = parts[:0]
-	for i := range 5 {
-		hold := 6.0
-		if i == 0 {
-			hold = 10
-		}
-		r, _ := synth.SitToStand(synth.SitToStandParams{Reps: 1, SitBeforeS: 1, SitAfterS: 0.5, StandS: hold, Seed: 50 + uint64(i)})
-		parts = append(parts, r)
-	}
-	o, _ = RunRecording(STS5, concat(parts...), lowerBack)
+	o, _ = RunRecording(STS5, stsHolds(50, 10, 6, 6, 6, 6), lowerBack)
 	if !o.Valid {
 		t.Errorf("an uneven but complete test refused: %+v", o.Problems)
 	}
@@ -261,4 +243,14 @@ func TestT25FWShortSteps(t *testing.T) {
 			}
 		}
 	}
+}
+
+// stsHolds is a sit-to-stand of one repetition per hold, each held upright
+// that many seconds, joined end to end (seeds from seed on).
+func stsHolds(seed uint64, holds ...float64) *gait.Recording {
+	parts := make([]*gait.Recording, len(holds))
+	for i, h := range holds {
+		parts[i], _ = synth.SitToStand(synth.SitToStandParams{Reps: 1, SitBeforeS: 1, SitAfterS: 0.5, StandS: h, Seed: seed + uint64(i)})
+	}
+	return concat(parts...)
 }

@@ -296,16 +296,7 @@ func heatDiffs(days []DailyValue, diary []DayContext) []float64 {
 // was written: 75 and 11 of 300 false claims, 300 of 300 slowings found.
 // go test -v prints the counts.
 func TestTriggerEffectAutocorrelation(t *testing.T) {
-	info := LookupMetric("walking_speed_mps", "walk")
-	heat := func(days []DailyValue, diary []DayContext) TriggerEffect {
-		for _, e := range TriggerEffects(days, diary, info, time.UTC, TriggerOptions{}) {
-			if e.Trigger == TriggerHeat {
-				return e
-			}
-		}
-		t.Fatal("no heat effect")
-		return TriggerEffect{}
-	}
+	heat := func(days []DailyValue, diary []DayContext) TriggerEffect { return heatEffect(t, days, diary) }
 	falseClear, raw, found := 0, 0, 0
 	for seed := uint64(1); seed <= 300; seed++ {
 		days, diary := heatWaveSeries(0.6, 0.05, 0, seed)
@@ -514,4 +505,16 @@ func TestRateRatioHand(t *testing.T) {
 	}
 	near(t, "Poisson low", e.Low, 3*math.Exp(-h), 1e-12)
 	near(t, "Poisson high", e.High, 3*math.Exp(h), 1e-12)
+}
+
+// heatEffect is the heat trigger's effect on a walking-speed series.
+func heatEffect(t *testing.T, days []DailyValue, diary []DayContext) TriggerEffect {
+	t.Helper()
+	for _, e := range TriggerEffects(days, diary, LookupMetric("walking_speed_mps", "walk"), time.UTC, TriggerOptions{}) {
+		if e.Trigger == TriggerHeat {
+			return e
+		}
+	}
+	t.Fatal("no heat effect")
+	return TriggerEffect{}
 }

@@ -301,12 +301,7 @@ func TestTriggerEffectTooFewEffectiveDays(t *testing.T) {
 		}
 		days = append(days, DailyValue{Day: DayIndex(at, nil), At: at, Value: v, Tests: 1})
 	}
-	var heat TriggerEffect
-	for _, e := range TriggerEffects(days, diary, LookupMetric("walking_speed_mps", "walk"), time.UTC, TriggerOptions{}) {
-		if e.Trigger == TriggerHeat {
-			heat = e
-		}
-	}
+	heat := heatEffect(t, days, diary)
 	if !heat.TooLittleData || heat.Matched != 10 || heat.Lag1 == nil || math.Abs(heat.VarianceInflation-9) > 1e-12 {
 		t.Fatalf("heat %+v", heat)
 	}
@@ -396,12 +391,7 @@ func TestTriggerEffectUnclearIsNotSame(t *testing.T) {
 		}
 		days = append(days, DailyValue{Day: DayIndex(at, nil), At: at, Value: v, Tests: 1})
 	}
-	var heat TriggerEffect
-	for _, e := range TriggerEffects(days, diary, LookupMetric("walking_speed_mps", "walk"), time.UTC, TriggerOptions{}) {
-		if e.Trigger == TriggerHeat {
-			heat = e
-		}
-	}
+	heat := heatEffect(t, days, diary)
 	if heat.Effect == nil || heat.Clear || heat.Matched != 6 {
 		t.Fatalf("heat %+v", heat)
 	}
