@@ -29,13 +29,18 @@ func (m MetricInfo) lessThanUnit() string {
 	return "less than " + m.change(math.Pow(10, -float64(m.Decimals)))
 }
 
-// unitSuffix is what change puts after the number: " m/s", " percentage
-// points", or nothing for a metric without a unit.
-func (m MetricInfo) unitSuffix() string {
+// ChangeUnit is what follows a difference written s in the metric's unit:
+// " m/s", nothing for a metric without a unit, and for a metric in percent
+// " percentage points" (" percentage point" after 1): a difference between
+// two values in percent is in percentage points.
+func (m MetricInfo) ChangeUnit(s string) string {
 	switch m.Unit {
 	case "":
 		return ""
 	case "%":
+		if s == "1" || s == "−1" {
+			return " percentage point"
+		}
 		return " percentage points"
 	}
 	return " " + m.Unit
@@ -58,14 +63,8 @@ func (m MetricInfo) amount(v float64) string {
 // variability from 4.7 % to 5.2 % changed by 0.5 percentage points, which is
 // 11 % of 4.7 %.
 func (m MetricInfo) change(v float64) string {
-	if m.Unit != "%" {
-		return m.amount(v)
-	}
 	s := m.num(v)
-	if s == "1" || s == "−1" {
-		return s + " percentage point"
-	}
-	return s + " percentage points"
+	return s + m.ChangeUnit(s)
 }
 
 // bound formats an end of a confidence interval (BoundDecimals).
@@ -222,7 +221,8 @@ func (m MetricInfo) ciWords(e Estimate) string {
 	case lo <= 0 && hi <= 0:
 		return m.bound(-hi) + " to " + m.change(-lo)
 	}
-	return fmt.Sprintf("%s %s to %s %s", m.bound(-lo)+m.unitSuffix(), m.Less, m.bound(hi)+m.unitSuffix(), m.More)
+	l, h := m.bound(-lo), m.bound(hi)
+	return fmt.Sprintf("%s %s to %s %s", l+m.ChangeUnit(l), m.Less, h+m.ChangeUnit(h), m.More)
 }
 
 // levelWords returns "95 %".

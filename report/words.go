@@ -94,14 +94,8 @@ func amount(info insights.MetricInfo, v float64) string {
 // for a metric in percent (step-time variability from 4.7 % to 5.2 % changed
 // by 0.5 percentage points, 11 % of 4.7 %), as insights words it.
 func change(info insights.MetricInfo, v float64) string {
-	if info.Unit != "%" {
-		return amount(info, v)
-	}
 	s := num(v, info.Decimals)
-	if s == "1" || s == "−1" {
-		return s + " percentage point"
-	}
-	return s + " percentage points"
+	return s + info.ChangeUnit(s)
 }
 
 // signedAmount formats a change with its sign.
