@@ -226,8 +226,9 @@ type Robustness struct {
 	Phones      Metrics `json:"phones"`
 }
 
-// robustGroup is the index of a placement's group in Robustness: 0 the
-// lower back, 1 the phones, -1 neither (a waist belt or a foot).
+// robustGroup is the index of a placement's group in Robustness and the
+// targets: 0 the lower back, 1 the phones (every placement away from the
+// trunk), -1 neither (a waist belt or a foot).
 func robustGroup(placement string) int {
 	switch placement {
 	case "lower_back":

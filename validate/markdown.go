@@ -442,7 +442,7 @@ func clocks(b *strings.Builder, r *Report, table func([][]string)) {
 func phones(r *Report) Metrics {
 	a := &acc{}
 	for _, row := range r.Rows {
-		if row.Placement == "lower_back" || row.Placement == "waist_belt" {
+		if robustGroup(row.Placement) != 1 {
 			continue
 		}
 		if row.StepAPEPct.Valid() {
